@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.ts';
+import { ConfigError } from './errors.ts';
+
+describe('loadConfig', () => {
+  it('has defaults that work on a bare machine', () => {
+    const c = loadConfig({});
+    expect(c.kafkaBrokers).toEqual(['127.0.0.1:9092']);
+    expect(c.mongoUrl).toBe('mongodb://127.0.0.1:27017/');
+    expect(c.mongoExternal).toBe(false);
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.archiveThresholdMb).toBe(300);
+    expect(c.archiveUrl.startsWith('file://')).toBe(true);
+    expect(c.hiveMetastoreUri).toBeUndefined();
+  });
+  it('derives URLs from overridden ports', () => {
+    const c = loadConfig({ KAFKA_PORT: '19092', MONGO_PORT: '27018', REDIS_PORT: '6380' });
+    expect(c.kafkaBrokers).toEqual(['127.0.0.1:19092']);
+    expect(c.mongoUrl).toBe('mongodb://127.0.0.1:27018/');
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6380');
+  });
+  it('rejects invalid values with a message naming the variable', () => {
+    expect(() => loadConfig({ KAFKA_PORT: 'abc' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ARCHIVE_THRESHOLD_MB: '-1' })).toThrow(/ARCHIVE_THRESHOLD_MB/);
+    expect(() => loadConfig({ KAFKA_BROKERS: 'nohost' })).toThrow(/host:port/);
+    expect(() => loadConfig({ ARCHIVE_URL: 'ftp://x/y' })).toThrow(/ARCHIVE_URL/);
+    expect(() => loadConfig({ MONGO_URL: 'http://x' })).toThrow(/MONGO_URL/);
+  });
+});
