@@ -1,0 +1,38 @@
+/**
+ * `npm test` after type-check and lint: starts the real local services (installing them on a
+ * fresh machine), runs every test with vitest, and stops the services it started itself.
+ * Services already running (a developer's warm stack) are left running.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { ROOT } from '../shared/config.ts';
+import { createLogger } from '../shared/log.ts';
+
+const log = createLogger({ component: 'test-runner' });
+const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+const vitest = path.join(ROOT, 'node_modules', '.bin', 'vitest');
+
+function run(cmd: string, args: string[], what: string): number {
+  const started = Date.now();
+  log.info(`${what}…`);
+  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit', env: process.env });
+  log.info(`${what} finished`, { exit: r.status, seconds: Math.round((Date.now() - started) / 100) / 10 });
+  return r.status ?? 1;
+}
+
+function stackStatusHealthy(): boolean {
+  const r = spawnSync(tsx, ['scripts/stack/cli.ts', 'status', '--all'], { cwd: ROOT, stdio: 'ignore' });
+  return r.status === 0;
+}
+
+const wasUp = stackStatusHealthy();
+if (!wasUp && run(tsx, ['scripts/stack/cli.ts', 'up', '--all'], 'starting the local stack (installs on first run)') !== 0) {
+  log.error('the local stack did not start: see the service log named above, then `npm run stack -- status`');
+  process.exit(1);
+}
+if (run(tsx, ['scripts/ensure-tools.ts'], 'checking test tools (chromium)') !== 0) process.exit(1);
+
+const extra = process.argv.slice(2);
+const code = run(vitest, ['run', ...extra], 'running tests');
+if (!wasUp) run(tsx, ['scripts/stack/cli.ts', 'down'], 'stopping the local stack');
+process.exit(code);
