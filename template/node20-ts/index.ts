@@ -4,7 +4,8 @@
  *   node --import tsx template/node20-ts/index.ts
  * Environment: HANDLER_PATH (default ./function/handler.ts, relative to the working directory),
  * PORT (default 3000), HOST (default 127.0.0.1), MAX_BODY_BYTES (default 32 MiB),
- * SHUTDOWN_GRACE_MS (default 10000), FUNCTION_NAME (for logs).
+ * SHUTDOWN_GRACE_MS (default 10000), FUNCTION_NAME (for logs), ORDERPULSE_PARENT_PID (set by
+ * the local supervisor: exit when that process is gone).
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -67,3 +68,15 @@ function stop(signal: string): void {
 }
 process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));
+
+// Local runtime only: if the supervisor dies without stopping us, do not linger as an orphan.
+const parentPid = Number(process.env.ORDERPULSE_PARENT_PID);
+if (Number.isInteger(parentPid) && parentPid > 0) {
+  setInterval(() => {
+    try {
+      process.kill(parentPid, 0);
+    } catch {
+      stop('parent exited');
+    }
+  }, 2000).unref();
+}
