@@ -12,6 +12,7 @@ describe('loadConfig', () => {
     expect(c.archiveThresholdMb).toBe(300);
     expect(c.archiveUrl.startsWith('file://')).toBe(true);
     expect(c.hiveMetastoreUri).toBeUndefined();
+    expect(c.kpiPrefix).toBe('op:kpi:');
   });
   it('derives URLs from overridden ports', () => {
     const c = loadConfig({ KAFKA_PORT: '19092', MONGO_PORT: '27018', REDIS_PORT: '6380' });
@@ -25,5 +26,6 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ KAFKA_BROKERS: 'nohost' })).toThrow(/host:port/);
     expect(() => loadConfig({ ARCHIVE_URL: 'ftp://x/y' })).toThrow(/ARCHIVE_URL/);
     expect(() => loadConfig({ MONGO_URL: 'http://x' })).toThrow(/MONGO_URL/);
+    expect(() => loadConfig({ KPI_PREFIX: 'has space' })).toThrow(/KPI_PREFIX/);
   });
 });

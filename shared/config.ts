@@ -33,6 +33,8 @@ export interface Config {
   archiveUrl: string;
   hiveMetastoreUri: string | undefined;
   maxEventBytes: number;
+  /** Prefix of every KPI key and channel in Redis (KPI_PREFIX; tests use their own). */
+  kpiPrefix: string;
   logLevel: string;
 }
 
@@ -63,6 +65,13 @@ function url(env: Env, name: string, def: string, protocols: string[]): string {
     throw new ConfigError(`${name}=${raw} is not a URL`, { cause });
   }
   if (!protocols.includes(u.protocol)) throw new ConfigError(`${name}=${raw} must use one of ${protocols.join(', ')}`);
+  return raw;
+}
+
+function kpiPrefix(env: Env): string {
+  const raw = env.KPI_PREFIX;
+  if (raw === undefined || raw === '') return 'op:kpi:';
+  if (!/^[A-Za-z0-9:_.{}-]{1,64}$/.test(raw)) throw new ConfigError(`KPI_PREFIX=${raw} must be 1-64 characters of A-Z a-z 0-9 : _ . - { }`);
   return raw;
 }
 
@@ -107,6 +116,7 @@ export function loadConfig(env: Env = process.env): Config {
     archiveUrl,
     hiveMetastoreUri: hive === undefined || hive === '' ? undefined : hive,
     maxEventBytes: int(env, 'MAX_EVENT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
+    kpiPrefix: kpiPrefix(env),
     logLevel: env.LOG_LEVEL ?? 'info',
   };
   return cfg;
