@@ -1,0 +1,72 @@
+/**
+ * The aggregate core: accepted orders -> contributions -> exactly-once apply -> change notice.
+ * Delivery is at-least-once; the store counts an order_id once, so a redelivered batch applies
+ * nothing. The notice is sent even then (its first sending may have been lost with a crash).
+ */
+import type { Logger } from '../log.ts';
+import { contributionOf } from './contribution.ts';
+import type { DeliveredMessage } from './delivery.ts';
+import { orderFromEvent } from './order.ts';
+import type { CounterStore } from './store.ts';
+import type { Contribution, KpiNotice } from './types.ts';
+
+export interface AggregateDeps {
+  store: CounterStore;
+  /** Send the change notice (kpi.deltas). */
+  notify(notice: KpiNotice): Promise<void>;
+  /** Record messages that are not usable accepted orders (an upstream bug: never silent). */
+  countInvalid(n: number): Promise<void>;
+  log: Logger;
+  now?: () => Date;
+}
+
+export interface AggregateOutcome {
+  received: number;
+  applied: number;
+  invalid: number;
+  version: number;
+  epoch: string | null;
+}
+
+export function contributionsOf(messages: readonly DeliveredMessage[], log: Logger): { list: Contribution[]; invalid: number } {
+  const list: Contribution[] = [];
+  let invalid = 0;
+  for (const m of messages) {
+    let error: string;
+    if (m.value === null) error = 'empty value (tombstone)';
+    else {
+      let json: unknown;
+      try {
+        json = JSON.parse(m.value);
+      } catch {
+        json = undefined;
+      }
+      const r = json === undefined ? ({ ok: false, error: 'not JSON' } as const) : orderFromEvent(json);
+      if (r.ok) {
+        list.push(contributionOf(r.value));
+        continue;
+      }
+      error = r.error;
+    }
+    invalid++;
+    log.error('accepted message is not a valid order: skipped and counted (check ingest)', { topic: m.topic, partition: m.partition, offset: m.offset, key: m.key, error });
+  }
+  return { list, invalid };
+}
+
+export async function aggregate(messages: readonly DeliveredMessage[], deps: AggregateDeps): Promise<AggregateOutcome> {
+  const { list, invalid } = contributionsOf(messages, deps.log);
+  if (invalid > 0) await deps.countInvalid(invalid);
+  const r = await deps.store.apply(list);
+  let newest: number | null = null;
+  for (const c of list) if (newest === null || c.ts > newest) newest = c.ts;
+  await deps.notify({
+    v: 1,
+    version: r.version,
+    applied: r.applied,
+    received: messages.length,
+    newest: newest === null ? null : new Date(newest).toISOString(),
+    at: (deps.now?.() ?? new Date()).toISOString(),
+  });
+  return { received: messages.length, applied: r.applied, invalid, version: r.version, epoch: r.epoch };
+}

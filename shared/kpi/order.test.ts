@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { orderFromEvent, orderFromFact } from './order.ts';
+import { makeEvent } from './testing.ts';
+
+describe('orderFromEvent', () => {
+  it('normalises a contract event, money in integer cents', () => {
+    const r = orderFromEvent(makeEvent({ total_amount: 1234.57 }));
+    expect(r).toEqual({
+      ok: true,
+      value: {
+        order_id: 'o-1',
+        ts: Date.UTC(2026, 10, 24, 10, 15, 30),
+        quantity: 2,
+        total_cents: 123457,
+        order_status: 'completed',
+        customer_id: 'c-1',
+        segment: 'regular',
+        state: 'CA',
+        product_id: 'p-1',
+        product_name: 'Lamp',
+        product_category: 'home',
+        payment_method: 'credit_card',
+        payment_status: 'success',
+        processing_ms: 120,
+      },
+    });
+  });
+
+  it('is exact to the cent where x*100 is not an integer in binary', () => {
+    for (const [amount, cents] of [[0.29, 29], [1.15, 115], [4.35, 435], [1005.07, 100507], [99999999.99, 9999999999]] as const) {
+      const r = orderFromEvent(makeEvent({ total_amount: amount }));
+      expect(r.ok && r.value.total_cents).toBe(cents);
+    }
+  });
+
+  it('rejects what the KPI stage cannot count, naming the field', () => {
+    expect(orderFromEvent(null)).toEqual({ ok: false, error: 'event must be a JSON object' });
+    expect(orderFromEvent({ ...makeEvent(), customer: 'x' })).toEqual({ ok: false, error: 'customer must be an object' });
+    expect(orderFromEvent(makeEvent({ order_timestamp: 'yesterday' }))).toEqual({ ok: false, error: 'order_timestamp must be a timestamp' });
+    expect(orderFromEvent(makeEvent({ payment: { processing_ms: -1 } }))).toEqual({ ok: false, error: 'payment.processing_ms must be a finite number >= 0' });
+    expect(orderFromEvent(makeEvent({ product: { name: '' } }))).toEqual({ ok: false, error: 'product.name must be a non-empty string' });
+  });
+});
+
+describe('orderFromFact', () => {
+  it('reads the flat orders_fact shape with a Date timestamp', () => {
+    const doc = {
+      order_id: 'o-9',
+      order_timestamp: new Date('2026-01-02T03:04:05.006Z'),
+      quantity: 3,
+      total_amount: 10.05,
+      order_status: 'cancelled',
+      customer_id: 'c-2',
+      segment: 'premium',
+      state: 'NY',
+      product_id: 'p-2',
+      product_name: 'Desk',
+      product_category: 'office',
+      payment_method: 'paypal',
+      payment_status: 'failed',
+      processing_ms: 0,
+    };
+    const r = orderFromFact(doc);
+    expect(r.ok && r.value).toMatchObject({ order_id: 'o-9', ts: Date.UTC(2026, 0, 2, 3, 4, 5, 6), total_cents: 1005, segment: 'premium', processing_ms: 0 });
+    expect(orderFromFact({ ...doc, order_timestamp: '2026-01-02T03:04:05.006Z' })).toEqual(r);
+    expect(orderFromFact({ ...doc, payment_method: undefined })).toEqual({ ok: false, error: 'payment_method must be a non-empty string' });
+  });
+});

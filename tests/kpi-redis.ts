@@ -1,0 +1,84 @@
+/**
+ * A private redis-server for tests that must FLUSHALL, SIGKILL or restart Redis without touching
+ * the shared stack's instance. Runs Debian's redis-server (installed by `npm run stack -- up`)
+ * on a free loopback port with its data in a temporary folder under .local/tmp.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../shared/config.ts';
+
+export interface PrivateRedis {
+  url: string;
+  port: number;
+  /** SIGKILL the server (no final AOF fsync). */
+  kill(): Promise<void>;
+  /** Start it again on the same port and data folder. */
+  start(): Promise<void>;
+  /** Stop and delete its data folder. */
+  destroy(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(url: string, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await r.connect();
+      if ((await r.ping()) === 'PONG') return;
+    } catch {
+      // not yet
+    } finally {
+      r.disconnect();
+    }
+    if (Date.now() > end) throw new Error(`private redis at ${url} not ready in ${timeoutMs} ms (is redis-server installed? npm run stack -- up)`);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
+export async function startPrivateRedis(opts: { appendonly: boolean } = { appendonly: true }): Promise<PrivateRedis> {
+  const base = path.join(loadConfig().localDir, 'tmp');
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(base, { recursive: true });
+  const dir = await mkdtemp(path.join(base, 'kpi-redis-'));
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+  const start = async (): Promise<void> => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', opts.appendonly ? 'yes' : 'no', '--appendfsync', 'everysec'], { stdio: 'ignore' });
+    await waitReady(url, 10_000);
+  };
+  const stopWith = async (sig: NodeJS.Signals): Promise<void> => {
+    const c = child;
+    if (!c || c.exitCode !== null) return;
+    await new Promise<void>((res) => {
+      c.once('exit', () => res());
+      c.kill(sig);
+    });
+  };
+  await start();
+  return {
+    url,
+    port,
+    kill: () => stopWith('SIGKILL'),
+    start,
+    async destroy() {
+      await stopWith('SIGTERM');
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
