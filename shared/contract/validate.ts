@@ -1,0 +1,309 @@
+/**
+ * Validation of one raw `orders` message against the event contract (DESIGN.md §2).
+ * Pure and allocation-light: no schema library, one JSON.parse, one iterative walk.
+ *
+ * Checks run in this order; the first failure decides the reason:
+ *   1. oversize       – more than `maxBytes` bytes (checked before anything is decoded)
+ *   2. invalid_utf8   – bytes are not UTF-8, or a JSON string escape is a lone surrogate
+ *   3. invalid_json   – empty, BOM, not JSON (truncated, trailing garbage), or not an object
+ *   4. forbidden_key  – a key anywhere that starts with `$`, contains `.` or NUL, is empty,
+ *                       or is `__proto__` / `constructor` / `prototype`
+ *   5. schema         – nesting deeper than MAX_DEPTH, a missing field, a wrong type or range
+ *   6. total_mismatch – |quantity×unit_price + shipping + tax − total| > 1 cent (integer cents)
+ *   7. key_mismatch   – the Kafka key is present and differs from order_id
+ * docs/ingest.md explains every rule and the reasons behind the limits.
+ */
+import { isUtf8 } from 'node:buffer';
+import { ORDER_STATUSES, PAYMENT_METHODS, PAYMENT_STATUSES, SEGMENTS, type DlqReason, type OrderEvent } from './types.ts';
+
+export const MAX_DEPTH = 32;
+export const MAX_ID_CHARS = 64;
+export const MAX_TEXT_CHARS = 256;
+/** Upper bound of every money field: keeps integer-cent sums exact (2^53 cents) for > 10^5 maximal orders. */
+export const MAX_MONEY = 100_000_000;
+export const MAX_QUANTITY = 1_000_000;
+export const MAX_PROCESSING_MS = 86_400_000;
+/** Event time accepted: [1970-01-01, 2100-01-01). A fixed range, never the wall clock, so a replay decides the same. */
+export const MIN_TIMESTAMP_MS = 0;
+export const MAX_TIMESTAMP_MS = Date.UTC(2100, 0, 1);
+
+export interface ValidOrder {
+  ok: true;
+  event: OrderEvent;
+  orderId: string;
+  /** order_timestamp as epoch milliseconds (UTC). */
+  timestampMs: number;
+  /** Every object enumerates its keys in sorted order: `JSON.stringify(event)` is already canonical. */
+  keysSorted: boolean;
+}
+
+export interface InvalidOrder {
+  ok: false;
+  reason: DlqReason;
+  detail: string;
+  /** The order_id when the message carried a usable one, else null. */
+  orderId: string | null;
+}
+
+export type ValidationResult = ValidOrder | InvalidOrder;
+
+export interface ValidateOptions {
+  maxBytes: number;
+  /** The Kafka message key (null/undefined = no key). */
+  key?: string | null;
+}
+
+/** With the u flag a surrogate class matches only unpaired surrogates. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+const FORBIDDEN_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+function fail(reason: DlqReason, detail: string, orderId: string | null = null): InvalidOrder {
+  return { ok: false, reason, detail, orderId };
+}
+
+function clip(s: string, n = 80): string {
+  return s.length <= n ? s : s.slice(0, n) + '…';
+}
+
+/**
+ * Validate one message. `raw` is the message value: a Buffer of bytes, or a string when the
+ * bytes were already decoded as valid UTF-8 (the batched connector does that). Never throws.
+ */
+export function validateOrder(raw: Uint8Array | string, opts: ValidateOptions): ValidationResult {
+  let text: string;
+  if (typeof raw === 'string') {
+    // A UTF-16 unit needs 1 to 3 bytes: decide cheaply when possible.
+    if (raw.length > opts.maxBytes || (raw.length * 3 > opts.maxBytes && Buffer.byteLength(raw, 'utf8') > opts.maxBytes)) {
+      return fail('oversize', `${Buffer.byteLength(raw, 'utf8')} bytes > ${opts.maxBytes}`);
+    }
+    text = raw;
+  } else {
+    if (raw.length > opts.maxBytes) return fail('oversize', `${raw.length} bytes > ${opts.maxBytes}`);
+    if (!isUtf8(raw)) return fail('invalid_utf8', 'message bytes are not valid UTF-8');
+    text = Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('utf8');
+  }
+  return validateText(text, opts.key ?? null);
+}
+
+function validateText(text: string, key: string | null): ValidationResult {
+  if (text.length === 0) return fail('invalid_json', 'empty message');
+  if (text.charCodeAt(0) === 0xfeff) return fail('invalid_json', 'starts with a byte order mark (RFC 8259 §8.1: senders must not add one)');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    return fail('invalid_json', clip((e as Error).message, 160));
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return fail('invalid_json', `top-level value must be an object, got ${parsed === null ? 'null' : Array.isArray(parsed) ? 'array' : typeof parsed}`);
+  }
+  const obj = parsed as Record<string, unknown>;
+  const maybeId = typeof obj.order_id === 'string' && obj.order_id.length > 0 && obj.order_id.length <= 4 * MAX_ID_CHARS ? obj.order_id : null;
+
+  const walk = walkKeys(obj, text.includes('\\u'));
+  if (walk.ok === false) return { ...walk, orderId: maybeId };
+
+  const schema = checkSchema(obj);
+  if (typeof schema === 'string') return fail('schema', schema, maybeId);
+  const ev = obj as OrderEvent;
+
+  const q = ev.quantity;
+  const expected = q * cents(ev.unit_price) + cents(ev.shipping_cost) + cents(ev.tax_amount);
+  const total = cents(ev.total_amount);
+  if (Math.abs(expected - total) > 1) {
+    return fail('total_mismatch', `total_amount ${ev.total_amount} != quantity ${q} × unit_price ${ev.unit_price} + shipping_cost ${ev.shipping_cost} + tax_amount ${ev.tax_amount} = ${(expected / 100).toFixed(2)}`, ev.order_id);
+  }
+  if (key !== null && key !== ev.order_id) return fail('key_mismatch', `Kafka key "${clip(key, 64)}" != order_id "${ev.order_id}"`, ev.order_id);
+  return { ok: true, event: ev, orderId: ev.order_id, timestampMs: schema, keysSorted: walk.sorted };
+}
+
+/** Integer cents of a money value already checked to have at most 2 decimals. */
+export function cents(x: number): number {
+  return Math.round(x * 100);
+}
+
+/**
+ * Iterative walk over every key and (when the text has `\u` escapes) every string:
+ * forbidden keys, lone surrogates and the depth limit. Never recursive, so a deeply nested
+ * hostile document cannot exhaust the stack.
+ */
+function walkKeys(root: object, checkSurrogates: boolean): { ok: false; reason: DlqReason; detail: string } | { ok: true; sorted: boolean } {
+  const stack: unknown[] = [root];
+  const depths: number[] = [1];
+  let firstSchema: string | null = null;
+  let sorted = true;
+  while (stack.length > 0) {
+    const node = stack.pop() as object;
+    const depth = depths.pop() as number;
+    if (depth > MAX_DEPTH) {
+      // Not descended into: the document is rejected (schema) unless a forbidden key shows up above.
+      firstSchema ??= `nesting deeper than ${MAX_DEPTH} levels`;
+      continue;
+    }
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const v: unknown = node[i];
+        if (typeof v === 'object' && v !== null) {
+          stack.push(v);
+          depths.push(depth + 1);
+        } else if (checkSurrogates && typeof v === 'string' && LONE_SURROGATE.test(v)) {
+          return { ok: false, reason: 'invalid_utf8', detail: 'a string contains a lone surrogate escape (not encodable as UTF-8)' };
+        }
+      }
+      continue;
+    }
+    const rec = node as Record<string, unknown>;
+    let prev = '';
+    for (const k of Object.keys(rec)) {
+      if (k < prev) sorted = false;
+      prev = k;
+      const bad = forbiddenKey(k);
+      if (bad !== null) return { ok: false, reason: 'forbidden_key', detail: `key ${JSON.stringify(clip(k, 64))} ${bad}` };
+      if (checkSurrogates && LONE_SURROGATE.test(k)) return { ok: false, reason: 'invalid_utf8', detail: 'a key contains a lone surrogate escape (not encodable as UTF-8)' };
+      const v = rec[k];
+      if (typeof v === 'object' && v !== null) {
+        stack.push(v);
+        depths.push(depth + 1);
+      } else if (checkSurrogates && typeof v === 'string' && LONE_SURROGATE.test(v)) {
+        return { ok: false, reason: 'invalid_utf8', detail: `value of ${JSON.stringify(clip(k, 64))} contains a lone surrogate escape (not encodable as UTF-8)` };
+      }
+    }
+  }
+  return firstSchema === null ? { ok: true, sorted } : { ok: false, reason: 'schema', detail: firstSchema };
+}
+
+function forbiddenKey(k: string): string | null {
+  if (k.length === 0) return 'is empty';
+  if (k.charCodeAt(0) === 36 /* $ */) return 'starts with $ (MongoDB operator)';
+  if (k.includes('.')) return 'contains . (MongoDB path separator)';
+  if (k.includes('\u0000')) return 'contains NUL';
+  if (FORBIDDEN_NAMES.has(k)) return 'is a prototype-pollution name';
+  return null;
+}
+
+// ---- schema ---------------------------------------------------------------------------------
+
+const ORDER_STATUS_SET: ReadonlySet<string> = new Set(ORDER_STATUSES);
+const SEGMENT_SET: ReadonlySet<string> = new Set(SEGMENTS);
+const METHOD_SET: ReadonlySet<string> = new Set(PAYMENT_METHODS);
+const PAY_STATUS_SET: ReadonlySet<string> = new Set(PAYMENT_STATUSES);
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}
+
+/** Code points of a string (only counted when the UTF-16 length is over the limit). */
+function charCount(s: string, limit: number): number {
+  if (s.length <= limit) return s.length;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdbff) n++;
+  }
+  return n;
+}
+
+function text(o: Record<string, unknown>, field: string, path: string, max: number): string | null {
+  const v = o[field];
+  if (v === undefined) return `${path}${field} is missing`;
+  if (typeof v !== 'string') return `${path}${field} must be a string, got ${typeName(v)}`;
+  if (v.length === 0) return `${path}${field} must not be empty`;
+  if (charCount(v, max) > max) return `${path}${field} is longer than ${max} characters`;
+  return null;
+}
+
+function oneOf(o: Record<string, unknown>, field: string, path: string, set: ReadonlySet<string>): string | null {
+  const v = o[field];
+  if (v === undefined) return `${path}${field} is missing`;
+  if (typeof v !== 'string') return `${path}${field} must be a string, got ${typeName(v)}`;
+  if (!set.has(v)) return `${path}${field} must be one of ${[...set].join('|')}, got ${JSON.stringify(clip(v, 32))}`;
+  return null;
+}
+
+function money(o: Record<string, unknown>, field: string): string | null {
+  const v = o[field];
+  if (v === undefined) return `${field} is missing`;
+  if (typeof v !== 'number') return `${field} must be a number, got ${typeName(v)}`;
+  if (!Number.isFinite(v)) return `${field} must be finite`;
+  if (v < 0) return `${field} must be >= 0, got ${v}`;
+  if (v > MAX_MONEY) return `${field} must be <= ${MAX_MONEY}, got ${v}`;
+  // Exact: a 2-decimal literal d/100 parses to the double nearest d/100, which is what d/100 computes.
+  if (Math.round(v * 100) / 100 !== v) return `${field} must have at most 2 decimals, got ${v}`;
+  return null;
+}
+
+function nested(o: Record<string, unknown>, field: string): Record<string, unknown> | string {
+  const v = o[field];
+  if (v === undefined) return `${field} is missing`;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return `${field} must be an object, got ${typeName(v)}`;
+  const rec = v as Record<string, unknown>;
+  if (rec._id !== undefined) return `${field}._id is reserved (dimension primary key)`;
+  return rec;
+}
+
+const TS_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|\+00:00)$/;
+
+/** Epoch ms of a strict ISO-8601 UTC timestamp, or an error string. */
+export function parseUtcTimestamp(v: unknown): number | string {
+  if (typeof v !== 'string') return `order_timestamp must be a string, got ${typeName(v)}`;
+  const m = TS_RE.exec(v);
+  if (m === null) return `order_timestamp must be ISO-8601 UTC like 2024-05-01T12:34:56.789Z, got ${JSON.stringify(clip(v, 40))}`;
+  const [, y, mo, d, h, mi, s, frac] = m as unknown as [string, string, string, string, string, string, string, string | undefined];
+  const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
+  const ms = frac === undefined ? 0 : Number(frac.padEnd(3, '0').slice(0, 3));
+  const t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const back = new Date(t);
+  if (back.getUTCFullYear() !== year || back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+    return `order_timestamp is not a real date/time: ${JSON.stringify(v)}`;
+  }
+  if (t < MIN_TIMESTAMP_MS || t >= MAX_TIMESTAMP_MS) return `order_timestamp must be in [1970, 2100), got ${JSON.stringify(v)}`;
+  return t;
+}
+
+/** Returns the order timestamp in ms when the object follows the contract, else an error string. */
+function checkSchema(o: Record<string, unknown>): number | string {
+  let e = text(o, 'order_id', '', MAX_ID_CHARS);
+  if (e !== null) return e;
+  const ts = parseUtcTimestamp(o.order_timestamp);
+  if (typeof ts === 'string') return o.order_timestamp === undefined ? 'order_timestamp is missing' : ts;
+
+  const q = o.quantity;
+  if (q === undefined) return 'quantity is missing';
+  if (typeof q !== 'number') return `quantity must be a number, got ${typeName(q)}`;
+  if (!Number.isInteger(q) || q < 1 || q > MAX_QUANTITY) return `quantity must be an integer in [1, ${MAX_QUANTITY}], got ${q}`;
+  if ((e = money(o, 'unit_price')) !== null) return e;
+  if ((e = money(o, 'shipping_cost')) !== null) return e;
+  if ((e = money(o, 'tax_amount')) !== null) return e;
+  if ((e = money(o, 'total_amount')) !== null) return e;
+  if ((e = oneOf(o, 'order_status', '', ORDER_STATUS_SET)) !== null) return e;
+
+  const c = nested(o, 'customer');
+  if (typeof c === 'string') return c;
+  if ((e = text(c, 'customer_id', 'customer.', MAX_ID_CHARS)) !== null) return e;
+  if ((e = oneOf(c, 'segment', 'customer.', SEGMENT_SET)) !== null) return e;
+  const st = c.state;
+  if (st === undefined) return 'customer.state is missing';
+  if (typeof st !== 'string') return `customer.state must be a string, got ${typeName(st)}`;
+  if (!/^[A-Z]{2}$/.test(st)) return `customer.state must be 2 uppercase letters, got ${JSON.stringify(clip(st, 16))}`;
+  if ((e = text(c, 'city', 'customer.', MAX_TEXT_CHARS)) !== null) return e;
+
+  const p = nested(o, 'product');
+  if (typeof p === 'string') return p;
+  if ((e = text(p, 'product_id', 'product.', MAX_ID_CHARS)) !== null) return e;
+  if ((e = text(p, 'name', 'product.', MAX_TEXT_CHARS)) !== null) return e;
+  if ((e = text(p, 'category', 'product.', MAX_TEXT_CHARS)) !== null) return e;
+
+  const pay = nested(o, 'payment');
+  if (typeof pay === 'string') return pay;
+  if ((e = text(pay, 'payment_id', 'payment.', MAX_ID_CHARS)) !== null) return e;
+  if ((e = oneOf(pay, 'method', 'payment.', METHOD_SET)) !== null) return e;
+  if ((e = oneOf(pay, 'status', 'payment.', PAY_STATUS_SET)) !== null) return e;
+  const pm = pay.processing_ms;
+  if (pm === undefined) return 'payment.processing_ms is missing';
+  if (typeof pm !== 'number') return `payment.processing_ms must be a number, got ${typeName(pm)}`;
+  if (!Number.isFinite(pm) || pm < 0 || pm > MAX_PROCESSING_MS) return `payment.processing_ms must be in [0, ${MAX_PROCESSING_MS}], got ${pm}`;
+  if (pay.order_id !== undefined && pay.order_id !== o.order_id) return 'payment.order_id, when present, must equal order_id';
+  return ts;
+}

@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import { RecordingSink, toBatch } from '../../tests/corpus/batch.ts';
+import { validEvents } from '../../tests/corpus/valid-events.ts';
+import { canonicalJson, sha256Hex } from '../contract/canonical.ts';
+import type { DlqRecord, OrderEvent } from '../contract/types.ts';
+import { DependencyError, InvariantError } from '../errors.ts';
+import { addCounts, countOutcomes, emptyCounts } from './counts.ts';
+import { createDimCache } from './dim-cache.ts';
+import { ingestBatch, type IngestDeps } from './ingest.ts';
+import { MemoryStore } from './memory-store.ts';
+import type { FactDoc, IngestStore } from './types.ts';
+
+const MAX = 64 * 1024;
+const topics = { dlq: 'orders.dlq', accepted: 'orders.accepted' };
+const raw = (e: unknown, key: string | null = (e as OrderEvent).order_id) => ({ key, bytes: Buffer.from(JSON.stringify(e)) });
+const deps = (store: IngestStore, sink = new RecordingSink(), extra: Partial<IngestDeps> = {}): IngestDeps => ({ store, sink, topics, maxEventBytes: MAX, now: () => new Date('2024-06-01T00:00:00Z'), ...extra });
+
+describe('ingestBatch', () => {
+  it('stores N valid events as N facts, dims first-wins, and hands each on once', async () => {
+    const evs = validEvents(300, { seed: 11 });
+    const store = new MemoryStore();
+    const sink = new RecordingSink();
+    const r = await ingestBatch(toBatch(evs.map((e) => raw(e))), deps(store, sink));
+    expect(r.counts).toEqual({ received: 300, accepted: 300, duplicates: 0, dlq: {}, conflicts: 0 });
+    expect(store.facts.size).toBe(300);
+    const acc = sink.on(topics.accepted);
+    expect(acc.map((m) => m.key)).toEqual(evs.map((e) => e.order_id));
+    for (const [i, m] of acc.entries()) expect(m.value).toBe(canonicalJson(evs[i]));
+    expect(sink.on(topics.dlq)).toEqual([]);
+    // Dimensions: one row per distinct id, the first event's attributes.
+    expect(store.dims.customers.size).toBe(new Set(evs.map((e) => e.customer.customer_id)).size);
+    expect(store.dims.payments.size).toBe(300);
+    const firstOfC = new Map<string, OrderEvent>();
+    for (const e of evs) if (!firstOfC.has(e.customer.customer_id)) firstOfC.set(e.customer.customer_id, e);
+    for (const [id, e] of firstOfC) expect(store.dims.customers.get(id)).toEqual({ _id: id, ...e.customer });
+    expect(store.dims.payments.get(evs[0]!.payment.payment_id)).toEqual({ _id: evs[0]!.payment.payment_id, ...evs[0]!.payment, order_id: evs[0]!.order_id });
+  });
+
+  it('builds the fact document of data-shapes.md', async () => {
+    const e = { ...validEvents(1, { seed: 2 })[0]!, order_timestamp: '2024-03-03T23:59:30.250Z', coupon: 'SPRING' } as OrderEvent;
+    const store = new MemoryStore();
+    await ingestBatch(toBatch([raw(e)]), deps(store));
+    const f = store.facts.get(e.order_id) as FactDoc;
+    expect(f).toMatchObject({
+      order_id: e.order_id, order_timestamp: new Date('2024-03-03T23:59:30.250Z'), quantity: e.quantity, unit_price: e.unit_price, total_amount: e.total_amount,
+      customer_id: e.customer.customer_id, product_id: e.product.product_id, payment_id: e.payment.payment_id,
+      segment: e.customer.segment, state: e.customer.state, city: e.customer.city, payment_method: e.payment.method, payment_status: e.payment.status,
+      processing_ms: e.payment.processing_ms, product_name: e.product.name, product_category: e.product.category,
+      date_key: '2024-03-03', minute_key: '2024-03-03T23:59', hour: 23, dow: 0, extra: { coupon: 'SPRING' },
+      content_hash: sha256Hex(canonicalJson(e)), ingested_at: new Date('2024-06-01T00:00:00Z'),
+    });
+    const plain = validEvents(1, { seed: 3, prefix: 'plain' })[0]!;
+    await ingestBatch(toBatch([raw(plain)]), deps(store));
+    expect('extra' in (store.facts.get(plain.order_id) as FactDoc)).toBe(false);
+  });
+
+  it('dedupes inside a batch: identical → duplicate, different → conflict', async () => {
+    const [a, b] = validEvents(2, { seed: 4 }) as [OrderEvent, OrderEvent];
+    const a2 = { ...a, order_status: a.order_status === 'cancelled' ? 'completed' : 'cancelled' };
+    const store = new MemoryStore();
+    const sink = new RecordingSink();
+    const r = await ingestBatch(toBatch([raw(a), raw(b), raw(a), raw(a2), raw(b)]), deps(store, sink));
+    expect(r.outcomes).toEqual(['accepted', 'accepted', 'duplicate', 'conflict', 'duplicate']);
+    expect(r.counts).toMatchObject({ received: 5, accepted: 2, duplicates: 2, conflicts: 1, dlq: { conflict: 1 } });
+    expect(sink.on(topics.accepted).map((m) => m.key)).toEqual([a.order_id, b.order_id]);
+    const rec = JSON.parse(String(sink.on(topics.dlq)[0]!.value)) as DlqRecord;
+    expect(rec).toMatchObject({ reason: 'conflict', order_id: a.order_id, source: { topic: 'orders', partition: 0, offset: '3', key: a.order_id } });
+    expect(Buffer.from(rec.raw_b64, 'base64').toString()).toBe(JSON.stringify(a2));
+  });
+
+  it('judges later copies against the stored content when the first copy conflicts', async () => {
+    const [a] = validEvents(1, { seed: 6 }) as [OrderEvent];
+    const other = { ...a, note: 'changed' };
+    const store = new MemoryStore();
+    await ingestBatch(toBatch([raw(a)]), deps(store));
+    const r = await ingestBatch(toBatch([raw(other), raw(a), raw(other)]), deps(store));
+    expect(r.outcomes).toEqual(['conflict', 'duplicate', 'conflict']);
+  });
+
+  it('a store failure throws DependencyError; rerunning the batch loses and duplicates nothing', async () => {
+    const evs = validEvents(50, { seed: 7 });
+    const mem = new MemoryStore();
+    let failAfter = 20;
+    const flaky: IngestStore = {
+      async insertFacts(docs) {
+        if (failAfter >= 0 && docs.length > failAfter) {
+          await mem.insertFacts(docs.slice(0, failAfter));
+          failAfter = -1;
+          throw new DependencyError('mongodb', 'injected: connection lost mid-insert');
+        }
+        return mem.insertFacts(docs);
+      },
+      factHashes: (ids) => mem.factHashes(ids),
+      insertDimensions: (rows) => mem.insertDimensions(rows),
+    };
+    const batch = toBatch(evs.map((e) => raw(e)));
+    const sink = new RecordingSink();
+    await expect(ingestBatch(batch, deps(flaky, sink))).rejects.toBeInstanceOf(DependencyError);
+    expect(mem.facts.size).toBe(20);
+    expect(sink.sent).toEqual([]); // nothing handed on before the batch is complete
+    const r = await ingestBatch(batch, deps(flaky, sink));
+    expect(r.counts).toMatchObject({ received: 50, accepted: 30, duplicates: 20, dlq: {} });
+    expect(mem.facts.size).toBe(50);
+    expect(new Set(sink.on(topics.accepted).map((m) => m.key)).size).toBe(50);
+  });
+
+  it('a Kafka failure after the insert throws; the redelivery hands the events on as duplicates', async () => {
+    const evs = validEvents(10, { seed: 8 });
+    const store = new MemoryStore();
+    const sink = new RecordingSink();
+    sink.failNext = 1;
+    const batch = toBatch(evs.map((e) => raw(e)));
+    await expect(ingestBatch(batch, deps(store, sink))).rejects.toThrow(/injected/);
+    const r = await ingestBatch(batch, deps(store, sink));
+    expect(r.counts).toMatchObject({ accepted: 0, duplicates: 10 });
+    expect(sink.on(topics.accepted).map((m) => m.key)).toEqual(evs.map((e) => e.order_id));
+  });
+
+  it('skips dimension rows it already wrote (LRU cache)', async () => {
+    const evs = validEvents(200, { seed: 9 });
+    const store = new MemoryStore();
+    const dimCache = createDimCache(1000, 1000);
+    let customerRows = 0;
+    const counting: IngestStore = { ...store, insertFacts: (d) => store.insertFacts(d), factHashes: (i) => store.factHashes(i), insertDimensions: async (rows) => { customerRows += rows.customers.length; await store.insertDimensions(rows); } };
+    await ingestBatch(toBatch(evs.slice(0, 100).map((e) => raw(e))), deps(counting, undefined, { dimCache }));
+    const firstRows = customerRows;
+    await ingestBatch(toBatch(evs.slice(100).map((e) => raw(e))), deps(counting, undefined, { dimCache }));
+    const seenBefore = new Set(evs.slice(0, 100).map((e) => e.customer.customer_id));
+    const newInSecond = new Set(evs.slice(100).map((e) => e.customer.customer_id).filter((c) => !seenBefore.has(c)));
+    expect(customerRows - firstRows).toBe(newInSecond.size);
+    expect(dimCache.customers.hits).toBeGreaterThan(0);
+  });
+
+  it('sends invalid messages to the DLQ with source coordinates, never crashing', async () => {
+    const sink = new RecordingSink();
+    const batch = toBatch([{ key: 'k1', bytes: Buffer.from('{nope') }, { key: null, bytes: Buffer.from([0xff, 0xfe]) }], 'orders', 3, 1000);
+    batch.messages.push({ offset: '1002', key: null, timestamp: '0' }); // null value (tombstone)
+    const r = await ingestBatch(batch, deps(new MemoryStore(), sink));
+    expect(r.outcomes).toEqual(['invalid_json', 'invalid_utf8', 'invalid_json']);
+    const recs = sink.on(topics.dlq).map((m) => JSON.parse(String(m.value)) as DlqRecord);
+    expect(recs.map((x) => x.source)).toEqual([
+      { topic: 'orders', partition: 3, offset: '1000', key: 'k1' },
+      { topic: 'orders', partition: 3, offset: '1001', key: null },
+      { topic: 'orders', partition: 3, offset: '1002', key: null },
+    ]);
+    expect(Buffer.from(recs[1]!.raw_b64, 'base64')).toEqual(Buffer.from([0xff, 0xfe]));
+    expect(recs[2]!.detail).toBe('empty message');
+    expect(sink.on(topics.dlq)[0]!.headers).toEqual({ reason: 'invalid_json' });
+  });
+
+  it('an empty batch is fine', async () => {
+    const r = await ingestBatch({ topic: 'orders', partition: 0, messages: [] }, deps(new MemoryStore()));
+    expect(r.counts).toEqual(emptyCounts());
+  });
+
+  it('throws a retriable error when a duplicate-key fact vanished before its hash was read', async () => {
+    const [e] = validEvents(1, { seed: 10 }) as [OrderEvent];
+    const liar: IngestStore = { insertFacts: async (d) => ({ duplicates: d.map((x) => x.order_id) }), factHashes: async () => new Map(), insertDimensions: async () => undefined };
+    const err = await ingestBatch(toBatch([raw(e)]), deps(liar)).catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(DependencyError);
+    expect((err as DependencyError).retriable).toBe(true);
+  });
+});
+
+describe('counts', () => {
+  it('counts outcomes and refuses a message without one', () => {
+    expect(countOutcomes(['accepted', 'duplicate', 'schema', 'conflict', 'schema'])).toEqual({ received: 5, accepted: 1, duplicates: 1, dlq: { schema: 2, conflict: 1 }, conflicts: 1 });
+    const holes = new Array(2);
+    holes[0] = 'accepted';
+    expect(() => countOutcomes(holes)).toThrow(InvariantError);
+  });
+  it('adds running totals', () => {
+    const t = emptyCounts();
+    addCounts(t, countOutcomes(['accepted', 'oversize']));
+    addCounts(t, countOutcomes(['oversize', 'duplicate']));
+    expect(t).toEqual({ received: 4, accepted: 1, duplicates: 1, dlq: { oversize: 2 }, conflicts: 0 });
+  });
+});

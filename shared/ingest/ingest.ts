@@ -1,0 +1,167 @@
+/**
+ * The ingest core: one delivered batch of `orders` messages → facts, dimensions, DLQ records
+ * and accepted events, all written before it returns. Pure apart from the injected store and sink.
+ *
+ * Exactly-once facts with at-least-once delivery: the unique order_id index decides. A message is
+ *   accepted   – valid, and its fact was inserted by this call;
+ *   duplicate  – valid, and a fact with the same content hash already exists (or an earlier
+ *                message of this batch with the same content was accepted);
+ *   conflict   – valid, but the stored (or winning) fact for its order_id has other content;
+ *   <reason>   – invalid (see shared/contract/validate.ts).
+ * Accepted and duplicate order_ids are sent to `orders.accepted` (one message per order_id per
+ * batch) so a crash between the insert and the send heals on redelivery. Any store or Kafka
+ * failure throws DependencyError: the caller answers non-2xx and the batch is redelivered;
+ * replaying it changes no fact.
+ */
+import { canonicalJson, canonicalJsonOfSorted, sha256Hex } from '../contract/canonical.ts';
+import type { DlqRecord } from '../contract/types.ts';
+import { validateOrder, type ValidOrder } from '../contract/validate.ts';
+import { DependencyError } from '../errors.ts';
+import type { KafkaBatch } from '../fn/types.ts';
+import type { MessageSink, OutMessage } from '../kafka/client.ts';
+import type { Logger } from '../log.ts';
+import { countOutcomes } from './counts.ts';
+import type { DimCache, LruSet } from './dim-cache.ts';
+import { buildFact, customerRow, paymentRow, productRow } from './documents.ts';
+import { chunkMessages, dlqMessage, dlqRecord, messageValue, rawBytes } from './messages.ts';
+import type { DimRow, DimensionRows, IngestCounts, IngestStore, Outcome } from './types.ts';
+
+export interface IngestDeps {
+  store: IngestStore;
+  sink: MessageSink;
+  topics: { dlq: string; accepted: string };
+  maxEventBytes: number;
+  /** Dimension ids already written by this process (optional). */
+  dimCache?: DimCache;
+  now?: () => Date;
+  log?: Logger;
+}
+
+export interface IngestResult {
+  counts: IngestCounts;
+  /** One outcome per message, in batch order. */
+  outcomes: Outcome[];
+}
+
+interface Valid {
+  index: number;
+  v: ValidOrder;
+  json: string;
+  hash: string;
+}
+
+interface Group {
+  orderId: string;
+  items: Valid[];
+}
+
+export async function ingestBatch(batch: KafkaBatch, deps: IngestDeps): Promise<IngestResult> {
+  const now = deps.now?.() ?? new Date();
+  const at = now.toISOString();
+  const msgs = batch.messages;
+  const outcomes: Outcome[] = new Array<Outcome>(msgs.length);
+  const dlq: DlqRecord[] = [];
+  const groups = new Map<string, Group>();
+
+  const toDlq = (i: number, reason: DlqRecord['reason'], detail: string, orderId: string | null): void => {
+    const m = msgs[i]!;
+    outcomes[i] = reason;
+    dlq.push(dlqRecord(rawBytes(messageValue(m)), reason, detail, { topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key }, orderId, at));
+  };
+
+  // 1. Validate; group valid messages by order_id (batch order kept).
+  for (let i = 0; i < msgs.length; i++) {
+    const m = msgs[i]!;
+    const r = validateOrder(messageValue(m), { maxBytes: deps.maxEventBytes, key: m.key });
+    if (!r.ok) {
+      toDlq(i, r.reason, r.detail, r.orderId);
+      continue;
+    }
+    const json = r.keysSorted ? canonicalJsonOfSorted(r.event) : canonicalJson(r.event);
+    const item: Valid = { index: i, v: r, json, hash: sha256Hex(json) };
+    const g = groups.get(r.orderId);
+    if (g === undefined) groups.set(r.orderId, { orderId: r.orderId, items: [item] });
+    else g.items.push(item);
+  }
+
+  // 2. Insert the first message of every order_id; the unique index reports the ones that exist.
+  const candidates: Group[] = [...groups.values()];
+  const facts = candidates.map((g) => {
+    const first = g.items[0]!;
+    return buildFact(first.v.event, first.v.timestampMs, first.hash, now);
+  });
+  const existing = new Set(facts.length > 0 ? (await deps.store.insertFacts(facts)).duplicates : []);
+  const stored = existing.size > 0 ? await deps.store.factHashes([...existing]) : new Map<string, string>();
+
+  // 3. Decide every message against the winning content of its order_id.
+  const winners: Valid[] = [];
+  for (const g of candidates) {
+    const inserted = !existing.has(g.orderId);
+    let winnerHash: string;
+    if (inserted) winnerHash = g.items[0]!.hash;
+    else {
+      const h = stored.get(g.orderId);
+      if (h === undefined) {
+        // Reported as a duplicate key, then not found: deleted in between. Let the batch be redelivered.
+        throw new DependencyError('mongodb', `order_id ${g.orderId} was reported as existing but is not in orders_fact; retry the batch`);
+      }
+      winnerHash = h;
+    }
+    let winner: Valid | undefined;
+    for (let k = 0; k < g.items.length; k++) {
+      const item = g.items[k]!;
+      if (item.hash === winnerHash) {
+        outcomes[item.index] = inserted && k === 0 ? 'accepted' : 'duplicate';
+        winner ??= item;
+      } else {
+        toDlq(item.index, 'conflict', `order_id ${g.orderId} is already stored with other content (stored sha256 ${winnerHash.slice(0, 16)}…, this ${item.hash.slice(0, 16)}…)`, g.orderId);
+      }
+    }
+    if (winner !== undefined) winners.push(winner);
+  }
+
+  // 4. Dimensions of accepted and duplicate orders (duplicates too: heals a crash after the fact insert).
+  await writeDimensions(winners, deps);
+
+  // 5. Hand on: DLQ records, then accepted events; both acknowledged by Kafka before returning.
+  const counts = countOutcomes(outcomes);
+  await sendAll(deps.sink, deps.topics.dlq, dlq.map(dlqMessage));
+  await sendAll(
+    deps.sink,
+    deps.topics.accepted,
+    winners.map((w): OutMessage => ({ key: w.v.orderId, value: w.json })),
+  );
+  return { counts, outcomes };
+}
+
+async function sendAll(sink: MessageSink, topic: string, messages: OutMessage[]): Promise<void> {
+  for (const chunk of chunkMessages(messages)) await sink.send(topic, chunk);
+}
+
+async function writeDimensions(winners: Valid[], deps: IngestDeps): Promise<void> {
+  const cache = deps.dimCache;
+  const rows: DimensionRows = { customers: [], products: [], payments: [] };
+  const seen = { customers: new Set<string>(), products: new Set<string>(), payments: new Set<string>() };
+  const want = (kind: keyof DimensionRows, id: string, build: () => DimRow): void => {
+    if (seen[kind].has(id)) return; // first in the batch wins
+    seen[kind].add(id);
+    if (cache !== undefined && cache[kind].has(id)) return;
+    rows[kind].push(build());
+  };
+  for (const w of winners) {
+    const ev = w.v.event;
+    want('customers', ev.customer.customer_id, () => customerRow(ev));
+    want('products', ev.product.product_id, () => productRow(ev));
+    want('payments', ev.payment.payment_id, () => paymentRow(ev));
+  }
+  if (rows.customers.length + rows.products.length + rows.payments.length === 0) return;
+  await deps.store.insertDimensions(rows);
+  if (cache !== undefined) {
+    const remember = (set: LruSet, list: DimRow[]): void => {
+      for (const r of list) set.add(r._id);
+    };
+    remember(cache.customers, rows.customers);
+    remember(cache.products, rows.products);
+    remember(cache.payments, rows.payments);
+  }
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { chunkMessages, dlqMessage, dlqRecord, DLQ_RAW_MAX_BYTES, messageValue } from './messages.ts';
+import { LruSet } from './dim-cache.ts';
+
+const src = { topic: 'orders', partition: 1, offset: '7', key: 'k' };
+
+describe('messages', () => {
+  it('decodes batch values: text, base64 bytes, or nothing', () => {
+    expect(messageValue({ offset: '0', key: null, timestamp: '0', value: '{}' })).toBe('{}');
+    expect(messageValue({ offset: '0', key: null, timestamp: '0', value_b64: Buffer.from([1, 2]).toString('base64') })).toEqual(Buffer.from([1, 2]));
+    expect(messageValue({ offset: '0', key: null, timestamp: '0' })).toEqual(Buffer.alloc(0));
+  });
+
+  it('DLQ records round-trip raw bytes and truncate only what Kafka could not carry', () => {
+    const small = Buffer.from([0, 255, 10]);
+    const rec = dlqRecord(small, 'invalid_utf8', 'd', src, null, 'T');
+    expect(Buffer.from(rec.raw_b64, 'base64')).toEqual(small);
+    expect(rec).toMatchObject({ reason: 'invalid_utf8', detail: 'd', source: src, order_id: null, at: 'T' });
+    const big = Buffer.alloc(DLQ_RAW_MAX_BYTES + 10, 7);
+    const r2 = dlqRecord(big, 'oversize', 'too big', src, null, 'T');
+    expect(Buffer.from(r2.raw_b64, 'base64').length).toBe(DLQ_RAW_MAX_BYTES);
+    expect(r2.detail).toContain(createHash('sha256').update(big).digest('hex'));
+    expect(dlqMessage(rec)).toEqual({ key: 'k', value: JSON.stringify(rec), headers: { reason: 'invalid_utf8' } });
+  });
+
+  it('chunks sends by size, keeping order, never an empty chunk', () => {
+    const msgs = Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: 'x'.repeat(98) }));
+    const chunks = chunkMessages(msgs, 300);
+    expect(chunks.map((c) => c.length)).toEqual([3, 3, 3, 1]);
+    expect(chunks.flat()).toEqual(msgs);
+    expect(chunkMessages([{ key: null, value: 'y'.repeat(1000) }], 10)).toHaveLength(1);
+    expect(chunkMessages([])).toEqual([]);
+  });
+});
+
+describe('LruSet', () => {
+  it('evicts the least recently used id', () => {
+    const s = new LruSet(2);
+    s.add('a');
+    s.add('b');
+    expect(s.has('a')).toBe(true); // a is now most recent
+    s.add('c'); // evicts b
+    expect(s.has('b')).toBe(false);
+    expect(s.has('a')).toBe(true);
+    expect(s.has('c')).toBe(true);
+    expect(s.size).toBe(2);
+    expect([s.hits, s.misses]).toEqual([3, 1]);
+  });
+});

@@ -1,0 +1,67 @@
+/** Decoding of delivered messages and encoding of the messages ingest produces. */
+import type { DlqReason, DlqRecord } from '../contract/types.ts';
+import { sha256Hex } from '../contract/canonical.ts';
+import type { KafkaBatchMessage } from '../fn/types.ts';
+import type { OutMessage } from '../kafka/client.ts';
+
+/** Raw value of a batch message: the UTF-8 string the connector decoded, or the bytes. */
+export function messageValue(m: KafkaBatchMessage): string | Buffer {
+  if (typeof m.value === 'string') return m.value;
+  if (typeof m.value_b64 === 'string') return Buffer.from(m.value_b64, 'base64');
+  return Buffer.alloc(0); // a null value (tombstone): reported as invalid_json "empty message"
+}
+
+export function rawBytes(v: string | Buffer): Buffer {
+  return typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
+}
+
+/**
+ * Largest raw payload copied into a DLQ record. Kafka's default max message size is 1 MiB and
+ * base64 grows bytes by 4/3, so bigger payloads (only possible for `oversize`) are truncated and
+ * the record says so, with the length and SHA-256 of the full payload.
+ */
+export const DLQ_RAW_MAX_BYTES = 512 * 1024;
+
+export interface DlqSource {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+}
+
+export function dlqRecord(raw: Buffer, reason: DlqReason, detail: string, source: DlqSource, orderId: string | null, at: string): DlqRecord {
+  let bytes = raw;
+  let note = '';
+  if (raw.length > DLQ_RAW_MAX_BYTES) {
+    bytes = raw.subarray(0, DLQ_RAW_MAX_BYTES);
+    note = ` [raw_b64 truncated to the first ${DLQ_RAW_MAX_BYTES} of ${raw.length} bytes; sha256 of all bytes ${sha256Hex(raw)}]`;
+  }
+  return { reason, detail: detail + note, raw_b64: bytes.toString('base64'), source, order_id: orderId, at };
+}
+
+export function dlqMessage(rec: DlqRecord): OutMessage {
+  return { key: rec.source.key, value: JSON.stringify(rec), headers: { reason: rec.reason } };
+}
+
+/**
+ * Split messages into sends of at most `maxUnits` value characters/bytes each, so one produce
+ * request never exceeds the broker's message.max.bytes (a string unit is ≤ 3 UTF-8 bytes, so the
+ * default 256 Ki units stay under 1 MiB per partition batch).
+ */
+export function chunkMessages(messages: OutMessage[], maxUnits = 256 * 1024): OutMessage[][] {
+  const out: OutMessage[][] = [];
+  let cur: OutMessage[] = [];
+  let size = 0;
+  for (const m of messages) {
+    const n = m.value.length + (m.key === null ? 0 : m.key.length);
+    if (cur.length > 0 && size + n > maxUnits) {
+      out.push(cur);
+      cur = [];
+      size = 0;
+    }
+    cur.push(m);
+    size += n;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
