@@ -1,0 +1,39 @@
+/**
+ * Kafka adapter for the generator: a kafkajs producer behind the pump's BatchSender interface.
+ * acks=-1 (all in-sync replicas), no compression, several requests in flight. Not idempotent:
+ * kafkajs's idempotent mode allows one request in flight, which caps throughput; a retried
+ * send can therefore write an exact copy of a message, which the pipeline ignores by contract.
+ */
+import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { DependencyError } from '../errors.ts';
+import type { BatchSender } from './pump.ts';
+
+export interface KafkaBatchSender extends BatchSender {
+  producer: Producer;
+  close(): Promise<void>;
+}
+
+export async function createKafkaBatchSender(kafka: Kafka, topic: string): Promise<KafkaBatchSender> {
+  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  try {
+    await producer.connect();
+  } catch (cause) {
+    throw new DependencyError('kafka', 'generator producer could not connect; is the broker up? (npm run stack -- status)', { cause });
+  }
+  return {
+    producer,
+    async send(batch) {
+      const messages = new Array<{ key: string; value: string | Buffer }>(batch.length);
+      for (let i = 0; i < batch.length; i++) {
+        const m = batch[i]!;
+        messages[i] = { key: m.key, value: m.value };
+      }
+      try {
+        await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });
+      } catch (cause) {
+        throw new DependencyError('kafka', `send of ${batch.length} messages to ${topic} failed`, { cause });
+      }
+    },
+    close: () => producer.disconnect(),
+  };
+}
