@@ -6,7 +6,7 @@
  * Programmatic use (integration tests): `startPipeline({ stackFile, env, functionEnv, gatewayPort: 0, … })`
  * returns { gatewayUrl, pids(), stop(), … }.
  *
- * CLI flags: --stack <file>, --only a,b, --no-dashboard, --no-kafka, --no-cron,
+ * CLI flags: --stack <file>, --only a,b, --group-prefix <consumer group prefix>, --no-dashboard, --no-kafka, --no-cron,
  *            --connectors-only (no local gateway/functions: connectors call GATEWAY_URL, e.g. a real OpenFaaS).
  */
 import { existsSync } from 'node:fs';
@@ -222,11 +222,12 @@ function parseArgs(argv: string[]): PipelineOptions {
     else if (a === '--only') o.only = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (a === '--no-dashboard') o.dashboard = false;
     else if (a === '--no-kafka') o.kafka = false;
+    else if (a === '--group-prefix') o.kafka = { ...(o.kafka || {}), groupPrefix: argv[++i] ?? '' };
     else if (a === '--no-cron') o.cron = false;
     else if (a === '--connectors-only') {
       o.connectorsOnly = true;
       o.dashboard = false;
-    } else throw new ConfigError(`unknown flag ${a}; flags: --stack <file> --only a,b --no-dashboard --no-kafka --no-cron --connectors-only`);
+    } else throw new ConfigError(`unknown flag ${a}; flags: --stack <file> --only a,b --group-prefix p --no-dashboard --no-kafka --no-cron --connectors-only`);
   }
   return o;
 }
