@@ -109,7 +109,7 @@ async function main(argv: readonly string[]): Promise<number> {
       if (args.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       else process.stdout.write(`${formatStatusTable(rows)}\n`);
       const bad = requested.filter((r) => !r.healthy);
-      if (bad.length > 0 && !args.json) process.stdout.write(`unhealthy: ${bad.map((b) => b.name).join(', ')} (start with: npm run stack -- up${args.all ? ' --all' : ''})\n`);
+      if (bad.length > 0 && !args.json) process.stdout.write(`unhealthy: ${bad.map((b) => b.name).join(', ')} (start with: npm run stack -- up${args.only.length > 0 ? ` --only ${args.only.join(',')}` : args.all ? ' --all' : ''})\n`);
       return bad.length === 0 ? 0 : 1;
     }
   }

@@ -78,7 +78,7 @@ async function install(ctx: ServiceContext): Promise<void> {
   fs.writeFileSync(path.join(src, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
   log.info(`building FerretDB ${FERRETDB_VERSION} (a few minutes the first time)…`);
   fs.mkdirSync(path.dirname(bin), { recursive: true });
-  await goStep(['build', '-buildvcs=false', '-trimpath', '-o', bin, './cmd/ferretdb'], src, 'go build');
+  await goStep(['build', '-buildvcs=false', '-o', bin, './cmd/ferretdb'], src, 'go build');
   if (!(await installedVersionOk(bin))) throw new ServiceError('ferretdb', `built ${bin} but it does not report ${FERRETDB_VERSION} (${bin} --version)`);
   log.info('FerretDB built', { bin, ms: Date.now() - t0 });
 }
