@@ -168,7 +168,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         resolve();
       });
       req.pipe(up);
-      req.on('aborted', () => up.destroy());
+      // The caller went away before the answer was complete: stop the upstream call too.
+      res.on('close', () => {
+        if (!res.writableFinished) up.destroy();
+      });
     });
   }
 
