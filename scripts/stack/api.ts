@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../../shared/config.ts';
 import { OrderPulseError, ServiceError } from '../../shared/errors.ts';
 import { createLogger, type Logger } from '../../shared/log.ts';
 import type { ServiceContext, ServiceDef, ServiceStatus } from './service.ts';
+import { withLock } from './proc.ts';
 import { SERVICES, selectServices } from './services.ts';
 
 export interface StackOptions {
@@ -57,8 +58,14 @@ export async function stackUp(opts: StackOptions = {}): Promise<UpResult[]> {
       const t0 = Date.now();
       const ctx = contextFor(svc, config, log);
       try {
-        await svc.install(ctx);
-        await svc.start(ctx);
+        await withLock(
+          path.join(ctx.dir, 'up.lock'),
+          async () => {
+            await svc.install(ctx);
+            await svc.start(ctx);
+          },
+          { timeoutMs: 30 * 60_000, onWait: (pid) => log.info('another `stack up` is installing/starting it; waiting', { service: svc.name, pid }) },
+        );
         return { name: svc.name, ok: true, ms: Date.now() - t0 };
       } catch (e) {
         return { name: svc.name, ok: false, ms: Date.now() - t0, error: asServiceError(svc.name, e) };

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ownedPid, readPid, tailFile, waitFor } from './proc.ts';
+import { ownedPid, readPid, tailFile, waitFor, withLock } from './proc.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'op-proc-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -45,5 +45,33 @@ describe('waitFor', () => {
     const a = await waitFor(async () => false, { timeoutMs: 5_000, intervalMs: 10, abort: () => 'died' });
     expect(a).toMatchObject({ ok: false, reason: 'died' });
     expect(a.ms).toBeLessThan(1_000);
+  });
+});
+
+describe('withLock', () => {
+  it('serialises holders and takes over a lock left by a dead process', async () => {
+    const lock = path.join(dir, 'x.lock');
+    const order: string[] = [];
+    const hold = (tag: string, ms: number) =>
+      withLock(lock, async () => {
+        order.push(`${tag}+`);
+        await new Promise((r) => setTimeout(r, ms));
+        order.push(`${tag}-`);
+      }, { timeoutMs: 5_000 });
+    await Promise.all([hold('a', 150), hold('b', 10)]);
+    expect(order).toEqual(['a+', 'a-', 'b+', 'b-']);
+    expect(fs.existsSync(lock)).toBe(false);
+
+    fs.writeFileSync(lock, '999999999\n'); // no such process
+    expect(await withLock(lock, async () => 'got it', { timeoutMs: 2_000 })).toBe('got it');
+  });
+
+  it('times out while a live process holds it', async () => {
+    const lock = path.join(dir, 'y.lock');
+    fs.writeFileSync(lock, `${process.ppid}\n`);
+    let waitedFor = 0;
+    await expect(withLock(lock, async () => 1, { timeoutMs: 300, onWait: (p) => (waitedFor = p) })).rejects.toThrow(/still held by pid/);
+    expect(waitedFor).toBe(process.ppid);
+    fs.rmSync(lock);
   });
 });

@@ -228,3 +228,40 @@ export async function onPath(command: string): Promise<boolean> {
   }
   return false;
 }
+
+/**
+ * Run `fn` holding an exclusive lock file (created with O_EXCL, holding our pid). Another live
+ * holder makes us wait (so two `stack up` at once do not install or spawn twice); a lock left by a
+ * dead process is taken over.
+ */
+export async function withLock<T>(file: string, fn: () => Promise<T>, opts: { timeoutMs: number; onWait?: (ownerPid: number) => void }): Promise<T> {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const start = Date.now();
+  let told = false;
+  for (;;) {
+    try {
+      fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const owner = readPid(file);
+    if (owner === undefined || !isAlive(owner)) {
+      // Stale (or being written this instant: then the next round sees the owner).
+      if (owner !== undefined || Date.now() - (fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) > 2_000) fs.rmSync(file, { force: true });
+      await sleep(50);
+      continue;
+    }
+    if (!told) {
+      told = true;
+      opts.onWait?.(owner);
+    }
+    if (Date.now() - start > opts.timeoutMs) throw new Error(`lock ${file} still held by pid ${owner} after ${Math.round(opts.timeoutMs / 1000)} s`);
+    await sleep(250);
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
