@@ -76,7 +76,7 @@ export async function stackUp(opts: StackOptions = {}): Promise<UpResult[]> {
   if (failed.length === 1 && failed[0]?.error) throw failed[0].error;
   if (failed.length > 1) {
     const msg = failed.map((f) => f.error?.message ?? f.name).join('\n');
-    throw new ServiceError('stack', `${failed.length} services failed to start:\n${msg}`, { details: { failed: failed.map((f) => f.name) } });
+    throw new ServiceError(failed.map((f) => f.name).join(', '), `${failed.length} services failed to start:\n${msg}`, { details: { failed: failed.map((f) => f.name) } });
   }
   return results;
 }

@@ -123,7 +123,7 @@ if (isMain) {
     },
     (e: unknown) => {
       const msg = e instanceof OrderPulseError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
-      process.stderr.write(`\nstack: ${msg}\n`);
+      process.stderr.write(`\nnpm run stack -- ${process.argv.slice(2).join(' ')} failed:\n${msg}\n`);
       process.exitCode = 1;
     },
   );

@@ -46,8 +46,8 @@ export const dataDirOf = (ctx: ServiceContext): string => path.join(ctx.dir, 'da
 /** The error thrown when a service cannot start: names it, its log, and shows the log's end. */
 export function startFailure(name: string, logFile: string, why: string, cause?: unknown): ServiceError {
   const tail = tailFile(logFile, 20);
-  const shown = tail ? `\n--- last lines of ${logFile} ---\n${tail}\n---` : '';
-  return new ServiceError(name, `${why}${shown}\n`, { logFile, cause, retriable: false });
+  const shown = tail ? `\n--- last lines of ${logFile} ---\n${tail}\n---\n` : '';
+  return new ServiceError(name, `${why}${shown}`, { logFile, cause, retriable: false });
 }
 
 export function managedService(spec: ManagedSpec): ServiceDef {
@@ -68,8 +68,8 @@ export function managedService(spec: ManagedSpec): ServiceDef {
           throw new ServiceError(name, `port ${port} on 127.0.0.1 is taken by a process that does not answer as ${name} and that we did not start; stop it or choose another port (see the *_PORT variables in the README)`, { logFile });
         }
       }
-      fs.mkdirSync(dataDirOf(ctx), { recursive: true });
       try {
+        fs.mkdirSync(dataDirOf(ctx), { recursive: true });
         await spec.prepare?.(ctx);
       } catch (cause) {
         if (cause instanceof ServiceError) throw cause;
