@@ -147,6 +147,28 @@ export class RedisKpiStore implements KpiStore {
     return this.key('changed');
   }
 
+  /**
+   * Subscribe to view changes on a dedicated connection (ioredis re-subscribes after a
+   * reconnect; `onChange` is also called then, since messages may have been missed).
+   */
+  async subscribeChanges(onChange: () => void): Promise<() => Promise<void>> {
+    const sub = this.redis.duplicate({ connectionName: 'orderpulse-kpi-sub' });
+    sub.on('error', () => undefined); // the main connection logs connection errors
+    sub.on('message', (channel: string) => {
+      if (channel === this.channel) onChange();
+    });
+    sub.on('ready', () => onChange());
+    try {
+      await sub.subscribe(this.channel);
+    } catch (cause) {
+      sub.disconnect();
+      throw depError('SUBSCRIBE', this.url, cause);
+    }
+    return async () => {
+      await sub.quit().catch(() => sub.disconnect());
+    };
+  }
+
   async serverId(): Promise<string> {
     if (this.runId) return this.runId;
     let info: string;

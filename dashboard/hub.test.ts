@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../shared/log.ts';
+import type { ViewName } from '../shared/kpi/types.ts';
+import { createChangeHub, payloadOf, type HubSource } from './hub.ts';
+
+const silent = createLogger({}, () => undefined);
+
+function views(summary: string | null): Record<ViewName, string | null> {
+  return { summary, revenue_per_minute: '[]', top_products: null, orders_by_state: '[]', payments: '[]', segments: '[]' };
+}
+
+describe('payloadOf', () => {
+  it('concatenates stored JSON and fills never-materialised views with the empty view', () => {
+    const p = JSON.parse(payloadOf(null, views(null))) as Record<string, unknown>;
+    expect(p.version).toBeNull();
+    expect(p.summary).toMatchObject({ orders: 0, as_of: null });
+    expect(p.top_products).toEqual([]);
+    expect(JSON.parse(payloadOf(3, views('{"orders":5}')))).toMatchObject({ version: 3, summary: { orders: 5 } });
+  });
+});
+
+describe('createChangeHub', () => {
+  it('broadcasts one new payload per change message and skips unchanged versions', async () => {
+    let version = 1;
+    let fire: () => void = () => undefined;
+    let reads = 0;
+    const src: HubSource = {
+      async readAllViews() {
+        reads++;
+        return { version, views: views(`{"orders":${version}}`) };
+      },
+      async subscribe(cb) {
+        fire = cb;
+        return async () => undefined;
+      },
+    };
+    const hub = await createChangeHub(src, silent, 60_000);
+    expect(JSON.parse((await hub.current()).payload)).toMatchObject({ version: 1, summary: { orders: 1 } });
+    const got: number[] = [];
+    const off = hub.on((s) => got.push(s.version ?? -1));
+    fire(); // same version: nothing sent
+    await new Promise((r) => setTimeout(r, 10));
+    version = 2;
+    fire();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(got).toEqual([2]);
+    off();
+    expect(hub.listeners()).toBe(0);
+    expect(reads).toBe(3);
+    await hub.close();
+  });
+});

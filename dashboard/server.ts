@@ -1,0 +1,109 @@
+/**
+ * Dashboard entry point: `tsx dashboard/server.ts` (port DASHBOARD_PORT, default 3000).
+ * `startDashboard()` is also used by the pipeline runner and the tests.
+ * Reads Redis only (never MongoDB). Clients are created once and closed on SIGTERM.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import { loadConfig, type Config } from '../shared/config.ts';
+import { createLogger, type Logger } from '../shared/log.ts';
+import { RedisKpiStore } from '../shared/kpi/redis-store.ts';
+import { createApp, type Asset } from './app.ts';
+import { createChangeHub } from './hub.ts';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+/** The page files and the vendor libraries, copied from node_modules into memory at start-up. */
+export async function loadAssets(): Promise<Map<string, Asset>> {
+  const assets = new Map<string, Asset>();
+  const pub = path.join(HERE, 'public');
+  for (const f of ['index.html', 'app.js', 'style.css', 'favicon.svg']) {
+    assets.set(f === 'index.html' ? '/' : `/${f}`, { body: await readFile(path.join(pub, f)), type: TYPES[path.extname(f)] ?? 'application/octet-stream' });
+  }
+  const require = createRequire(import.meta.url);
+  const chartDir = path.dirname(require.resolve('chart.js'));
+  assets.set('/vendor/chart.umd.min.js', { body: await readFile(path.join(chartDir, 'chart.umd.min.js')), type: TYPES['.js'] as string, immutable: true });
+  return assets;
+}
+
+export interface Dashboard {
+  url: string;
+  port: number;
+  store: RedisKpiStore;
+  close(): Promise<void>;
+}
+
+export async function startDashboard(opts: { config?: Config; port?: number; host?: string; prefix?: string; log?: Logger } = {}): Promise<Dashboard> {
+  const config = opts.config ?? loadConfig();
+  const log = opts.log ?? createLogger({ component: 'dashboard' });
+  const store = RedisKpiStore.open(config.redisUrl, opts.prefix ?? config.kpiPrefix, 'orderpulse-dashboard', log);
+  const hub = await createChangeHub({ readAllViews: () => store.readAllViews(), subscribe: (cb) => store.subscribeChanges(cb) }, log).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
+  const app = createApp({
+    views: store,
+    hub,
+    assets: await loadAssets(),
+    log,
+    health: async () => {
+      await store.ping();
+      const [{ version }, rebuild, invalid] = await Promise.all([store.readAllViews(), store.getRebuildStatus(), store.invalidCount()]);
+      return { redis: 'ok', views_version: version, rebuild, invalid_accepted_messages: invalid, sse_clients: hub.listeners() };
+    },
+  });
+  const host = opts.host ?? '127.0.0.1';
+  const port = opts.port ?? config.dashboardPort;
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const actual = (server.address() as AddressInfo).port;
+  const url = `http://${host}:${actual}`;
+  log.info('dashboard listening', { url, prefix: store.prefix });
+  return {
+    url,
+    port: actual,
+    store,
+    async close() {
+      await hub.close();
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      await store.close();
+    },
+  };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const log = createLogger({ component: 'dashboard' });
+  try {
+    const d = await startDashboard({ log });
+    process.stdout.write(`OrderPulse dashboard: ${d.url}/\n`);
+    const stop = (signal: string): void => {
+      log.info('stopping', { signal });
+      d.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  } catch (err) {
+    log.error('dashboard failed to start; is Redis up? (npm run stack -- status)', { err });
+    process.exit(1);
+  }
+}
