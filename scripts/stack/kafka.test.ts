@@ -48,5 +48,8 @@ describe('renderPom / renderLog4j2', () => {
     const l = renderLog4j2();
     expect(l).toContain('appender.console.type = Console');
     expect(l).toContain('rootLogger.level = INFO');
+    expect(l).toContain('logger.quiet0.name = state.change.logger');
+    const names = l.split('\n').filter((x) => /^logger\.\w+\.name/.test(x)).map((x) => x.split(' = ')[0]);
+    expect(new Set(names).size).toBe(names.length);
   });
 });

@@ -99,6 +99,8 @@ export function renderLog4j2(): string {
     'logger.cleaner.level = WARN',
     'logger.config.name = org.apache.kafka.common.config.AbstractConfig',
     'logger.config.level = WARN',
+    // Per-topic/partition chatter (every topic the tests create and delete): keep warnings only.
+    ...['state.change.logger', 'kafka.log.LogManager', 'kafka.cluster.Partition', 'org.apache.kafka.storage.internals.log', 'org.apache.kafka.controller.ReplicationControlManager', 'org.apache.kafka.controller.PartitionChangeBuilder', 'org.apache.kafka.coordinator.common.runtime.CoordinatorRuntime'].flatMap((name, i) => [`logger.quiet${i}.name = ${name}`, `logger.quiet${i}.level = WARN`]),
     '',
   ].join('\n');
 }
