@@ -1,0 +1,48 @@
+/**
+ * `npm run demo`: on a fresh clone, installs and starts the local stack, the pipeline
+ * (gateway, functions, connectors, dashboard) and the generator, and prints the dashboard URL.
+ * Ctrl-C stops the generator and the pipeline; the stack keeps running (`npm run stack -- down`).
+ *
+ *   npm run demo -- [--rate N] [--seed S] [--duration SECONDS]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { ROOT } from '../shared/config.ts';
+import { createLogger } from '../shared/log.ts';
+import { startPipeline } from '../runtime/pipeline.ts';
+import { stackUp } from './stack/api.ts';
+import { parseDemoArgs } from './demo-args.ts';
+
+const log = createLogger({ component: 'demo' });
+const args = parseDemoArgs(process.argv.slice(2));
+
+log.info('starting the local stack (first run installs Kafka, FerretDB and Redis; later runs take seconds)');
+await stackUp({});
+const pipeline = await startPipeline({ dashboard: true, log });
+
+const genArgs = ['scripts/generate.ts', '--rate', String(args.rate), '--seed', String(args.seed), '--dup-rate', '0.01', '--bad-rate', '0.005'];
+if (args.duration !== undefined) genArgs.push('--duration', String(args.duration));
+const generator: ChildProcess = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), genArgs, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+
+const url = pipeline.dashboardUrl ?? `http://127.0.0.1:3000`;
+process.stdout.write(`\nOrderPulse demo is running.\n  Dashboard: ${url}/\n  Gateway:   ${pipeline.gatewayUrl}/system/functions\n  Generator: ${args.rate} orders/s (seed ${args.seed}), 1% duplicates, 0.5% malformed (→ orders.dlq)\nCtrl-C stops the demo; \`npm run stack -- down\` stops the services.\n\n`);
+
+let stopping = false;
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info('stopping the demo');
+  if (generator.exitCode === null) generator.kill('SIGTERM');
+  await pipeline.stop();
+  process.exit(code);
+}
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+generator.on('exit', (code) => {
+  if (args.duration !== undefined) {
+    log.info('generator finished; the dashboard stays up until Ctrl-C', { exit: code });
+  } else if (!stopping) {
+    log.error('generator exited unexpectedly', { exit: code });
+    void stop(1);
+  }
+});
