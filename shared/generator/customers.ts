@@ -7,6 +7,7 @@
  */
 import type { Customer, Segment } from '../contract/types.ts';
 import { US_STATES } from './geo.ts';
+import { freezeWithJson } from './encode.ts';
 import type { ModelParams } from './model.ts';
 import { mix32 } from './prng.ts';
 import { weightedSampler } from './sampling.ts';
@@ -62,7 +63,7 @@ export function createCustomers(m: Pick<ModelParams, 'worldSeed' | 'customers' |
       if (c === undefined) {
         const si = stateIndex(i);
         const st = US_STATES[si]!;
-        c = Object.freeze({
+        c = freezeWithJson<Customer>({
           customer_id: `c-${String(i + 1).padStart(width, '0')}`,
           segment: SEGMENT_ORDER[segSampler.at(unit(ws, i, 1))] as Segment,
           state: st.code,

@@ -7,6 +7,16 @@
 import type { OrderEvent } from '../contract/types.ts';
 
 const fragments = new WeakMap<object, string>();
+const JSON_TEXT = Symbol('orderpulse.json');
+
+/**
+ * Freezes a shared sub-object (a customer or product used by many events) and attaches its JSON
+ * text as a hidden, non-enumerable symbol property, so encodeEvent reuses it for free.
+ */
+export function freezeWithJson<T extends object>(o: T): Readonly<T> {
+  Object.defineProperty(o, JSON_TEXT, { value: JSON.stringify(o), enumerable: false });
+  return Object.freeze(o);
+}
 const SAFE = /^[\w .:&+\-/']*$/;
 const KNOWN = new Set(['order_id', 'order_timestamp', 'customer', 'product', 'quantity', 'unit_price', 'shipping_cost', 'tax_amount', 'total_amount', 'order_status', 'payment', 'campaign']);
 
@@ -16,6 +26,8 @@ function str(s: string): string {
 
 /** JSON of an object that never changes (frozen), computed once per object. */
 function frozenJson(o: object): string {
+  const attached = (o as { [JSON_TEXT]?: string })[JSON_TEXT];
+  if (attached !== undefined) return attached;
   let f = fragments.get(o);
   if (f === undefined) {
     f = JSON.stringify(o);

@@ -1,19 +1,39 @@
 /**
  * Kafka adapter for the generator: a kafkajs producer behind the pump's BatchSender interface.
  * acks=-1 (all in-sync replicas), no compression, several requests in flight. Not idempotent:
- * kafkajs's idempotent mode allows one request in flight, which caps throughput; a retried
+ * kafkajs's idempotent mode serialises requests per broker, which caps throughput; a retried
  * send can therefore write an exact copy of a message, which the pipeline ignores by contract.
+ * Partitions are computed here with Kafka's default key partitioner (same placement as kafkajs
+ * and the Java client, without kafkajs's slow 64-bit emulation).
  */
-import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { DependencyError } from '../errors.ts';
+import { partitionForKey } from './partition.ts';
 import type { BatchSender } from './pump.ts';
 
 export interface KafkaBatchSender extends BatchSender {
   producer: Producer;
+  partitions: number;
   close(): Promise<void>;
 }
 
+async function partitionCount(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    const n = meta.topics[0]?.partitions.length ?? 0;
+    if (n < 1) throw new Error(`topic ${topic} has no partitions`);
+    return n;
+  } catch (cause) {
+    throw new DependencyError('kafka', `could not read the metadata of topic ${topic}; does it exist and is the broker up? (npm run stack -- status)`, { cause });
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
 export async function createKafkaBatchSender(kafka: Kafka, topic: string): Promise<KafkaBatchSender> {
+  const partitions = await partitionCount(kafka, topic);
   const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   try {
     await producer.connect();
@@ -22,11 +42,12 @@ export async function createKafkaBatchSender(kafka: Kafka, topic: string): Promi
   }
   return {
     producer,
+    partitions,
     async send(batch) {
-      const messages = new Array<{ key: string; value: string | Buffer }>(batch.length);
+      const messages = new Array<Message>(batch.length);
       for (let i = 0; i < batch.length; i++) {
         const m = batch[i]!;
-        messages[i] = { key: m.key, value: m.value };
+        messages[i] = { key: m.key, value: m.value, partition: partitionForKey(m.key, partitions) };
       }
       try {
         await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });

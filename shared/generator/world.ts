@@ -6,6 +6,7 @@ import type { Product, Segment } from '../contract/types.ts';
 import { buildCatalogue, type CatalogueProduct } from './catalogue.ts';
 import { createCustomers, SEGMENT_ORDER, type CustomerPopulation } from './customers.ts';
 import type { ModelParams } from './model.ts';
+import { freezeWithJson } from './encode.ts';
 import { createRng } from './prng.ts';
 import { weightedSampler, zipfSampler, zipfWeights, type IndexSampler } from './sampling.ts';
 
@@ -48,7 +49,7 @@ export function buildWorld(m: ModelParams): World {
   }
   return {
     catalogue,
-    products: catalogue.map((p) => Object.freeze({ product_id: p.product_id, name: p.name, category: p.category })),
+    products: catalogue.map((p) => freezeWithJson<Product>({ product_id: p.product_id, name: p.name, category: p.category })),
     productRank,
     customers: createCustomers(m),
     customerRanks: zipfSampler(m.customers, m.customerZipf),

@@ -1,0 +1,135 @@
+/**
+ * `npm run generate -- --rate N --count N --seed S [...]`: seeded order events to Kafka.
+ * Options: see USAGE in shared/generator/cli-args.ts (or `npm run generate -- --help`).
+ * Progress on stderr every second; a JSON summary on stdout at the end.
+ */
+import { loadConfig } from '../shared/config.ts';
+import { errorBody, OrderPulseError } from '../shared/errors.ts';
+import { createLogger } from '../shared/log.ts';
+import { createKafka, ensureTopics } from '../shared/kafka/client.ts';
+import { parseGenerateArgs, USAGE, type GenerateArgs } from '../shared/generator/cli-args.ts';
+import { DEFAULT_MODEL, type ModelParams } from '../shared/generator/model.ts';
+import { createMessageStream } from '../shared/generator/stream.ts';
+import { pump, type BatchSender, type PumpProgress } from '../shared/generator/pump.ts';
+import { createKafkaBatchSender } from '../shared/generator/kafka-sender.ts';
+
+const log = createLogger({ component: 'generate' });
+
+function modelFor(args: GenerateArgs): ModelParams {
+  if (args.flashEveryMinutes === undefined) return DEFAULT_MODEL;
+  return { ...DEFAULT_MODEL, flash: { ...DEFAULT_MODEL.flash, meanGapMinutes: args.flashEveryMinutes } };
+}
+
+/** NDJSON on stdout, respecting back-pressure. */
+const ndjsonSender: BatchSender = {
+  async send(batch) {
+    for (const m of batch) {
+      const ok = process.stdout.write(typeof m.value === 'string' ? m.value + '\n' : Buffer.concat([m.value, Buffer.from('\n')]));
+      if (!ok) await new Promise((resolve) => process.stdout.once('drain', resolve));
+    }
+  },
+};
+
+function progressPrinter(total: number | undefined): (p: PumpProgress) => void {
+  const tty = process.stderr.isTTY === true;
+  return (p) => {
+    const fields = { sent: p.sent, total: total ?? null, elapsed_s: Math.round(p.elapsedS * 10) / 10, rate: Math.round(p.rate), recent_rate: Math.round(p.recentRate), in_flight: p.inFlight, errors: p.errors };
+    if (tty) process.stderr.write(`\rsent ${p.sent}${total === undefined ? '' : `/${total}`}  ${Math.round(p.recentRate)}/s (avg ${Math.round(p.rate)}/s)  in flight ${p.inFlight}  errors ${p.errors}   `);
+    else log.info('progress', fields);
+  };
+}
+
+async function main(): Promise<number> {
+  let args: GenerateArgs;
+  try {
+    args = parseGenerateArgs(process.argv.slice(2), Date.now());
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const stream = createMessageStream({ seed: args.seed, start: args.startMs, eventRate: args.eventRate, model: modelFor(args), dupRate: args.dupRate, badRate: args.badRate });
+  const config = loadConfig();
+  const topic = args.topic ?? config.topics.orders;
+  const mode = args.dryRun ? 'dry-run' : args.ndjson ? 'ndjson' : 'kafka';
+
+  let sender: BatchSender = { send: async () => undefined };
+  let close = async (): Promise<void> => undefined;
+  if (mode === 'ndjson') sender = ndjsonSender;
+  if (mode === 'kafka') {
+    const kafka = createKafka(config, 'orderpulse-generator', log);
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      await ensureTopics(admin, [{ topic, partitions: args.partitions }]);
+    } catch (cause) {
+      throw cause instanceof OrderPulseError ? cause : new OrderPulseError('dependency', `kafka at ${config.kafkaBrokers.join(',')} is not reachable; is the stack up? (npm run stack -- status)`, { cause, retriable: true });
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    const k = await createKafkaBatchSender(kafka, topic);
+    sender = k;
+    close = k.close;
+  }
+
+  const abort = new AbortController();
+  const stop = (sig: string): void => {
+    if (abort.signal.aborted) process.exit(130);
+    log.warn(`${sig}: finishing in-flight sends (press again to quit at once)`);
+    abort.abort();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
+  const gen = stream.generator;
+  log.info('generating', { mode, topic: mode === 'kafka' ? topic : null, seed: args.seed, run_id: gen.runId, rate: args.rate, count: args.count ?? null, duration_s: args.durationS ?? null, event_rate: args.eventRate, start: new Date(gen.startMs).toISOString(), dup_rate: args.dupRate, bad_rate: args.badRate });
+  try {
+    const r = await pump({
+      source: stream,
+      sender,
+      rate: args.rate,
+      count: args.count,
+      durationMs: args.durationS === undefined ? undefined : args.durationS * 1000,
+      batchSize: args.batchSize,
+      maxInFlight: args.inFlight,
+      signal: abort.signal,
+      onProgress: progressPrinter(args.count),
+      onError: (err, attempt) => log.warn('send failed; retrying', { attempt, err }),
+    });
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    const summary = {
+      sent: r.sent,
+      seconds: Math.round(r.seconds * 1000) / 1000,
+      rate: Math.round(r.rate),
+      seed: args.seed,
+      first_order_id: r.firstOrderId,
+      last_order_id: r.lastOrderId,
+      orders: r.orders,
+      duplicates: r.duplicates,
+      bad: r.bad,
+      errors: r.errors,
+      topic: mode === 'kafka' ? topic : null,
+      mode,
+      run_id: gen.runId,
+      event_time: { first: new Date(gen.startMs).toISOString(), last: r.orders > 0 ? new Date(Math.floor(gen.timeMs)).toISOString() : null },
+      flash_sales: gen.flashSales.length,
+      stopped_by: r.stoppedBy,
+    };
+    (mode === 'ndjson' ? process.stderr : process.stdout).write(JSON.stringify(summary) + '\n');
+    return 0;
+  } finally {
+    await close().catch((err: unknown) => log.warn('producer disconnect failed', { err }));
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    log.error('generate failed', { err, ...errorBody(err) });
+    process.stderr.write(`generate failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
