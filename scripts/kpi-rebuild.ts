@@ -1,0 +1,83 @@
+/**
+ * `npm run kpi:rebuild [-- --wait S]`: re-apply every accepted order (MongoDB orders_fact, then the
+ * archive) to the Redis KPI counters through the same exactly-once script as live events, set
+ * the epoch marker, and re-materialise the views. Safe at any time, also while the pipeline runs:
+ * nothing is double counted. Use it after Redis lost data (aggregate also starts it by itself
+ * when it sees the epoch marker missing) or to reconcile after any doubt.
+ * Environment: REDIS_URL, MONGO_URL, MONGO_DB, ARCHIVE_URL, KPI_PREFIX (see README).
+ */
+import { loadConfig } from '../shared/config.ts';
+import { createLogger } from '../shared/log.ts';
+import { materialize } from '../shared/kpi/materialize.ts';
+import { rebuild, type RebuildResult } from '../shared/kpi/rebuild.ts';
+import { RedisKpiStore, leaseToken } from '../shared/kpi/redis-store.ts';
+import { openRebuildSources } from '../shared/kpi/service.ts';
+
+function parseArgs(argv: string[]): { waitS: number } {
+  let waitS = 0;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--wait') {
+      waitS = Number(argv[++i]);
+      if (!Number.isFinite(waitS) || waitS < 0) throw new Error('--wait needs a number of seconds');
+    } else if (a === '--help' || a === '-h') {
+      process.stdout.write('Usage: npm run kpi:rebuild [-- --wait SECONDS]\n  --wait S  when another rebuild holds the lease, retry for up to S seconds (default 0: fail)\n');
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a} (try --help)`);
+  }
+  return { waitS };
+}
+
+async function main(): Promise<number> {
+  const { waitS } = parseArgs(process.argv.slice(2));
+  const config = loadConfig();
+  const log = createLogger({ cmd: 'kpi:rebuild' });
+  const store = RedisKpiStore.open(config.redisUrl, config.kpiPrefix, 'orderpulse-kpi-rebuild', log);
+  try {
+    await store.ping();
+    const set = await openRebuildSources(config, log);
+    let r: RebuildResult;
+    const deadline = Date.now() + waitS * 1000;
+    try {
+      for (;;) {
+        r = await rebuild({
+          store,
+          sources: set.sources,
+          log,
+          who: 'kpi:rebuild',
+          token: leaseToken('kpi:rebuild'),
+          progress: (p) => {
+            process.stderr.write(`\r  ${p.source}: ${p.scanned} orders read, ${p.applied} newly counted   `);
+          },
+        });
+        if (r.status === 'done' || Date.now() >= deadline) break;
+        await new Promise((res) => setTimeout(res, 1000));
+      }
+    } finally {
+      await set.close();
+    }
+    process.stderr.write('\n');
+    if (r.status === 'busy') {
+      const st = await store.getRebuildStatus();
+      process.stdout.write(`another KPI rebuild is running (${st ? `${st.by} since ${st.started_at}, ${st.scanned} read` : 'lease held'}); try again later or pass --wait 600\n`);
+      return 2;
+    }
+    const m = await materialize(store);
+    process.stdout.write(
+      `KPI rebuild done in ${(r.ms / 1000).toFixed(1)} s: ${r.scanned} orders read (${Object.entries(r.sources)
+        .map(([k, v]) => `${k}: ${v.scanned}`)
+        .join(', ')}), ${r.applied} were missing and are now counted, ${r.invalid} invalid; views v${m.version} show ${m.orders} orders\n`,
+    );
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    createLogger({ cmd: 'kpi:rebuild' }).error('KPI rebuild failed; are Redis and MongoDB up? (npm run stack -- status)', { err });
+    process.exit(1);
+  },
+);
