@@ -7,7 +7,7 @@ import { APPLICATION_EXCEPTION, METHODS, STRUCTS, type StructDef } from './schem
 import { DependencyError } from '../../errors.ts';
 
 function encode(write: (p: TBinaryProtocol) => void): Buffer {
-  let out = Buffer.alloc(0);
+  let out: Buffer = Buffer.alloc(0);
   const t = new thrift.TBufferedTransport(undefined, (m) => {
     out = m;
   });
