@@ -1,6 +1,5 @@
 /**
- * The hot store as a rebuild source: orders_fact in _id order, in pages keyed by the last _id
- * (no long-lived cursor, so FerretDB and deletions by archive-move during the scan are fine).
+ * The hot store as a rebuild source: every orders_fact document (the KPI fields only).
  */
 import type { Db, Document } from 'mongodb';
 import { COLLECTIONS } from '../mongo/client.ts';
@@ -29,24 +28,26 @@ export function hotOrderSource(db: Db, collection: string = COLLECTIONS.fact): O
   return {
     name: `mongodb:${db.databaseName}.${collection}`,
     async *batches(batchSize: number) {
-      const coll = db.collection(collection);
-      let last: Document["_id"] = undefined;
-      for (;;) {
-        let page: Document[];
-        try {
-          page = await coll
-            .find(last === undefined ? {} : { _id: { $gt: last } } as Document, { projection: PROJECTION })
-            .sort({ _id: 1 })
-            .limit(batchSize)
-            .toArray();
-        } catch (cause) {
-          throw new DependencyError('mongodb', `reading ${collection} for the KPI rebuild failed; is the stack up? (npm run stack -- status)`, { cause });
+      // One cursor in natural order: facts are immutable (never updated, only inserted or
+      // deleted by archive-move), so a scan returns every fact that exists throughout it; one
+      // deleted meanwhile is in the archive, read after this source. (Paging by _id ranges was
+      // measured ~6x slower on FerretDB/SQLite.)
+      const cursor = db.collection(collection).find({}, { projection: PROJECTION, batchSize });
+      let batch: Document[] = [];
+      try {
+        for await (const doc of cursor) {
+          batch.push(doc);
+          if (batch.length >= batchSize) {
+            yield batch;
+            batch = [];
+          }
         }
-        if (page.length === 0) return;
-        last = page[page.length - 1]?._id;
-        yield page;
-        if (page.length < batchSize) return;
+      } catch (cause) {
+        throw new DependencyError('mongodb', `reading ${collection} for the KPI rebuild failed; is the stack up? (npm run stack -- status)`, { cause });
+      } finally {
+        await cursor.close().catch(() => undefined);
       }
+      if (batch.length > 0) yield batch;
     },
   };
 }

@@ -1,0 +1,118 @@
+/**
+ * The real KPI pipeline for integration tests: ingest, aggregate and cache-write from stack.yml
+ * as function processes behind the local gateway and Kafka connector (runtime/pipeline.ts),
+ * plus the dashboard in-process, all on the test's own topics, consumer groups, MongoDB
+ * database and Redis key prefix. `close()` removes everything it created.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { loadConfig, type Config } from '../shared/config.ts';
+import { createKafka } from '../shared/kafka/client.ts';
+import { connectMongo } from '../shared/mongo/client.ts';
+import { createLogger } from '../shared/log.ts';
+import { RedisKpiStore } from '../shared/kpi/redis-store.ts';
+import { createKafkaBatchSender, type KafkaBatchSender } from '../shared/generator/kafka-sender.ts';
+import type { GeneratedMessage } from '../shared/generator/stream.ts';
+import { startPipeline, type Pipeline } from '../runtime/pipeline.ts';
+import { startDashboard, type Dashboard } from '../dashboard/server.ts';
+
+export const FUNCTIONS = ['ingest', 'aggregate', 'cache-write'] as const;
+
+export interface KpiPipeline {
+  sfx: string;
+  env: Record<string, string>;
+  config: Config;
+  pipeline: Pipeline;
+  dashboard: Dashboard;
+  groupPrefix: string;
+  send(messages: GeneratedMessage[]): Promise<void>;
+  /** GET a dashboard path and parse the JSON. */
+  get<T = unknown>(p: string): Promise<T>;
+  /** Stop the functions and connectors (the dashboard keeps serving); `restart` starts them again. */
+  stopPipeline(): Promise<void>;
+  restartPipeline(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export async function startKpiPipeline(name: string, opts: { quiet?: boolean } = {}): Promise<KpiPipeline> {
+  const sfx = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const env: Record<string, string> = {
+    TOPIC_ORDERS: `kpi-${name}-orders-${sfx}`,
+    TOPIC_DLQ: `kpi-${name}-dlq-${sfx}`,
+    TOPIC_ACCEPTED: `kpi-${name}-accepted-${sfx}`,
+    TOPIC_DELTAS: `kpi-${name}-deltas-${sfx}`,
+    MONGO_DB: `kpi_${name}_${sfx}`.replace(/-/g, '_'),
+    KPI_PREFIX: `test:kpi:${name}:${sfx}:`,
+    ARCHIVE_URL: `file://${path.join(loadConfig().localDir, 'tmp', `kpi-${name}-archive-${sfx}`)}`,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  };
+  const config = loadConfig({ ...process.env, ...env });
+  const groupPrefix = `kpi-${name}-${sfx}-`;
+  const log = createLogger({ test: name }, opts.quiet ? () => undefined : undefined);
+  const start = (): Promise<Pipeline> =>
+    startPipeline({ env, only: [...FUNCTIONS], gatewayPort: 0, kafka: { groupPrefix }, cron: false, dashboard: false, log, restartBackoff: { initialMs: 100, maxMs: 1000 } });
+  let pipeline = await start();
+  const dashboard = await startDashboard({ config, port: 0, log });
+  const kafka = createKafka(config, `kpi-${name}-test`);
+  let sender: KafkaBatchSender | undefined;
+  let stopped = false;
+
+  return {
+    sfx,
+    env,
+    config,
+    get pipeline() {
+      return pipeline;
+    },
+    dashboard,
+    groupPrefix,
+    async send(messages) {
+      sender ??= await createKafkaBatchSender(kafka, config.topics.orders);
+      for (let i = 0; i < messages.length; i += 500) await sender.send(messages.slice(i, i + 500));
+    },
+    async get<T>(p: string): Promise<T> {
+      const r = await fetch(dashboard.url + p);
+      if (!r.ok) throw new Error(`GET ${p}: HTTP ${r.status}`);
+      return (await r.json()) as T;
+    },
+    async stopPipeline() {
+      await pipeline.stop();
+      stopped = true;
+    },
+    async restartPipeline() {
+      pipeline = await start();
+      stopped = false;
+    },
+    async close() {
+      await sender?.close().catch(() => undefined);
+      if (!stopped) await pipeline.stop().catch(() => undefined);
+      await dashboard.close().catch(() => undefined);
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteGroups(FUNCTIONS.map((f) => groupPrefix + f)).catch(() => undefined);
+      await admin.deleteTopics({ topics: Object.values(config.topics) }).catch(() => undefined);
+      await admin.disconnect();
+      const mongo = await connectMongo(config);
+      await mongo.db.dropDatabase().catch(() => undefined);
+      await mongo.close();
+      const store = RedisKpiStore.open(config.redisUrl, config.kpiPrefix, 'kpi-test-cleanup');
+      await store.deleteAll();
+      await store.close();
+    },
+  };
+}
