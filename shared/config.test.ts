@@ -12,6 +12,7 @@ describe('loadConfig', () => {
     expect(c.archiveThresholdMb).toBe(300);
     expect(c.archiveUrl.startsWith('file://')).toBe(true);
     expect(c.hiveMetastoreUri).toBeUndefined();
+    expect(c.archiveMaxBatch).toBe(50_000);
     expect(c.kpiPrefix).toBe('op:kpi:');
   });
   it('derives URLs from overridden ports', () => {
@@ -25,6 +26,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ARCHIVE_THRESHOLD_MB: '-1' })).toThrow(/ARCHIVE_THRESHOLD_MB/);
     expect(() => loadConfig({ KAFKA_BROKERS: 'nohost' })).toThrow(/host:port/);
     expect(() => loadConfig({ ARCHIVE_URL: 'ftp://x/y' })).toThrow(/ARCHIVE_URL/);
+    expect(() => loadConfig({ ARCHIVE_MAX_BATCH: '0' })).toThrow(/ARCHIVE_MAX_BATCH/);
     expect(() => loadConfig({ MONGO_URL: 'http://x' })).toThrow(/MONGO_URL/);
     expect(() => loadConfig({ KPI_PREFIX: 'has space' })).toThrow(/KPI_PREFIX/);
   });

@@ -31,6 +31,8 @@ export interface Config {
   archiveThresholdMb: number;
   archiveLowWaterFraction: number;
   archiveUrl: string;
+  /** Largest archive-move batch (orders frozen and written at once). */
+  archiveMaxBatch: number;
   hiveMetastoreUri: string | undefined;
   maxEventBytes: number;
   /** Prefix of every KPI key and channel in Redis (KPI_PREFIX; tests use their own). */
@@ -114,6 +116,7 @@ export function loadConfig(env: Env = process.env): Config {
     archiveThresholdMb: num(env, 'ARCHIVE_THRESHOLD_MB', 300, 0.001, 1e7),
     archiveLowWaterFraction: num(env, 'ARCHIVE_LOW_WATER', 0.8, 0.01, 1),
     archiveUrl,
+    archiveMaxBatch: int(env, 'ARCHIVE_MAX_BATCH', 50_000, 1, 1_000_000),
     hiveMetastoreUri: hive === undefined || hive === '' ? undefined : hive,
     maxEventBytes: int(env, 'MAX_EVENT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     kpiPrefix: kpiPrefix(env),
