@@ -3,7 +3,7 @@
  * Works with FerretDB (local default) and MongoDB 7 (MONGO_URL). Portable features only:
  * no transactions, no $lookup/$facet/$dateTrunc, $group accumulators limited to $sum/$count.
  */
-import { MongoClient, type Db } from 'mongodb';
+import { MongoClient, type Db, type IndexDescription } from 'mongodb';
 import type { Config } from '../config.ts';
 import { DependencyError } from '../errors.ts';
 
@@ -33,10 +33,15 @@ export const COLLECTIONS = {
 /** Create collections and indexes (idempotent). */
 export async function ensureSchema(db: Db): Promise<void> {
   try {
-    await db.collection(COLLECTIONS.fact).createIndexes([
+    // One index per call: FerretDB v1.24.2 drops the connection (server panic) when a single
+    // createIndexes names two or more indexes that all exist already, i.e. on every restart.
+    const specs: IndexDescription[] = [
       { key: { order_id: 1 }, name: 'order_id_unique', unique: true },
       { key: { order_timestamp: 1 }, name: 'order_timestamp' },
-    ]);
+    ];
+    for (const spec of specs) {
+      await db.collection(COLLECTIONS.fact).createIndexes([spec]);
+    }
     for (const c of [COLLECTIONS.customers, COLLECTIONS.products, COLLECTIONS.payments]) {
       await db.createCollection(c).catch((e: unknown) => {
         if ((e as { codeName?: string }).codeName !== 'NamespaceExists') throw e;
