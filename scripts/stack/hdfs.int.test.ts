@@ -64,6 +64,12 @@ describe('hdfs service life cycle (private instance)', () => {
     await hdfsService.start(ctx);
     expect(lines.filter((l) => l.includes('formatting the NameNode'))).toHaveLength(1);
     expect(Buffer.compare(Buffer.from(await storage.get('/keep/me.bin')), Buffer.from(bytes))).toBe(0);
+    // healthy means writable: a write right after the restart goes through
+    await storage.put('/keep/after-restart.bin', bytes.subarray(0, 1000));
+    expect(await storage.list('/keep')).toEqual([
+      { path: '/keep/after-restart.bin', size: 1000 },
+      { path: '/keep/me.bin', size: 300_000 },
+    ]);
     await hdfsService.stop(ctx);
     expect((await hdfsService.status(ctx)).running).toBe(false);
   });

@@ -8,8 +8,9 @@
  * the 3.4.1 minicluster's WebHDFS answers 404 to every request (its shaded Jersey 1 finds the
  * resource classes but no methods); 3.5.0 (Jersey 2) serves WebHDFS and runs on Java 17 as is.
  *
- * Healthy = WebHDFS GETFILESTATUS / answers 200 JSON, and the NameNode's JMX says it is out of
- * safe mode with at least one live DataNode (so writes work, not just reads).
+ * Healthy = WebHDFS GETFILESTATUS / answers 200 JSON, the NameNode's JMX says it is out of
+ * safe mode with at least one live DataNode, and a CREATE is redirected to a DataNode (so writes
+ * work, not just reads).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -107,12 +108,24 @@ export function namesystemReady(jmx: unknown): boolean {
   return b !== undefined && b.FSState === 'Operational' && (b.NumLiveDataNodes ?? 0) >= 1;
 }
 
+/**
+ * The NameNode step of a CREATE answers 307 with a DataNode Location only when it can place a
+ * block; right after a restart the DataNode may count as live before that (then CREATE fails
+ * with "Failed to find datanode"). Nothing is written: the file exists only after the upload.
+ */
+async function canPlaceBlock(base: string, timeoutMs = 3_000): Promise<boolean> {
+  const res = await fetch(`${base}/webhdfs/v1/.orderpulse-health-probe?op=CREATE&overwrite=true&user.name=orderpulse`, { method: 'PUT', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+  await res.text();
+  return res.status === 307 && (res.headers.get('location') ?? '').includes('/webhdfs/v1/');
+}
+
 async function healthy(ctx: ServiceContext): Promise<boolean> {
   const base = `http://127.0.0.1:${ctx.config.webhdfsPort}`;
   try {
     const st = (await getJson(`${base}/webhdfs/v1/?op=GETFILESTATUS&user.name=orderpulse`)) as { FileStatus?: { type?: string } };
     if (st.FileStatus?.type !== 'DIRECTORY') return false;
-    return namesystemReady(await getJson(`${base}/jmx?qry=Hadoop:service=NameNode,name=FSNamesystemState`));
+    if (!namesystemReady(await getJson(`${base}/jmx?qry=Hadoop:service=NameNode,name=FSNamesystemState`))) return false;
+    return await canPlaceBlock(base);
   } catch {
     return false;
   }

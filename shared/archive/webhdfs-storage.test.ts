@@ -68,6 +68,9 @@ describe('webHdfsError', () => {
     expect(safe).toBeInstanceOf(DependencyError);
     expect(safe.retriable).toBe(true);
     expect(safe.message).toMatch(/safe mode.*retry/);
+    const noDn = webHdfsError('CREATE', '/r/a', 403, rx('IOException', 'Failed to find datanode, suggest to check cluster health. excludeDatanodes=null'));
+    expect(noDn.retriable).toBe(true);
+    expect(noDn.message).toMatch(/starting up/);
     const perm = webHdfsError('MKDIRS', '/r/a', 403, rx('AccessControlException', 'Permission denied'));
     expect(perm.retriable).toBe(false);
     expect(perm.message).toMatch(/user\.name/);

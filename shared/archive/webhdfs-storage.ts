@@ -102,16 +102,19 @@ export function webHdfsError(op: string, path: string, status: number, body: str
   if (status === 404 || exception === 'FileNotFoundException') {
     return new NotFoundError(`${SERVICE}: ${op} ${path}: not found (${message})`, { details });
   }
+  // "Failed to find datanode" (no DataNode registered yet) or "could only be written to 0 of
+  // the 1 minReplication nodes": the cluster is starting or degraded, not the request's fault.
+  const noDataNode = /datanode|minReplication/i.test(message) && (exception === 'IOException' || exception === 'RemoteException');
   const hint =
-    exception === 'SafeModeException'
-      ? 'the NameNode is in safe mode (starting up); retry shortly'
+    exception === 'SafeModeException' || noDataNode
+      ? 'HDFS is starting up (safe mode or no DataNode yet); retry shortly'
       : exception === 'AccessControlException'
         ? 'permission denied; check the WebHDFS user (user.name) or run HDFS with dfs.permissions.enabled=false'
         : status >= 500
           ? HINT
           : 'check the path and the request';
   // 5xx and safe mode are transient; other 4xx answers will not change on retry.
-  const retriable = status >= 500 || exception === 'SafeModeException' || exception === 'RetriableException' || exception === 'StandbyException';
+  const retriable = status >= 500 || noDataNode || exception === 'SafeModeException' || exception === 'RetriableException' || exception === 'StandbyException';
   return new DependencyError(SERVICE, `${op} ${path}: ${exception}: ${message}; ${hint}`, { retriable, details });
 }
 

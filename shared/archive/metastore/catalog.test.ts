@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../errors.ts';
 import type { TableDef } from '../ports.ts';
-import { fromHmsTable, PARQUET, sameLocation, toHmsTable } from './catalog.ts';
+import { canonicalLocation, fromHmsTable, PARQUET, sameLocation, toHmsTable } from './catalog.ts';
 import { parseMetastoreUri } from './client.ts';
 
 const def: TableDef = {
@@ -31,7 +31,16 @@ describe('TableDef <-> metastore Table', () => {
   });
 });
 
-describe('sameLocation', () => {
+describe('sameLocation and canonicalLocation', () => {
+  it('treats the metastore form file:/abs as file:///abs and leaves hdfs:// alone', () => {
+    expect(canonicalLocation('file:/tmp/a/dt=1')).toBe('file:///tmp/a/dt=1');
+    expect(canonicalLocation('file:///tmp/a')).toBe('file:///tmp/a');
+    expect(canonicalLocation('hdfs://127.0.0.1:8020/a')).toBe('hdfs://127.0.0.1:8020/a');
+    expect(canonicalLocation(undefined)).toBe('');
+    expect(sameLocation('file:/tmp/a/', 'file:///tmp/a')).toBe(true);
+    expect(fromHmsTable({ ...toHmsTable(def), sd: { ...toHmsTable(def).sd, location: 'file:/x/t' } }).location).toBe('file:///x/t');
+  });
+
   it('ignores a trailing slash only', () => {
     expect(sameLocation('hdfs://h:1/a/b/', 'hdfs://h:1/a/b')).toBe(true);
     expect(sameLocation('hdfs://h:1/a/b', 'hdfs://h:1/a/c')).toBe(false);

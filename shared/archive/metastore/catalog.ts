@@ -25,8 +25,19 @@ export interface HiveCatalog extends Catalog {
 
 const isException = (err: unknown, name: string): boolean => err instanceof MetastoreError && err.exception === name;
 
-/** Locations compare without a trailing slash (the metastore keeps what it was given). */
-export const sameLocation = (a: string | undefined, b: string | undefined): boolean => (a ?? '').replace(/\/+$/, '') === (b ?? '').replace(/\/+$/, '');
+/**
+ * A location as callers write it. The metastore stores locations as Hadoop Paths, which turn
+ * `file:///abs` into `file:/abs`; we hand back the URL form (`file:///abs`, as pathToFileURL and
+ * the local storage write it). hdfs:// locations come back as given.
+ */
+export function canonicalLocation(loc: string | undefined): string {
+  const l = loc ?? '';
+  return /^file:\/[^/]/i.test(l) ? `file:///${l.slice('file:/'.length)}` : l;
+}
+
+/** Same location: canonical form, trailing slashes ignored. */
+export const sameLocation = (a: string | undefined, b: string | undefined): boolean =>
+  canonicalLocation(a).replace(/\/+$/, '') === canonicalLocation(b).replace(/\/+$/, '');
 
 const norm = (cols: ColumnDef[]): string => JSON.stringify(cols.map((c) => [c.name.toLowerCase(), c.type.toLowerCase().replace(/\s+/g, '')]));
 
@@ -68,7 +79,7 @@ export function fromHmsTable(t: HmsTable): TableDef {
     table: t.tableName,
     columns: (t.sd?.cols ?? []).map((c) => ({ name: c.name, type: c.type })),
     partitionKeys: (t.partitionKeys ?? []).map((c) => ({ name: c.name, type: c.type })),
-    location: t.sd?.location ?? '',
+    location: canonicalLocation(t.sd?.location),
     format: 'parquet',
   };
 }
@@ -176,7 +187,7 @@ export function createHiveCatalog(opts: { uri: string; timeoutMs?: number }): Hi
         throw err;
       }
       return parts
-        .map((p) => ({ values: p.values ?? [], location: p.sd?.location ?? '' }))
+        .map((p) => ({ values: p.values ?? [], location: canonicalLocation(p.sd?.location) }))
         .sort((a, b) => (JSON.stringify(a.values) < JSON.stringify(b.values) ? -1 : JSON.stringify(a.values) > JSON.stringify(b.values) ? 1 : 0));
     },
 
