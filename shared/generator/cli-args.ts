@@ -15,6 +15,7 @@ export interface GenerateArgs {
   flashEveryMinutes: number | undefined;
   batchSize: number | undefined;
   inFlight: number;
+  workers: number;
   partitions: number;
   dryRun: boolean;
   ndjson: boolean;
@@ -32,11 +33,12 @@ Produces seeded, realistic order events (DESIGN.md section 2) to Kafka, keyed by
   --topic NAME        topic (default TOPIC_ORDERS or "orders"; created with --partitions if missing)
   --start ISO         event time of the first order (default: now)
   --event-rate R      mean orders per second of EVENT time (default: --rate, or 100 when --rate is 0)
-  --flash-every MIN   mean minutes of event time between flash sales (default 30; 0 = none)
+  --flash-every MIN   mean minutes of event time between flash sales (default 60; 0 = none)
   --dup-rate F        share of exact redeliveries of earlier orders, 0..0.5 (default 0)
   --bad-rate F        share of malformed/conflicting events, 0..0.5 (default 0)
   --batch N           messages per send (default rate/20, within 1..1000)
   --in-flight N       sends in flight (default 4)
+  --workers N         Kafka producer threads (default 1; 0 = produce on the main thread)
   --partitions N      partitions when creating the topic (default 4)
   --dry-run           generate and encode only, no Kafka (measures the model's rate)
   --ndjson            write the messages to stdout as NDJSON instead of Kafka (summary on stderr)
@@ -59,6 +61,7 @@ const SPECS: Record<string, Spec> = {
   'bad-rate': { kind: 'num' },
   batch: { kind: 'int' },
   'in-flight': { kind: 'int' },
+  workers: { kind: 'int' },
   partitions: { kind: 'int' },
   'dry-run': { kind: 'flag' },
   ndjson: { kind: 'flag' },
@@ -120,6 +123,7 @@ export function parseGenerateArgs(argv: readonly string[], nowMs: number): Gener
     flashEveryMinutes: num('flash-every', 0, 1e6),
     batchSize: num('batch', 1, 10_000, true),
     inFlight: num('in-flight', 1, 64, true) ?? 4,
+    workers: num('workers', 0, 16, true) ?? 1,
     partitions: num('partitions', 1, 1000, true) ?? 4,
     dryRun: raw.has('dry-run'),
     ndjson: raw.has('ndjson'),

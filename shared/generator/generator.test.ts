@@ -221,7 +221,7 @@ describe('arrival intensity over a day', () => {
 describe('flash sales', () => {
   it('multiply the intensity, concentrate orders on the sale products and discount them', () => {
     const start = Date.parse('2024-06-03T13:00:00Z');
-    const g = createGenerator({ seed: 8, start, eventRate: 3 });
+    const g = createGenerator({ seed: 8, start, eventRate: 2 });
     const events = take(g, 150_000);
     const end = Date.parse(events[events.length - 1]!.order_timestamp);
     const sales = g.flashSales.filter((s) => s.endMs <= end);
@@ -235,7 +235,7 @@ describe('flash sales', () => {
     const catalogueById = new Map(g.world.catalogue.map((p) => [p.product_id, p]));
     const times = events.map((e) => Date.parse(e.order_timestamp));
     for (const s of sales) {
-      for (let t = s.startMs; t < s.endMs; t += 1000) expected += 3 * s.multiplier * curve(t) * Math.min(1, (s.endMs - t) / 1000);
+      for (let t = s.startMs; t < s.endMs; t += 1000) expected += 2 * s.multiplier * curve(t) * Math.min(1, (s.endMs - t) / 1000);
       const saleIds = new Set(s.products.map((i) => g.world.catalogue[i]!.product_id));
       for (let i = 0; i < events.length; i++) {
         const e = events[i]!;

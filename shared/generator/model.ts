@@ -68,9 +68,9 @@ export interface ModelParams {
 export const DEFAULT_MODEL: ModelParams = {
   worldSeed: 20240601,
   customers: 100_000,
-  customerZipf: 0.8,
+  customerZipf: 0.7,
   productsPerCategory: 30,
-  productZipf: 1.05,
+  productZipf: 0.9,
   segments: {
     premium: { customerShare: 0.15, quantityP: 0.45, maxQuantity: 20, priceAffinity: 0.35, paymentMix: { credit_card: 0.6, debit_card: 0.12, paypal: 0.22, crypto: 0.06 }, freeShippingFrom: 0 },
     regular: { customerShare: 0.55, quantityP: 0.6, maxQuantity: 20, priceAffinity: 0, paymentMix: { credit_card: 0.45, debit_card: 0.25, paypal: 0.26, crypto: 0.04 }, freeShippingFrom: 50 },
@@ -90,7 +90,7 @@ export const DEFAULT_MODEL: ModelParams = {
   //         Mon   Tue   Wed   Thu   Fri  Sat   Sun
   weekday: [0.95, 0.95, 0.95, 0.97, 1.0, 1.08, 1.1],
   utcOffsetHours: -5,
-  flash: { meanGapMinutes: 30, minMinutes: 4, maxMinutes: 12, minMultiplier: 3, maxMultiplier: 6, products: 3, saleShare: 0.6, minDiscount: 0.2, maxDiscount: 0.5 },
+  flash: { meanGapMinutes: 60, minMinutes: 3, maxMinutes: 10, minMultiplier: 2, maxMultiplier: 5, products: 3, saleShare: 0.5, minDiscount: 0.2, maxDiscount: 0.5 },
 };
 
 /** Throws a RangeError naming the first invalid parameter. */

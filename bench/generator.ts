@@ -1,0 +1,105 @@
+/**
+ * Generator benchmark: the pure model's rate (events/s, no Kafka), the model plus JSON encoding,
+ * and optionally (--kafka) the produce rate to a throwaway topic on the local broker.
+ *   npx tsx bench/generator.ts [--count N] [--kafka] [--kafka-count N] [--rate R] [--workers W]
+ * Prints one JSON object on stdout. The machine's load average is included: on a shared machine
+ * the rates move with it; CPU time per event does much less.
+ */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { loadConfig } from '../shared/config.ts';
+import { createKafka, ensureTopics } from '../shared/kafka/client.ts';
+import { createLogger } from '../shared/log.ts';
+import { createGenerator } from '../shared/generator/generator.ts';
+import { createMessageStream } from '../shared/generator/stream.ts';
+import { pump } from '../shared/generator/pump.ts';
+import { createKafkaBatchSender } from '../shared/generator/kafka-sender.ts';
+import { createThreadedKafkaSender } from '../shared/generator/kafka-threaded-sender.ts';
+
+export interface GeneratorBenchOptions {
+  count?: number;
+  kafka?: boolean;
+  kafkaCount?: number;
+  rate?: number;
+  workers?: number;
+}
+
+interface Measured {
+  events: number;
+  seconds: number;
+  rate: number;
+  cpu_us_per_event: number;
+}
+
+function measure(n: number, step: () => void): Measured {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) step();
+  const seconds = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  return { events: n, seconds: Math.round(seconds * 1000) / 1000, rate: Math.round(n / seconds), cpu_us_per_event: Math.round(((c.user + c.system) / n) * 100) / 100 };
+}
+
+export async function runGeneratorBench(o: GeneratorBenchOptions = {}): Promise<Record<string, unknown>> {
+  const n = o.count ?? 300_000;
+  const start = '2024-06-03T17:00:00Z';
+  // Warm up the JIT and the customer cache, then measure.
+  const warm = createMessageStream({ seed: 99, start });
+  for (let i = 0; i < 50_000; i++) warm.next();
+  const g = createGenerator({ seed: 1, start });
+  const model = measure(n, () => g.next());
+  const s = createMessageStream({ seed: 2, start });
+  let bytes = 0;
+  const encoded = measure(n, () => {
+    const m = s.next();
+    bytes += (m.value as string).length;
+  });
+  const out: Record<string, unknown> = { load_average_1m: Math.round(os.loadavg()[0]! * 100) / 100, cpus: os.cpus().length, model, model_and_encode: { ...encoded, avg_event_bytes: Math.round(bytes / n) } };
+
+  if (o.kafka) {
+    const log = createLogger({ component: 'bench-generator' });
+    const config = loadConfig();
+    const kafka = createKafka(config, 'bench-generator', log);
+    const admin = kafka.admin();
+    const topic = `bench-gen-${randomBytes(4).toString('hex')}`;
+    await admin.connect();
+    try {
+      await ensureTopics(admin, [{ topic, partitions: 4 }]);
+      const workers = o.workers ?? 1;
+      const sender = workers > 0 ? await createThreadedKafkaSender(kafka, topic, workers) : await createKafkaBatchSender(kafka, topic);
+      const kn = o.kafkaCount ?? 200_000;
+      const rate = o.rate ?? 0;
+      const c0 = process.cpuUsage();
+      try {
+        const r = await pump({ source: createMessageStream({ seed: 1, start, eventRate: rate > 0 ? rate : 100 }), sender, rate, count: kn });
+        const c = process.cpuUsage(c0);
+        out.kafka = { topic_partitions: 4, workers, target_rate: rate, events: r.sent, seconds: Math.round(r.seconds * 1000) / 1000, rate: Math.round(r.rate), errors: r.errors, cpu_us_per_event: Math.round(((c.user + c.system) / r.sent) * 10) / 10 };
+      } finally {
+        await sender.close();
+      }
+    } finally {
+      await admin.deleteTopics({ topics: [topic], timeout: 10_000 }).catch(() => undefined);
+      await admin.disconnect();
+    }
+  }
+  return out;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const argv = process.argv.slice(2);
+  const val = (name: string): number | undefined => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? Number(argv[i + 1]) : undefined;
+  };
+  runGeneratorBench({ count: val('count'), kafka: argv.includes('--kafka'), kafkaCount: val('kafka-count'), rate: val('rate'), workers: val('workers') }).then(
+    (r) => {
+      process.stdout.write(JSON.stringify(r) + '\n');
+      process.exit(0);
+    },
+    (err: unknown) => {
+      process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)} (is the stack up? npm run stack -- status)\n`);
+      process.exit(1);
+    },
+  );
+}
