@@ -1,0 +1,102 @@
+/**
+ * The ports of the move and check cores toward MongoDB (adapters: mongo-hot-store.ts,
+ * mongo-manifest.ts). Only the adapters import the mongodb driver; ObjectIds travel as hex strings.
+ */
+import type { BatchManifest, BatchStep } from './manifest.ts';
+
+/** An orders_fact document as the archive reads it (`hot_id` = the `_id` ObjectId as hex). */
+export interface FactDoc {
+  hot_id: string;
+  order_id: string;
+  order_timestamp: Date;
+  quantity: number;
+  unit_price: number;
+  shipping_cost: number;
+  tax_amount: number;
+  total_amount: number;
+  order_status: string;
+  customer_id: string;
+  product_id: string;
+  payment_id: string;
+  segment?: string;
+  state?: string;
+  city?: string;
+  payment_method?: string;
+  payment_status?: string;
+  processing_ms?: number;
+  product_name?: string;
+  product_category?: string;
+  date_key?: string;
+  minute_key?: string;
+  hour?: number;
+  dow?: number;
+  extra?: Record<string, unknown>;
+  content_hash?: string;
+  ingested_at?: Date;
+}
+
+export type DimDoc = Record<string, unknown>;
+
+export interface DimRows {
+  customers: Map<string, DimDoc>;
+  products: Map<string, DimDoc>;
+  payments: Map<string, DimDoc>;
+}
+
+export interface CollectionSize {
+  name: string;
+  count: number;
+  /** Logical data size (collStats `size`). */
+  dataBytes: number;
+  /** On-disk size (collStats `storageSize`). */
+  storageBytes: number;
+  indexBytes: number;
+}
+
+export interface HotSize {
+  collections: CollectionSize[];
+}
+
+export interface HotStore {
+  /** The `limit` oldest orders by `_id`, ascending, as whole documents (one scan freezes and feeds the write). */
+  oldestFacts(limit: number): Promise<FactDoc[]>;
+  /** The facts among `orderIds` still present (any order). */
+  loadFacts(orderIds: readonly string[]): Promise<FactDoc[]>;
+  /** Dimension rows by id (`$in`, no `$lookup`); missing ids are simply absent from the maps. */
+  loadDims(ids: { customers: readonly string[]; products: readonly string[]; payments: readonly string[] }): Promise<DimRows>;
+  /** Delete exactly these orders from orders_fact; returns how many were deleted. */
+  deleteOrders(orderIds: readonly string[]): Promise<number>;
+  /** How many of `orderIds` are still in orders_fact. */
+  countPresent(orderIds: readonly string[]): Promise<number>;
+  readSize(): Promise<HotSize>;
+}
+
+export interface ManifestStore {
+  /** Insert a new batch; when a batch with that _id exists already, return the stored one unchanged (created: false). */
+  create(batch: BatchManifest): Promise<{ batch: BatchManifest; created: boolean }>;
+  get(batchId: string): Promise<BatchManifest | undefined>;
+  /**
+   * Move a batch from `from` to `to` with the patch applied, only if it is still at `from`
+   * (a concurrent mover that advanced it makes this throw InvariantError).
+   */
+  advance(batchId: string, from: BatchStep, to: BatchStep, patch: Partial<BatchManifest>): Promise<BatchManifest>;
+  /** Batches not yet `deleted`, oldest first. */
+  inFlight(): Promise<BatchManifest[]>;
+  list(): Promise<BatchManifest[]>;
+}
+
+export interface LockState {
+  owner: string;
+  expiresAt: Date;
+}
+
+/** A lease so that only one archive-move runs at a time. */
+export interface MoveLock {
+  /** Take the lease if free or expired; false when another owner holds it. */
+  acquire(owner: string, ttlMs: number): Promise<boolean>;
+  /** Extend the lease; false when `owner` no longer holds it. */
+  renew(owner: string, ttlMs: number): Promise<boolean>;
+  release(owner: string): Promise<void>;
+  /** The current holder, when the lease is held and not expired. */
+  holder(): Promise<LockState | undefined>;
+}

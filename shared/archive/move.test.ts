@@ -1,0 +1,222 @@
+import { mkdtemp, rm, writeFile, readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DependencyError, InvariantError } from '../errors.ts';
+import { createLogger } from '../log.ts';
+import { LocalCatalog } from './local-catalog.ts';
+import { LocalStorage } from './local-storage.ts';
+import type { BatchManifest, BatchStep } from './manifest.ts';
+import { runMove, type MoveDeps, type MoveHooks } from './move.ts';
+import { encodeArchiveFile, toCents } from './parquet.ts';
+import { buildFacts, rowOf, type FactFixture } from './testing/facts.ts';
+import { archiveState } from './testing/invariants.ts';
+import { MemoryHotStore, MemoryLock, MemoryManifestStore } from './testing/memory-ports.ts';
+
+const log = createLogger({ test: 'move' }, () => undefined);
+class Crash extends Error {}
+
+let dir: string;
+let hot: MemoryHotStore;
+let manifests: MemoryManifestStore;
+let lock: MemoryLock;
+let deps: MoveDeps;
+let seeded: FactFixture[];
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'op-archive-move-'));
+  hot = new MemoryHotStore();
+  manifests = new MemoryManifestStore();
+  lock = new MemoryLock();
+  deps = { hot, manifests, lock, storage: new LocalStorage(dir), catalog: new LocalCatalog(path.join(dir, '_catalog.json')), log };
+  seeded = buildFacts(600, { seed: 11, stepMs: 400_000 }); // ~216 orders per UTC day: 3-4 partitions
+  hot.insert(seeded);
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const allIds = (): string[] => seeded.map((f) => f.fact.order_id);
+const hotIds = (): Set<string> => new Set(hot.facts.keys());
+async function invariants(): Promise<Awaited<ReturnType<typeof archiveState>>> {
+  const s = await archiveState(deps.storage, deps.catalog, hotIds(), allIds());
+  expect(s.problems).toEqual([]);
+  return s;
+}
+const cents = (fs: FactFixture[]): number => fs.reduce((n, f) => n + toCents(f.fact.total_amount), 0);
+
+describe('runMove', () => {
+  it('moves the oldest orders in batches, partitioned by UTC date, and deletes only them', async () => {
+    const res = await runMove(deps, { orders: 250, maxBatch: 100 });
+    expect(res.status).toBe('done');
+    expect(res.moved).toBe(250);
+    expect(res.batches.map((b) => b.orders)).toEqual([100, 100, 50]);
+    expect([...hot.facts.keys()]).toEqual(allIds().slice(250));
+    const s = await invariants();
+    expect(new Set(s.archivedIds)).toEqual(new Set(allIds().slice(0, 250)));
+    expect(s.archivedCents).toBe(cents(seeded.slice(0, 250)));
+    expect(s.dirsWithFiles).toEqual([...new Set(seeded.slice(0, 250).map((f) => f.fact.order_timestamp.toISOString().slice(0, 10)))].sort());
+    expect(s.dirsWithFiles).toEqual(['2026-01-01', '2026-01-02']);
+    expect(s.catalogDts).toEqual(s.dirsWithFiles);
+    const batches = await manifests.list();
+    expect(batches.every((b) => b.step === 'deleted' && b.ids.length === 0 && b.deleted === b.id_count)).toBe(true);
+    expect(batches[0]?.history.map((h) => h.step)).toEqual(['frozen', 'written', 'verified', 'registered', 'deleted']);
+    const table = await deps.catalog.getTable('orderpulse', 'orders_fact');
+    expect(table?.partitionKeys).toEqual([{ name: 'dt', type: 'string' }]);
+    expect(table?.columns.find((c) => c.name === 'total_amount')?.type).toBe('decimal(18,2)');
+  });
+
+  it('stops when the hot store is empty, and resumes only when orders is 0', async () => {
+    const res = await runMove(deps, { orders: 10_000, maxBatch: 400 });
+    expect(res.moved).toBe(600);
+    expect(hot.facts.size).toBe(0);
+    const again = await runMove(deps, { orders: 0 });
+    expect(again).toMatchObject({ status: 'done', moved: 0, batches: [] });
+    await invariants();
+  });
+
+  const crashPoints: { name: string; hooks: (armed: { on: boolean }) => MoveHooks }[] = [
+    ...(['frozen', 'written', 'verified', 'registered'] as BatchStep[]).map((step) => ({
+      name: `after ${step}`,
+      hooks: (armed: { on: boolean }): MoveHooks => ({
+        afterStep: (b: BatchManifest) => {
+          if (armed.on && b.step === step) {
+            armed.on = false;
+            throw new Crash(step);
+          }
+        },
+      }),
+    })),
+    {
+      name: 'in the middle of the delete',
+      hooks: (armed) => ({
+        afterDeleteChunk: (_b, deleted) => {
+          if (armed.on && deleted >= 30) {
+            armed.on = false;
+            throw new Crash('delete');
+          }
+        },
+      }),
+    },
+  ];
+
+  for (const cp of crashPoints) {
+    it(`a crash ${cp.name} resumes to exactly-one-place on the next run`, async () => {
+      const armed = { on: true };
+      // First batch completes, the second crashes.
+      let batchesSeen = 0;
+      const inner = cp.hooks(armed);
+      const hooks: MoveHooks = {
+        afterStep: async (b) => {
+          if (b.step === 'frozen') batchesSeen++;
+          if (batchesSeen === 2) await inner.afterStep?.(b);
+        },
+        afterDeleteChunk: async (id, n, total) => {
+          if (batchesSeen === 2) await inner.afterDeleteChunk?.(id, n, total);
+        },
+      };
+      await expect(runMove(deps, { orders: 300, maxBatch: 150, deleteChunk: 10, hooks })).rejects.toBeInstanceOf(Crash);
+      expect(armed.on).toBe(false);
+      expect(await lock.holder()).toBeUndefined(); // released by finally (a killed process would let it expire)
+      const inflight = await manifests.inFlight();
+      expect(inflight).toHaveLength(1);
+      // Nothing of the crashed batch is lost meanwhile: each order is hot or (verified) archived.
+      for (const id of inflight[0]!.ids) expect(hot.facts.has(id) || inflight[0]!.step === 'registered').toBe(true);
+
+      const res = await runMove(deps, { orders: 150, maxBatch: 150 });
+      expect(res.batches[0]?.resumed_from).toBe(inflight[0]!.step);
+      expect(res.moved).toBe(150); // the resumed batch counts toward the request
+      expect(await manifests.inFlight()).toEqual([]);
+      const s = await invariants();
+      expect(s.archivedIds).toHaveLength(300);
+      expect(s.archivedCents).toBe(cents(seeded.slice(0, 300)));
+      // Deterministic names: one file per (batch, dt), no second copy, no temporary leftovers.
+      const files = (await Promise.all(s.dirsWithFiles.map((dt) => readdir(path.join(dir, 'orders_fact', `dt=${dt}`))))).flat();
+      expect(files.every((f) => /^part-[0-9a-f]{24}-[0-9a-f]{24}\.parquet$/.test(f))).toBe(true);
+    });
+  }
+
+  it('never deletes orders that arrive during a move', async () => {
+    const late = buildFacts(40, { seed: 99, prefix: 'late', start: new Date('2025-12-31T00:00:00Z') });
+    const res = await runMove(deps, {
+      orders: 100,
+      hooks: {
+        afterStep: (b) => {
+          if (b.step === 'frozen') hot.insert(late); // older event time, newer _id
+        },
+      },
+    });
+    expect(res.moved).toBe(100);
+    for (const f of late) expect(hot.facts.has(f.fact.order_id)).toBe(true);
+    expect(hot.facts.size).toBe(500 + 40);
+  });
+
+  it('a resumed frozen batch re-reads only the ids still present', async () => {
+    await expect(
+      runMove(deps, {
+        orders: 50,
+        hooks: {
+          afterStep: (b) => {
+            if (b.step === 'frozen') throw new Crash('frozen');
+          },
+        },
+      }),
+    ).rejects.toBeInstanceOf(Crash);
+    const gone = allIds().slice(0, 5);
+    for (const id of gone) hot.facts.delete(id); // removed by something else meanwhile
+    const res = await runMove(deps, { orders: 0 });
+    expect(res.batches[0]).toMatchObject({ resumed_from: 'frozen', orders: 45 });
+    const s = await archiveState(deps.storage, deps.catalog, hotIds(), allIds().slice(5));
+    expect(s.problems).toEqual([]);
+    expect(s.archivedIds).toHaveLength(45);
+  });
+
+  it('a file that does not match the frozen set fails verification: nothing deleted, rewritten on the next run', async () => {
+    let tampered = false;
+    const err = await runMove(deps, {
+      orders: 60,
+      hooks: {
+        afterStep: async (b) => {
+          if (b.step !== 'written' || tampered) return;
+          tampered = true;
+          const f = b.files[0]!;
+          const rows = seeded.slice(0, 60).filter((x) => x.fact.order_timestamp.toISOString().startsWith(f.dt)).map((x) => rowOf(x, b._id));
+          rows[0] = { ...rows[0]!, total_amount: rows[0]!.total_amount + 0.01 };
+          await writeFile(path.join(dir, f.path), encodeArchiveFile(rows, { batchId: b._id }));
+        },
+      },
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvariantError);
+    expect(String((err as Error).message)).toMatch(/Σ total_amount/);
+    expect(hot.facts.size).toBe(600);
+    const [b] = await manifests.inFlight();
+    expect(b).toMatchObject({ step: 'frozen', verify_failures: 1 });
+    expect(b?.last_error).toMatch(/total_amount/);
+    const res = await runMove(deps, { orders: 0 });
+    expect(res.batches[0]).toMatchObject({ resumed_from: 'frozen', orders: 60, deleted: 60 });
+    await invariants();
+  });
+
+  it('answers busy while another move holds the lease, and fails fast when it loses the lease', async () => {
+    await lock.acquire('someone-else', 60_000);
+    const res = await runMove(deps, { orders: 10 });
+    expect(res).toMatchObject({ status: 'busy', moved: 0, holder: 'someone-else' });
+    expect(hot.facts.size).toBe(600);
+    await lock.release('someone-else');
+    const err = await runMove(deps, {
+      orders: 10,
+      hooks: {
+        afterStep: (b) => {
+          if (b.step === 'written') lock.state = { owner: 'thief', expiresAt: new Date(Date.now() + 60_000) };
+        },
+      },
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DependencyError);
+    expect(hot.facts.size).toBe(600);
+  });
+
+  it('rejects invalid requests', async () => {
+    await expect(runMove(deps, { orders: -1 })).rejects.toThrow(/orders/);
+    await expect(runMove(deps, { orders: 1, maxBatch: 0 })).rejects.toThrow(/maxBatch/);
+  });
+});

@@ -1,0 +1,299 @@
+/**
+ * The archive-move core: freeze → write → verify → register → delete, one batch at a time,
+ * recorded step by step in the manifest so that a crash anywhere resumes without loss or
+ * duplicates. Pure logic over injected ports (hot-store.ts, ports.ts).
+ *
+ * Invariants:
+ * - the batch is its frozen order_id set, recorded before anything is written; only those ids are
+ *   ever deleted, and only after the files were read back and matched them exactly;
+ * - a new batch is frozen only when no batch is in flight (the previous batch's ids are gone from
+ *   the hot store), and only by the holder of the move lease, so no order lands in two batches;
+ * - every step is idempotent: file names are deterministic (a rewrite replaces), catalog calls are
+ *   idempotent, deleting an already deleted id is a no-op.
+ */
+import { randomUUID } from 'node:crypto';
+import { DependencyError, InvariantError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { groupByDt, toArchiveRow } from './denormalise.ts';
+import type { FactDoc, HotStore, ManifestStore, MoveLock } from './hot-store.ts';
+import { dtOf, filePath } from './layout.ts';
+import { newBatch, type BatchFile, type BatchManifest, type BatchStep } from './manifest.ts';
+import { decodeArchiveFile, encodeArchiveFile, type ArchiveCodec } from './parquet.ts';
+import type { ArchiveStorage, Catalog } from './ports.ts';
+import { DEFAULT_TARGET, ordersTableDef, partitionLocation, type ArchiveTarget } from './table.ts';
+import { assertNoProblems, compareFile, compareIdUnion, summarise } from './verify.ts';
+
+export interface MoveDeps {
+  hot: HotStore;
+  manifests: ManifestStore;
+  lock: MoveLock;
+  storage: ArchiveStorage;
+  catalog: Catalog;
+  log: Logger;
+  now?: () => Date;
+}
+
+export interface MoveHooks {
+  /** Called after each step is recorded in the manifest (tests inject crashes here). */
+  afterStep?(batch: BatchManifest): Promise<void> | void;
+  /** Called after each delete chunk (tests inject a crash in the middle of the delete). */
+  afterDeleteChunk?(batchId: string, deletedSoFar: number, total: number): Promise<void> | void;
+}
+
+export interface MoveOptions {
+  /** Orders to move in total (resumed batches count); 0 only resumes in-flight batches. */
+  orders: number;
+  /** Largest batch (default 50 000). */
+  maxBatch?: number;
+  target?: ArchiveTarget;
+  codec?: ArchiveCodec;
+  /** ids per deleteMany (default 1 000). */
+  deleteChunk?: number;
+  /** Move lease duration, renewed at every step and delete chunk (default 120 s). */
+  lockTtlMs?: number;
+  owner?: string;
+  hooks?: MoveHooks;
+}
+
+export interface BatchReport {
+  batch_id: string;
+  resumed_from: BatchStep | null;
+  orders: number;
+  files: number;
+  bytes: number;
+  deleted: number;
+  ms: number;
+}
+
+export interface MoveResult {
+  status: 'done' | 'busy';
+  requested: number;
+  moved: number;
+  batches: BatchReport[];
+  /** Set when status is busy: who holds the lease. */
+  holder?: string;
+}
+
+export const DEFAULT_MAX_BATCH = 50_000;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function unique(values: Iterable<string>): string[] {
+  return [...new Set(values)];
+}
+
+class Mover {
+  private readonly now: () => Date;
+  private readonly target: ArchiveTarget;
+  private readonly ttl: number;
+  private readonly deleteChunk: number;
+
+  constructor(
+    private readonly deps: MoveDeps,
+    private readonly opts: MoveOptions,
+    private readonly owner: string,
+  ) {
+    this.now = deps.now ?? (() => new Date());
+    this.target = opts.target ?? DEFAULT_TARGET;
+    this.ttl = opts.lockTtlMs ?? 120_000;
+    this.deleteChunk = opts.deleteChunk ?? 1_000;
+  }
+
+  private async keepLease(): Promise<void> {
+    if (!(await this.deps.lock.renew(this.owner, this.ttl)))
+      throw new DependencyError('archive-lock', `archive-move ${this.owner} lost its lease (held longer than ${this.ttl} ms without renewal?); the next run resumes the batch`);
+  }
+
+  private async advance(batch: BatchManifest, to: BatchStep, patch: Partial<BatchManifest>): Promise<BatchManifest> {
+    await this.keepLease();
+    const next = await this.deps.manifests.advance(batch._id, batch.step, to, patch);
+    this.deps.log.info('archive batch step', { batch: batch._id, from: batch.step, step: to, orders: next.id_count });
+    await this.opts.hooks?.afterStep?.(next);
+    return next;
+  }
+
+  /** Record the oldest `limit` orders as a new batch; returns it with the documents read (to write without a second read). */
+  async freeze(limit: number): Promise<{ batch: BatchManifest; facts: FactDoc[] } | undefined> {
+    await this.keepLease();
+    const refs = await this.deps.hot.oldestFacts(limit);
+    const first = refs[0];
+    const last = refs.at(-1);
+    if (!first || !last) return undefined;
+    const batch = newBatch({
+      firstHotId: first.hot_id,
+      lastHotId: last.hot_id,
+      ids: refs.map((r) => r.order_id),
+      dts: refs.map((r) => dtOf(r.order_timestamp)),
+      storage: this.deps.storage.describe(),
+      catalog: this.deps.catalog.describe(),
+      now: this.now(),
+    });
+    const { batch: stored, created } = await this.deps.manifests.create(batch);
+    if (stored.step === 'deleted') throw new InvariantError(`batch ${stored._id} was already archived, yet its first order is still in the hot store`);
+    this.deps.log.info('archive batch frozen', { batch: stored._id, orders: stored.id_count, dts: stored.dts.length });
+    await this.opts.hooks?.afterStep?.(stored);
+    // A batch found already recorded (same first/last _id) is resumed from the store, not from this read.
+    return { batch: stored, facts: created ? refs : [] };
+  }
+
+  /** Write the batch's files; `preloaded` are the documents read at freeze time (else re-read the ids still present). */
+  async write(batch: BatchManifest, preloaded?: FactDoc[]): Promise<BatchManifest> {
+    const { hot, storage } = this.deps;
+    const facts = preloaded && preloaded.length > 0 ? preloaded : await hot.loadFacts(batch.ids);
+    const frozen = new Set(batch.ids);
+    for (const f of facts) if (!frozen.has(f.order_id)) throw new InvariantError(`batch ${batch._id}: hot store returned order ${f.order_id} outside the frozen set`);
+    const dims = await hot.loadDims({
+      customers: unique(facts.map((f) => f.customer_id)),
+      products: unique(facts.map((f) => f.product_id)),
+      payments: unique(facts.map((f) => f.payment_id)),
+    });
+    const rows = facts.map((f) => toArchiveRow(f, dims, batch._id));
+    const groups = groupByDt(rows);
+    const files: BatchFile[] = [];
+    for (const [dt, group] of groups) {
+      const bytes = encodeArchiveFile(group, { batchId: batch._id, codec: this.opts.codec });
+      const path = filePath(dt, batch._id);
+      await storage.put(path, bytes);
+      const s = summarise(group);
+      files.push({ dt, path, rows: s.rows, ids_sha256: s.ids_sha256, total_cents: s.total_cents, quantity: s.quantity, bytes: bytes.byteLength });
+      await this.keepLease();
+    }
+    // A previous attempt may have written a partition this attempt no longer has rows for.
+    const stale = unique([...batch.dts, ...batch.files.map((f) => f.dt)]).filter((dt) => !groups.has(dt));
+    for (const dt of stale) {
+      const path = filePath(dt, batch._id);
+      if (await storage.exists(path)) await storage.delete(path);
+    }
+    const all = summarise(rows);
+    if (facts.length < batch.ids.length) this.deps.log.warn('archive batch: some frozen orders are no longer in the hot store', { batch: batch._id, frozen: batch.ids.length, present: facts.length });
+    return this.advance(batch, 'written', {
+      ids: all.ids,
+      id_count: all.ids.length,
+      files,
+      sums: { rows: all.rows, total_cents: all.total_cents, quantity: all.quantity },
+    });
+  }
+
+  async verify(batch: BatchManifest): Promise<BatchManifest> {
+    const problems: string[] = [];
+    const fileIds: string[][] = [];
+    for (const f of batch.files) {
+      let bytes: Uint8Array;
+      try {
+        bytes = await this.deps.storage.get(f.path);
+      } catch (cause) {
+        if (!(await this.deps.storage.exists(f.path).catch(() => true))) {
+          problems.push(`${f.path}: file missing`);
+          continue;
+        }
+        throw cause;
+      }
+      if (bytes.byteLength !== f.bytes) problems.push(`${f.path}: ${bytes.byteLength} bytes read, ${f.bytes} written`);
+      let rows;
+      try {
+        rows = await decodeArchiveFile(bytes, f.path);
+      } catch (err) {
+        problems.push(`${f.path}: unreadable (${err instanceof Error ? err.message : String(err)})`);
+        continue;
+      }
+      const s = summarise(rows);
+      const dts = new Set(rows.map((r) => dtOf(r.order_timestamp)));
+      problems.push(...compareFile(f, s, dts).map((p) => `${f.path}: ${p}`));
+      fileIds.push(s.ids);
+    }
+    problems.push(...compareIdUnion(batch, fileIds));
+    if (problems.length > 0) {
+      // Back to `frozen`: the next run rewrites the files. Nothing is deleted.
+      await this.advance(batch, 'frozen', { verify_failures: batch.verify_failures + 1, last_error: problems.join('; ').slice(0, 2000) });
+      assertNoProblems(batch._id, problems);
+    }
+    return this.advance(batch, 'verified', { last_error: null });
+  }
+
+  async register(batch: BatchManifest): Promise<BatchManifest> {
+    const { catalog, storage } = this.deps;
+    if (batch.files.length > 0) {
+      await catalog.ensureTable(ordersTableDef(storage, this.target));
+      for (const f of batch.files) await catalog.addPartition(this.target.database, this.target.table, { values: [f.dt], location: partitionLocation(storage, f.dt) });
+    }
+    return this.advance(batch, 'registered', {});
+  }
+
+  async delete(batch: BatchManifest): Promise<{ batch: BatchManifest; deleted: number }> {
+    const { hot } = this.deps;
+    let deleted = 0;
+    for (const chunk of chunks(batch.ids, this.deleteChunk)) {
+      deleted += await hot.deleteOrders(chunk);
+      await this.keepLease();
+      await this.opts.hooks?.afterDeleteChunk?.(batch._id, deleted, batch.ids.length);
+    }
+    const left = batch.ids.length === 0 ? 0 : await hot.countPresent(batch.ids);
+    if (left > 0) throw new InvariantError(`batch ${batch._id}: ${left} archived orders are still in the hot store after the delete; rerun archive-move`);
+    const next = await this.advance(batch, 'deleted', { ids: [], deleted: batch.ids.length });
+    return { batch: next, deleted };
+  }
+
+  /** Drive one batch from its current step to `deleted`. */
+  async complete(batch: BatchManifest, resumed: boolean, preloaded?: FactDoc[]): Promise<BatchReport> {
+    const started = Date.now();
+    const resumedFrom = resumed ? batch.step : null;
+    if (resumed) this.deps.log.info('archive batch resumed', { batch: batch._id, step: batch.step });
+    let b = batch;
+    let deleted = 0;
+    if (b.step === 'frozen') b = await this.write(b, preloaded);
+    if (b.step === 'written') b = await this.verify(b);
+    if (b.step === 'verified') b = await this.register(b);
+    if (b.step === 'registered') ({ batch: b, deleted } = await this.delete(b));
+    return {
+      batch_id: b._id,
+      resumed_from: resumedFrom,
+      orders: b.id_count,
+      files: b.files.length,
+      bytes: b.files.reduce((n, f) => n + f.bytes, 0),
+      deleted,
+      ms: Date.now() - started,
+    };
+  }
+}
+
+/**
+ * Resume every in-flight batch, then freeze and move new batches until `orders` orders were
+ * moved or the hot store has none left. Returns `busy` when another archive-move holds the lease.
+ */
+export async function runMove(deps: MoveDeps, opts: MoveOptions): Promise<MoveResult> {
+  if (!Number.isInteger(opts.orders) || opts.orders < 0) throw new InvariantError(`runMove: orders must be an integer ≥ 0, got ${opts.orders}`);
+  const maxBatch = opts.maxBatch ?? DEFAULT_MAX_BATCH;
+  if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new InvariantError(`runMove: maxBatch must be an integer ≥ 1, got ${maxBatch}`);
+  const owner = opts.owner ?? `archive-move-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const ttl = opts.lockTtlMs ?? 120_000;
+  if (!(await deps.lock.acquire(owner, ttl))) {
+    const holder = await deps.lock.holder();
+    deps.log.info('archive-move: another move holds the lease', { holder: holder?.owner });
+    return { status: 'busy', requested: opts.orders, moved: 0, batches: [], holder: holder?.owner };
+  }
+  const mover = new Mover(deps, opts, owner);
+  const batches: BatchReport[] = [];
+  let moved = 0;
+  try {
+    for (const b of await deps.manifests.inFlight()) {
+      const report = await mover.complete(b, true);
+      batches.push(report);
+      moved += report.orders;
+    }
+    while (moved < opts.orders) {
+      const frozen = await mover.freeze(Math.min(maxBatch, opts.orders - moved));
+      if (!frozen) break;
+      const report = await mover.complete(frozen.batch, false, frozen.facts);
+      batches.push(report);
+      moved += report.orders;
+      if (report.orders === 0) break;
+    }
+  } finally {
+    await deps.lock.release(owner).catch((err: unknown) => deps.log.warn('archive-move: could not release the lease (it expires by itself)', { err }));
+  }
+  return { status: 'done', requested: opts.orders, moved, batches };
+}

@@ -1,0 +1,146 @@
+/**
+ * Test fixtures: valid orders_fact documents (notes/data-shapes.md) and their dimension rows,
+ * built deterministically from a seed. Used by unit and integration tests and the benchmark
+ * (independent of the generator so that archive tests pin their own edge cases).
+ */
+import type { ArchiveRow } from '../schema.ts';
+
+export interface FactFixture {
+  fact: Record<string, unknown> & { order_id: string; order_timestamp: Date; total_amount: number; quantity: number };
+  customer: Record<string, unknown>;
+  product: Record<string, unknown>;
+  payment: Record<string, unknown>;
+}
+
+const SEGMENTS = ['premium', 'regular', 'budget'];
+const STATES = [
+  ['CA', 'Los Angeles'],
+  ['NY', 'New York'],
+  ['TX', 'Austin'],
+  ['WA', 'Seattle'],
+  ['FL', 'Miami'],
+] as const;
+const METHODS = ['credit_card', 'debit_card', 'paypal', 'crypto'];
+const CATEGORIES = ['Electronics', 'Books', 'Grocery', 'Toys & Games'];
+const STATUSES = ['completed', 'pending', 'cancelled'];
+
+/** Small deterministic PRNG (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface BuildOptions {
+  seed?: number;
+  /** Time of the first order. */
+  start?: Date;
+  /** Milliseconds between consecutive orders (default 90 s: ~1 000 orders per day span). */
+  stepMs?: number;
+  prefix?: string;
+}
+
+/** `count` orders, timestamps increasing from `start` (spanning several UTC days by default). */
+export function buildFacts(count: number, opts: BuildOptions = {}): FactFixture[] {
+  const r = rng(opts.seed ?? 1);
+  const start = (opts.start ?? new Date('2026-01-01T20:00:00Z')).getTime();
+  const step = opts.stepMs ?? 90_000;
+  const prefix = opts.prefix ?? 'ord';
+  const out: FactFixture[] = [];
+  for (let i = 0; i < count; i++) {
+    const ts = new Date(start + i * step);
+    const iso = ts.toISOString();
+    const quantity = 1 + Math.floor(r() * 5);
+    const unitCents = 99 + Math.floor(r() * 20_000);
+    const shipCents = r() < 0.3 ? 0 : 499;
+    const taxCents = Math.round((quantity * unitCents * 0.07));
+    const totalCents = quantity * unitCents + shipCents + taxCents;
+    const [state, city] = STATES[Math.floor(r() * STATES.length)] ?? STATES[0];
+    const cust = `c${Math.floor(r() * 500)}`;
+    const prod = `p${Math.floor(r() * 80)}`;
+    const seg = SEGMENTS[Math.floor(r() * 3)] ?? 'regular';
+    const method = METHODS[Math.floor(r() * 4)] ?? 'paypal';
+    const pstatus = r() < 0.9 ? 'success' : 'failed';
+    const processing = Math.floor(50 + r() * 900);
+    const category = CATEGORIES[Math.floor(r() * CATEGORIES.length)] ?? 'Books';
+    const orderId = `${prefix}-${String(i).padStart(7, '0')}`;
+    const paymentId = `pay-${orderId}`;
+    const fact: FactFixture['fact'] = {
+      order_id: orderId,
+      order_timestamp: ts,
+      quantity,
+      unit_price: unitCents / 100,
+      shipping_cost: shipCents / 100,
+      tax_amount: taxCents / 100,
+      total_amount: totalCents / 100,
+      order_status: STATUSES[Math.floor(r() * 3)] ?? 'completed',
+      customer_id: cust,
+      product_id: prod,
+      payment_id: paymentId,
+      segment: seg,
+      state,
+      city,
+      payment_method: method,
+      payment_status: pstatus,
+      processing_ms: processing,
+      product_name: `Product ${prod}`,
+      product_category: category,
+      date_key: iso.slice(0, 10),
+      minute_key: iso.slice(0, 16),
+      hour: ts.getUTCHours(),
+      dow: ts.getUTCDay(),
+      content_hash: (BigInt(i + 1) * 0x9e3779b97f4a7c15n).toString(16).padStart(64, '0').slice(-64),
+      ingested_at: new Date(ts.getTime() + 1500),
+    };
+    if (i % 7 === 3) fact.extra = { coupon: `SAVE${i % 30}`, channel: 'mobile' };
+    out.push({
+      fact,
+      customer: { _id: cust, customer_id: cust, segment: seg, state, city, ...(i % 11 === 0 ? { loyalty_tier: 'gold' } : {}) },
+      product: { _id: prod, product_id: prod, name: `Product ${prod}`, category },
+      payment: { _id: paymentId, payment_id: paymentId, order_id: orderId, method, status: pstatus, processing_ms: processing },
+    });
+  }
+  return out;
+}
+
+/** An archive row straight from a fixture (dims not joined). */
+export function rowOf(f: FactFixture, batchId = 'test-batch'): ArchiveRow {
+  const x = f.fact as Record<string, unknown>;
+  return {
+    order_id: f.fact.order_id,
+    order_timestamp: f.fact.order_timestamp,
+    quantity: f.fact.quantity,
+    unit_price: x.unit_price as number,
+    shipping_cost: x.shipping_cost as number,
+    tax_amount: x.tax_amount as number,
+    total_amount: f.fact.total_amount,
+    order_status: x.order_status as string,
+    customer_id: x.customer_id as string,
+    product_id: x.product_id as string,
+    payment_id: x.payment_id as string,
+    segment: x.segment as string,
+    state: x.state as string,
+    city: x.city as string,
+    payment_method: x.payment_method as string,
+    payment_status: x.payment_status as string,
+    processing_ms: x.processing_ms as number,
+    product_name: x.product_name as string,
+    product_category: x.product_category as string,
+    date_key: x.date_key as string,
+    minute_key: x.minute_key as string,
+    hour: x.hour as number,
+    dow: x.dow as number,
+    extra: (x.extra as Record<string, unknown> | undefined) ?? null,
+    content_hash: x.content_hash as string,
+    ingested_at: x.ingested_at as Date,
+    customer_attrs: null,
+    product_attrs: null,
+    payment_attrs: null,
+    batch_id: batchId,
+  };
+}

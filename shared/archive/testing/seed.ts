@@ -1,0 +1,36 @@
+/**
+ * Integration-test helpers on the REAL MongoDB/FerretDB: seed facts and dimensions into a test
+ * database, list what is still hot. (Test support; the archive code itself reads through
+ * mongo-hot-store.ts.)
+ */
+import type { Db } from 'mongodb';
+import { COLLECTIONS, ensureSchema } from '../../mongo/client.ts';
+import type { FactFixture } from './facts.ts';
+
+export async function seedHotStore(db: Db, fixtures: readonly FactFixture[]): Promise<void> {
+  await ensureSchema(db);
+  const facts = fixtures.map((f) => ({ ...f.fact }));
+  for (let i = 0; i < facts.length; i += 5000) await db.collection(COLLECTIONS.fact).insertMany(facts.slice(i, i + 5000), { ordered: true });
+  const dims: [string, Record<string, unknown>[]][] = [
+    [COLLECTIONS.customers, fixtures.map((f) => f.customer)],
+    [COLLECTIONS.products, fixtures.map((f) => f.product)],
+    [COLLECTIONS.payments, fixtures.map((f) => f.payment)],
+  ];
+  for (const [name, rows] of dims) {
+    const firstWins = new Map<string, Record<string, unknown>>();
+    for (const r of rows) if (!firstWins.has(String(r._id))) firstWins.set(String(r._id), r);
+    const docs = [...firstWins.values()] as { _id: string }[];
+    const existing = new Set((await db.collection<{ _id: string }>(name).find({}, { projection: { _id: 1 } }).toArray()).map((d) => String(d._id)));
+    const fresh = docs.filter((d) => !existing.has(d._id));
+    for (let i = 0; i < fresh.length; i += 5000) await db.collection<{ _id: string }>(name).insertMany(fresh.slice(i, i + 5000), { ordered: false });
+  }
+}
+
+export async function hotOrderIds(db: Db): Promise<Set<string>> {
+  const docs = await db.collection(COLLECTIONS.fact).find({}, { projection: { _id: 0, order_id: 1 } }).toArray();
+  return new Set(docs.map((d) => String(d.order_id)));
+}
+
+export function testDbName(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+}

@@ -1,0 +1,166 @@
+/**
+ * archive-move on the REAL MongoDB/FerretDB with the embedded local backend (directory + catalog
+ * file): moves, crash after every step + rerun, late arrivals, the lease, and an independent
+ * read-back by DuckDB. Each test has its own database and archive directory.
+ */
+import { mkdtemp, rm, readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../shared/config.ts';
+import { createLogger } from '../shared/log.ts';
+import { COLLECTIONS } from '../shared/mongo/client.ts';
+import { LocalCatalog } from '../shared/archive/local-catalog.ts';
+import { LocalStorage } from '../shared/archive/local-storage.ts';
+import type { BatchStep } from '../shared/archive/manifest.ts';
+import { runMove, type MoveHooks } from '../shared/archive/move.ts';
+import { toCents } from '../shared/archive/parquet.ts';
+import { readArchivedOrders } from '../shared/archive/reader.ts';
+import { openArchiveRuntime, type ArchiveRuntime } from '../shared/archive/runtime.ts';
+import { buildFacts, type FactFixture } from '../shared/archive/testing/facts.ts';
+import { duckSummary } from '../shared/archive/testing/duckdb.ts';
+import { archiveState } from '../shared/archive/testing/invariants.ts';
+import { hotOrderIds, seedHotStore, testDbName } from '../shared/archive/testing/seed.ts';
+
+const config = loadConfig();
+const log = createLogger({ test: 'archive-move.int' }, () => undefined);
+class Crash extends Error {}
+
+let dir: string;
+let rt: ArchiveRuntime;
+let seeded: FactFixture[];
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'op-archive-int-'));
+  const storage = new LocalStorage(dir);
+  rt = await openArchiveRuntime(config, {
+    dbName: testDbName('archive_move'),
+    log,
+    backends: { storage, catalog: new LocalCatalog(path.join(dir, '_catalog.json')), kind: { storage: 'local', catalog: 'local' } },
+  });
+  seeded = buildFacts(240, { seed: 5, stepMs: 900_000 }); // 96 orders per UTC day
+  await seedHotStore(rt.mongo.db, seeded);
+});
+
+afterEach(async () => {
+  await rt.mongo.db.dropDatabase().catch(() => undefined);
+  await rt.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const allIds = (): string[] => seeded.map((f) => f.fact.order_id);
+const sumCents = (fs: FactFixture[]): number => fs.reduce((n, f) => n + toCents(f.fact.total_amount), 0);
+
+async function expectInvariants(): Promise<Awaited<ReturnType<typeof archiveState>>> {
+  const s = await archiveState(rt.backends.storage, rt.backends.catalog, await hotOrderIds(rt.mongo.db), allIds());
+  expect(s.problems).toEqual([]);
+  return s;
+}
+
+describe('archive-move on FerretDB, local backend', () => {
+  it('archives the oldest orders, verified, cataloged, deleted; DuckDB reads the same rows and sums', async () => {
+    const before = await rt.hot.readSize();
+    const res = await runMove(rt.moveDeps(), { orders: 150, maxBatch: 100 });
+    expect(res).toMatchObject({ status: 'done', moved: 150 });
+    expect(res.batches.map((b) => b.orders)).toEqual([100, 50]);
+
+    const hot = await hotOrderIds(rt.mongo.db);
+    expect([...hot].sort()).toEqual(allIds().slice(150).sort());
+    const s = await expectInvariants();
+    expect(s.archivedCents).toBe(sumCents(seeded.slice(0, 150)));
+    expect(s.dirsWithFiles).toEqual(['2026-01-01', '2026-01-02', '2026-01-03']);
+
+    // The manifest in MongoDB: every batch deleted, its history complete, its id list compacted.
+    const batches = await rt.mongo.db.collection('archive_manifest').find({}).toArray();
+    expect(batches).toHaveLength(2);
+    for (const b of batches) {
+      expect(b.step).toBe('deleted');
+      expect(b.ids).toEqual([]);
+      expect((b.history as { step: BatchStep }[]).map((h) => h.step)).toEqual(['frozen', 'written', 'verified', 'registered', 'deleted']);
+    }
+    // Dimensions stay.
+    expect(await rt.mongo.db.collection(COLLECTIONS.customers).countDocuments()).toBeGreaterThan(0);
+
+    // Independent reader: DuckDB finds the same rows, ids, sums and partitions, with typed columns.
+    const duck = await duckSummary(dir);
+    expect(duck.rows).toBe(150);
+    expect(duck.distinct_ids).toBe(150);
+    expect(duck.ids).toEqual(allIds().slice(0, 150).sort());
+    expect(duck.total_cents).toBe(sumCents(seeded.slice(0, 150)));
+    expect(duck.quantity).toBe(seeded.slice(0, 150).reduce((n, f) => n + f.fact.quantity, 0));
+    expect(duck.dts).toEqual(s.dirsWithFiles);
+    expect(duck.types).toMatchObject({ order_id: 'VARCHAR', total_amount: 'DECIMAL(18,2)', quantity: 'BIGINT', hour: 'INTEGER', processing_ms: 'DOUBLE' });
+    expect(duck.types.order_timestamp).toMatch(/^TIMESTAMP/);
+
+    // Our reader returns the facts as they were in the hot store.
+    const byId = new Map(seeded.map((f) => [f.fact.order_id, f]));
+    let n = 0;
+    for await (const row of readArchivedOrders(rt.backends.storage, rt.backends.catalog)) {
+      const f = byId.get(row.order_id)!;
+      expect(row).toMatchObject({ order_timestamp: f.fact.order_timestamp, total_amount: f.fact.total_amount, quantity: f.fact.quantity, segment: f.fact.segment, dt: row.date_key });
+      expect(row.extra).toEqual((f.fact.extra as unknown) ?? null);
+      n++;
+    }
+    expect(n).toBe(150);
+
+    const after = await rt.hot.readSize();
+    const factBytes = (h: typeof before): number => h.collections.find((c) => c.name === COLLECTIONS.fact)!.dataBytes;
+    expect(factBytes(after)).toBeLessThan(factBytes(before));
+  });
+
+  const steps: { at: string; hooks: (fire: () => never) => MoveHooks }[] = [
+    ...(['written', 'verified', 'registered'] as BatchStep[]).map((step) => ({ at: `after ${step}`, hooks: (fire: () => never): MoveHooks => ({ afterStep: (b) => (b.step === step ? fire() : undefined) }) })),
+    { at: 'with the delete half done', hooks: (fire: () => never): MoveHooks => ({ afterDeleteChunk: (_b, done) => (done >= 40 ? fire() : undefined) }) },
+  ];
+  for (const s of steps) {
+    it(`a crash ${s.at} is resumed by the next run: every order in exactly one place`, async () => {
+      let fired = false;
+      const fire = (): never => {
+        fired = true;
+        throw new Crash(s.at);
+      };
+      const armed = s.hooks(() => (fired ? (undefined as never) : fire()));
+      await expect(runMove(rt.moveDeps(), { orders: 100, deleteChunk: 20, hooks: armed })).rejects.toBeInstanceOf(Crash);
+      expect(fired).toBe(true);
+      const [inflight] = await rt.manifests.inFlight();
+      expect(inflight).toBeDefined();
+      const stepAtCrash = inflight!.step;
+
+      const res = await runMove(rt.moveDeps(), { orders: 100 });
+      expect(res.batches[0]).toMatchObject({ resumed_from: stepAtCrash, orders: 100 });
+      expect(await rt.manifests.inFlight()).toEqual([]);
+      const st = await expectInvariants();
+      expect(st.archivedIds.length).toBe(100);
+      expect(st.archivedCents).toBe(sumCents(seeded.slice(0, 100)));
+      const names = (await Promise.all(st.dirsWithFiles.map((dt) => readdir(path.join(dir, 'orders_fact', `dt=${dt}`))))).flat();
+      expect(names.length).toBe(st.dirsWithFiles.length); // one batch: one file per partition, no copies, no temp files
+    });
+  }
+
+  it('never deletes orders inserted while a move runs', async () => {
+    const late = buildFacts(30, { seed: 77, prefix: 'late', start: new Date('2025-12-30T00:00:00Z') });
+    const res = await runMove(rt.moveDeps(), {
+      orders: 60,
+      hooks: { afterStep: async (b) => (b.step === 'frozen' ? seedHotStore(rt.mongo.db, late) : undefined) },
+    });
+    expect(res.moved).toBe(60);
+    const hot = await hotOrderIds(rt.mongo.db);
+    for (const f of late) expect(hot.has(f.fact.order_id)).toBe(true);
+    expect(hot.size).toBe(240 - 60 + 30);
+  });
+
+  it('the MongoDB lease lets only one move run at a time', async () => {
+    expect(await rt.lock.acquire('a', 60_000)).toBe(true);
+    expect(await rt.lock.acquire('b', 60_000)).toBe(false);
+    expect((await rt.lock.holder())?.owner).toBe('a');
+    const busy = await runMove(rt.moveDeps(), { orders: 10 });
+    expect(busy).toMatchObject({ status: 'busy', holder: 'a', moved: 0 });
+    expect(await rt.lock.renew('b', 60_000)).toBe(false);
+    await rt.lock.release('a');
+    expect(await rt.lock.holder()).toBeUndefined();
+    expect(await rt.lock.acquire('c', 1)).toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await rt.lock.acquire('d', 60_000)).toBe(true); // c's lease expired
+    await rt.lock.release('d');
+  });
+});
