@@ -37,6 +37,9 @@ async function main(): Promise<number> {
     await store.ping();
     const set = await openRebuildSources(config, log);
     let r: RebuildResult;
+    const abort = new AbortController();
+    process.once('SIGINT', () => abort.abort());
+    process.once('SIGTERM', () => abort.abort());
     const deadline = Date.now() + waitS * 1000;
     try {
       for (;;) {
@@ -46,11 +49,12 @@ async function main(): Promise<number> {
           log,
           who: 'kpi:rebuild',
           token: leaseToken('kpi:rebuild'),
+          signal: abort.signal,
           progress: (p) => {
             process.stderr.write(`\r  ${p.source}: ${p.scanned} orders read, ${p.applied} newly counted   `);
           },
         });
-        if (r.status === 'done' || Date.now() >= deadline) break;
+        if (r.status !== 'busy' || Date.now() >= deadline) break;
         await new Promise((res) => setTimeout(res, 1000));
       }
     } finally {
@@ -61,6 +65,10 @@ async function main(): Promise<number> {
       const st = await store.getRebuildStatus();
       process.stdout.write(`another KPI rebuild is running (${st ? `${st.by} since ${st.started_at}, ${st.scanned} read` : 'lease held'}); try again later or pass --wait 600\n`);
       return 2;
+    }
+    if (r.status === 'aborted') {
+      process.stdout.write('KPI rebuild interrupted; nothing is wrong with the KPIs counted so far. Run it again to finish.\n');
+      return 130;
     }
     const m = await materialize(store);
     process.stdout.write(

@@ -15,6 +15,10 @@ import { createKafkaBatchSender, type KafkaBatchSender } from '../shared/generat
 import type { GeneratedMessage } from '../shared/generator/stream.ts';
 import { startPipeline, type Pipeline } from '../runtime/pipeline.ts';
 import { startDashboard, type Dashboard } from '../dashboard/server.ts';
+import type { OrderEvent } from '../shared/contract/types.ts';
+import { createMessageStream } from '../shared/generator/stream.ts';
+import { expect } from 'vitest';
+import { firstWins, type ExpectedKpis } from './kpi-expected.ts';
 
 export const FUNCTIONS = ['ingest', 'aggregate', 'cache-write'] as const;
 
@@ -116,3 +120,41 @@ export async function startKpiPipeline(name: string, opts: { quiet?: boolean } =
     },
   };
 }
+
+/** The stream with ~3 % of order keys arriving late: those keys' messages move to the end, in their order. */
+export function seededStream(n: number, seed: number): { messages: GeneratedMessage[]; late: number } {
+  const stream = createMessageStream({ seed, start: Date.UTC(2026, 10, 24, 8, 0), eventRate: 1, dupRate: 0.04, badRate: 0.04 });
+  const raw = Array.from({ length: n }, () => stream.next());
+  let s = seed >>> 0;
+  const lateKeys = new Set<string>();
+  for (const m of raw) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    if (m.kind === 'order' && s / 4294967296 < 0.03) lateKeys.add(m.key);
+  }
+  return { messages: [...raw.filter((m) => !lateKeys.has(m.key)), ...raw.filter((m) => lateKeys.has(m.key))], late: lateKeys.size };
+}
+
+export function acceptedOf(messages: readonly GeneratedMessage[]): OrderEvent[] {
+  return firstWins(messages.filter((m) => m.kind === 'order').map((m) => JSON.parse(String(m.value)) as OrderEvent));
+}
+
+const ENDPOINTS: [keyof ExpectedKpis, string][] = [
+  ['summary', '/api/kpis/summary'],
+  ['revenue_per_minute', '/api/kpis/revenue-per-minute'],
+  ['top_products', '/api/kpis/top-products'],
+  ['orders_by_state', '/api/kpis/orders-by-state'],
+  ['payments', '/api/kpis/payments'],
+  ['segments', '/api/kpis/segments'],
+];
+
+export async function expectServedEqual(p: KpiPipeline, expected: ExpectedKpis): Promise<void> {
+  for (const [view, url] of ENDPOINTS) {
+    const got = await p.get<Record<string, unknown>>(url);
+    if (view === 'summary') {
+      expect(typeof got.as_of).toBe('string');
+      delete got.as_of;
+    }
+    expect(got, url).toEqual(expected[view]);
+  }
+}
+

@@ -37,6 +37,8 @@ export interface RebuildDeps {
   leaseMs?: number;
   batchSize?: number;
   maxPasses?: number;
+  /** Abort between batches (process shutdown); the lease is released, a later rebuild starts over. */
+  signal?: AbortSignal;
   /** Called about every second during the rebuild and once at the end (e.g. materialise). */
   progress?: (p: { source: string; scanned: number; applied: number }) => Promise<unknown> | void;
 }
@@ -49,7 +51,8 @@ export interface SourceCount {
 
 export type RebuildResult =
   | { status: 'done'; epoch: string; passes: number; scanned: number; applied: number; invalid: number; sources: Record<string, SourceCount>; ms: number }
-  | { status: 'busy' };
+  | { status: 'busy' }
+  | { status: 'aborted' };
 
 class LeaseLost extends Error {}
 
@@ -76,6 +79,7 @@ export async function rebuild(deps: RebuildDeps): Promise<RebuildResult> {
           const count: SourceCount = (sources[src.name] ??= { scanned: 0, applied: 0, invalid: 0 });
           log.info('kpi rebuild: reading source', { source: src.name, pass });
           for await (const batch of src.batches(batchSize)) {
+            deps.signal?.throwIfAborted();
             const list: Contribution[] = [];
             for (const doc of batch) {
               const r = orderFromFact(doc);
@@ -127,6 +131,11 @@ export async function rebuild(deps: RebuildDeps): Promise<RebuildResult> {
     }
     throw new DependencyError('redis', `KPI rebuild did not settle in ${maxPasses} passes (Redis keeps restarting or being flushed); run npm run kpi:rebuild again`);
   } catch (e) {
+    if (deps.signal?.aborted) {
+      log.info('kpi rebuild: aborted (shutdown); the next rebuild starts over', { scanned, applied });
+      await store.setRebuildStatus({ state: 'failed', by: deps.who, started_at: startedAt, finished_at: new Date().toISOString(), scanned, applied, error: 'aborted' }).catch(() => undefined);
+      return { status: 'aborted' };
+    }
     await store
       .setRebuildStatus({ state: 'failed', by: deps.who, started_at: startedAt, finished_at: new Date().toISOString(), scanned, applied, error: e instanceof Error ? e.message : String(e) })
       .catch(() => undefined);

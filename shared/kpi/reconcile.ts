@@ -32,18 +32,23 @@ export interface Reconciler {
   check(epoch: string | null): Promise<boolean>;
   /** Resolves when no rebuild of this process is running. */
   idle(): Promise<RebuildResult | undefined>;
+  /** Abort a running rebuild (shutdown) and wait for it to stop; no new one starts. */
+  stop(): Promise<void>;
 }
 
 export function createReconciler(deps: ReconcilerDeps): Reconciler {
   let task: Promise<RebuildResult | undefined> | undefined;
   let notBefore = 0;
+  let stopped = false;
+  let checking = false;
+  const abort = new AbortController();
   const cooldown = deps.cooldownMs ?? 5_000;
 
   const run = async (): Promise<RebuildResult | undefined> => {
     let set: SourceSet | undefined;
     try {
       set = await deps.openSources();
-      const r = await rebuild({ store: deps.store, sources: set.sources, log: deps.log, who: deps.who, token: deps.token(), progress: deps.progress });
+      const r = await rebuild({ store: deps.store, sources: set.sources, log: deps.log, who: deps.who, token: deps.token(), progress: deps.progress, signal: abort.signal });
       if (r.status === 'busy') notBefore = Date.now() + cooldown;
       return r;
     } catch (err) {
@@ -58,15 +63,26 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   return {
     async check(epoch) {
       if (task) return true;
-      if (Date.now() < notBefore) return false;
-      const id = await deps.store.serverId();
-      if (epoch === id) return false;
+      if (stopped || checking || Date.now() < notBefore) return false;
+      checking = true;
+      let id: string;
+      try {
+        id = await deps.store.serverId();
+      } finally {
+        checking = false;
+      }
+      if (epoch === id || task || stopped) return task !== undefined;
       deps.log.warn('kpi counters are not reconciled with this Redis instance: rebuilding in the background', { epoch, redisRunId: id });
       task = run().finally(() => (task = undefined));
       return true;
     },
     async idle() {
       return task ? await task : undefined;
+    },
+    async stop() {
+      stopped = true;
+      abort.abort();
+      await task;
     },
   };
 }

@@ -64,7 +64,7 @@ export function openKpiRuntime(config: Config, log: Logger, who: string): KpiRun
     store,
     reconciler,
     async close() {
-      await reconciler.idle().catch(() => undefined);
+      await reconciler.stop().catch(() => undefined);
       await store.close();
     },
   };
