@@ -16,7 +16,11 @@ class MemoryStore implements CounterStore, ReconcileStore {
   async apply(list: readonly Contribution[]): Promise<ApplyResult> {
     if (this.applyDelayMs) await new Promise((r) => setTimeout(r, this.applyDelayMs));
     let n = 0;
-    for (const c of list) if (!this.ids.has(c.order_id)) (this.ids.add(c.order_id), n++);
+    for (const c of list) {
+      if (this.ids.has(c.order_id)) continue;
+      this.ids.add(c.order_id);
+      n++;
+    }
     return { applied: n, version: this.ids.size, epoch: this.epoch };
   }
   async snapshot(): Promise<RawSnapshot> {
