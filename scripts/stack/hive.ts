@@ -85,7 +85,7 @@ export function renderLog4j2(): string {
     'rootLogger.level = INFO',
     'rootLogger.appenderRef.console.ref = console',
     // One line per call; keep them at WARN.
-    'logger.audit.name = org.apache.hadoop.hive.metastore.HMSHandler.audit',
+    'logger.audit.name = org.apache.hadoop.hive.metastore.HiveMetaStore.audit',
     'logger.audit.level = WARN',
     'logger.datanucleus.name = DataNucleus',
     'logger.datanucleus.level = WARN',
