@@ -1,13 +1,21 @@
 /**
- * `npm run kpi:rebuild` against the real MongoDB-protocol store (FerretDB) and Redis, with the
- * test's own database and key prefix: KPIs lost from Redis are rebuilt from orders_fact exactly,
- * and a second run (or a run on intact KPIs) counts nothing twice.
+ * `npm run kpi:rebuild` against the real MongoDB-protocol store (FerretDB), a real archive
+ * (Parquet files written by the archive code into a local ARCHIVE_URL) and Redis, with the test's
+ * own database, archive folder and key prefix. The oldest orders are only in the archive, the
+ * newest only in the hot store, and some in both (moved but not yet deleted): KPIs lost from
+ * Redis are rebuilt exactly, all-time, and a second run counts nothing twice.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toArchiveRow } from '../shared/archive/denormalise.ts';
+import { filePath } from '../shared/archive/layout.ts';
+import { LocalStorage } from '../shared/archive/local-storage.ts';
+import { encodeArchiveFile } from '../shared/archive/parquet.ts';
+import type { FactDoc } from '../shared/archive/hot-store.ts';
 import { ROOT, loadConfig } from '../shared/config.ts';
 import { connectMongo, COLLECTIONS, ensureSchema, type MongoHandle } from '../shared/mongo/client.ts';
 import { RedisKpiStore } from '../shared/kpi/redis-store.ts';
@@ -20,11 +28,12 @@ const config = loadConfig();
 const suffix = randomUUID().slice(0, 8);
 const dbName = `kpi_rebuild_${suffix}`;
 const prefix = `test:kpi:${suffix}:`;
+const archiveDir = path.join(config.localDir, 'tmp', `kpi-archive-${suffix}`);
 
 async function rebuildCli(): Promise<string> {
   const { stdout } = await run(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/kpi-rebuild.ts'], {
     cwd: ROOT,
-    env: { ...process.env, MONGO_DB: dbName, KPI_PREFIX: prefix, ARCHIVE_URL: `file://${path.join(config.localDir, 'tmp', `kpi-archive-${suffix}`)}` },
+    env: { ...process.env, MONGO_DB: dbName, KPI_PREFIX: prefix, ARCHIVE_URL: `file://${archiveDir}` },
     timeout: 120_000,
   });
   return stdout;
@@ -38,7 +47,20 @@ describe('npm run kpi:rebuild (FerretDB + Redis)', () => {
   beforeAll(async () => {
     mongo = await connectMongo(config, dbName);
     await ensureSchema(mongo.db);
-    await mongo.db.collection(COLLECTIONS.fact).insertMany(events.map(factOf));
+    const facts = events.map(factOf);
+    // hot store: orders 800..1999; archive: orders 0..1199 in two batches (800..1199 are in both)
+    await mongo.db.collection(COLLECTIONS.fact).insertMany(facts.slice(800));
+    const storage = new LocalStorage(archiveDir);
+    const noDims = { customers: new Map(), products: new Map(), payments: new Map() };
+    for (const [batch, rows] of [['kpitest-a', facts.slice(0, 600)], ['kpitest-b', facts.slice(600, 1200)]] as const) {
+      const byDt = new Map<string, ReturnType<typeof toArchiveRow>[]>();
+      for (const f of rows) {
+        const row = toArchiveRow({ ...(f as unknown as FactDoc), hot_id: String(f.order_id) }, noDims, batch);
+        const dt = row.date_key as string;
+        byDt.set(dt, [...(byDt.get(dt) ?? []), row]);
+      }
+      for (const [dt, list] of byDt) await storage.put(filePath(dt, batch), encodeArchiveFile(list, { batchId: batch }));
+    }
     store = RedisKpiStore.open(config.redisUrl, prefix, 'kpi-rebuild-test');
   });
   afterAll(async () => {
@@ -46,6 +68,7 @@ describe('npm run kpi:rebuild (FerretDB + Redis)', () => {
     await store?.close();
     await mongo?.db.dropDatabase();
     await mongo?.close();
+    await rm(archiveDir, { recursive: true, force: true });
   });
 
   async function served(): Promise<Record<string, unknown>> {
@@ -59,9 +82,9 @@ describe('npm run kpi:rebuild (FerretDB + Redis)', () => {
     return out;
   }
 
-  it('rebuilds every KPI from orders_fact, exact to the cent, and sets the epoch marker', async () => {
+  it('rebuilds every KPI from orders_fact + archive, exact to the cent, and sets the epoch marker', async () => {
     const out = await rebuildCli();
-    expect(out).toMatch(/2000 orders read/);
+    expect(out).toMatch(/2400 orders read \(mongodb:[^:]+: 1200, archive:[^:]+:\/\/[^:]+: 1200\)/);
     expect(out).toMatch(/2000 were missing and are now counted/);
     expect(await store.getEpoch()).toBe(await store.serverId());
     const e = expectedKpis(events);
@@ -70,7 +93,7 @@ describe('npm run kpi:rebuild (FerretDB + Redis)', () => {
 
   it('a second run counts nothing twice; after losing every KPI key it restores identical views', async () => {
     const before = await served();
-    expect(await rebuildCli()).toMatch(/0 were missing/);
+    expect(await rebuildCli()).toMatch(/, 0 were missing/);
     expect(await served()).toEqual(before);
     expect(await store.deleteAll()).toBeGreaterThan(10);
     expect(await store.getEpoch()).toBeNull();

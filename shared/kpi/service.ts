@@ -5,6 +5,8 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { connectMongo } from '../mongo/client.ts';
+import { createStorage } from '../archive/factory.ts';
+import { archiveOrderSource } from './archive-source.ts';
 import { hotOrderSource } from './mongo-source.ts';
 import type { OrderSource } from './rebuild.ts';
 import { createReconciler, type Reconciler, type SourceSet } from './reconcile.ts';
@@ -38,9 +40,10 @@ export async function openRebuildSources(config: Config, log: Logger): Promise<S
   };
 }
 
-/** The archive source of the configured ARCHIVE_URL (undefined while the archive has no reader). */
-async function openArchiveSource(_config: Config): Promise<{ source: OrderSource; close: () => Promise<void> } | undefined> {
-  return undefined;
+/** The archive of ARCHIVE_URL (local directory or WebHDFS), read without the catalog (superset). */
+async function openArchiveSource(config: Config): Promise<{ source: OrderSource; close: () => Promise<void> } | undefined> {
+  const { storage } = createStorage(config);
+  return { source: archiveOrderSource(storage), close: async () => undefined };
 }
 
 export interface KpiRuntime {
