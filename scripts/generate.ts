@@ -4,7 +4,7 @@
  * Progress on stderr every second; a JSON summary on stdout at the end.
  */
 import { loadConfig } from '../shared/config.ts';
-import { errorBody, OrderPulseError } from '../shared/errors.ts';
+import { DependencyError, errorBody, OrderPulseError } from '../shared/errors.ts';
 import { createLogger } from '../shared/log.ts';
 import { createKafka, ensureTopics } from '../shared/kafka/client.ts';
 import { parseGenerateArgs, USAGE, type GenerateArgs } from '../shared/generator/cli-args.ts';
@@ -67,7 +67,7 @@ async function main(): Promise<number> {
       await admin.connect();
       await ensureTopics(admin, [{ topic, partitions: args.partitions }]);
     } catch (cause) {
-      throw cause instanceof OrderPulseError ? cause : new OrderPulseError('dependency', `kafka at ${config.kafkaBrokers.join(',')} is not reachable; is the stack up? (npm run stack -- status)`, { cause, retriable: true });
+      throw cause instanceof OrderPulseError ? cause : new DependencyError('kafka', `${config.kafkaBrokers.join(',')} is not reachable; is the stack up? (npm run stack -- status)`, { cause });
     } finally {
       await admin.disconnect().catch(() => undefined);
     }

@@ -4,7 +4,7 @@
  * random stream, so the sequence of genuine orders is identical whatever the rates are.
  */
 import type { DlqReason, OrderEvent } from '../contract/types.ts';
-import { encodeEvent } from './encode.ts';
+import { encodeEvent, encodeGeneratedEvent } from './encode.ts';
 import { createGenerator, type GeneratorOptions, type OrderGenerator } from './generator.ts';
 import { createRng, type Rng } from './prng.ts';
 
@@ -58,7 +58,7 @@ export function createMessageStream(opts: MessageStreamOptions): MessageStream {
 
   const order = (): GeneratedMessage => {
     const event = gen.next();
-    const value = encodeEvent(event);
+    const value = encodeGeneratedEvent(event);
     if (dupRate > 0 || badRate > 0) {
       if (history.length < HISTORY) history.push({ key: event.order_id, value, event });
       else history[counts.orders % HISTORY] = { key: event.order_id, value, event };

@@ -20,6 +20,19 @@ describe('packBatch / unpackBatch', () => {
     expect(packed.data.byteLength).toBe(back.reduce((a, m) => a + m.key.length + m.value.length, 0));
   });
 
+  it('takes the all-ASCII fast path and the mixed path to the same bytes', () => {
+    const ascii: WireMessage[] = [
+      { key: 'a', value: '{"x":1}', partition: 0 },
+      { key: 'bb', value: '', partition: 1 },
+    ];
+    const mixed: WireMessage[] = [...ascii, { key: 'c', value: 'é', partition: 2 }];
+    const a = unpackBatch(packBatch(ascii));
+    const m = unpackBatch(packBatch(mixed));
+    expect(m.slice(0, 2).map((x) => [x.key.toString(), x.value.toString(), x.partition])).toEqual(a.map((x) => [x.key.toString(), x.value.toString(), x.partition]));
+    expect(m[2]!.value.toString('utf8')).toBe('é');
+    expect(m[2]!.value.length).toBe(2);
+  });
+
   it('survives a structured clone with transfer (as between threads)', () => {
     const msgs: WireMessage[] = Array.from({ length: 500 }, (_, i) => ({ key: `k${i}`, value: `v${'x'.repeat(i)}`, partition: i % 4 }));
     const packed = packBatch(msgs);

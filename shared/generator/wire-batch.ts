@@ -17,7 +17,36 @@ export interface PackedBatch {
   partitions: Int32Array;
 }
 
+/** Fast path: all keys and values are ASCII text, so one latin1 encode gives the UTF-8 bytes. */
+function packAscii(messages: readonly WireMessage[]): PackedBatch | null {
+  const parts = new Array<string>(messages.length * 2);
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    if (typeof m.value !== 'string') return null;
+    parts[i * 2] = m.key;
+    parts[i * 2 + 1] = m.value;
+  }
+  const text = parts.join('');
+  if (Buffer.byteLength(text, 'utf8') !== text.length) return null;
+  const bytes = Buffer.from(text, 'latin1');
+  const offsets = new Uint32Array(messages.length * 3);
+  const partitions = new Int32Array(messages.length);
+  let off = 0;
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    offsets[i * 3] = off;
+    off += m.key.length;
+    offsets[i * 3 + 1] = off;
+    off += (m.value as string).length;
+    offsets[i * 3 + 2] = off;
+    partitions[i] = m.partition;
+  }
+  return { data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length), offsets, partitions };
+}
+
 export function packBatch(messages: readonly WireMessage[]): PackedBatch {
+  const ascii = packAscii(messages);
+  if (ascii) return ascii;
   let chars = 0;
   for (const m of messages) chars += m.key.length + (typeof m.value === 'string' ? m.value.length : m.value.length);
   // UTF-8 needs at most 3 bytes per UTF-16 code unit; ASCII (the usual case) needs 1.
