@@ -55,7 +55,11 @@ export function createApp(deps: DashboardDeps): Hono {
 
   for (const [seg, view] of Object.entries(API_VIEWS)) {
     const empty = JSON.stringify(EMPTY[view]);
-    app.get(`/api/kpis/${seg}`, async (c) => c.body((await deps.views.readView(view)) ?? empty, 200, JSON_HEADERS));
+    app.get(`/api/kpis/${seg}`, async (c) => {
+      // The hub's copy when it is known fresh (Redis-invalidated), else one GET from Redis.
+      const cached = deps.hub.fresh()?.views[view];
+      return c.body(cached ?? (await deps.views.readView(view)) ?? empty, 200, JSON_HEADERS);
+    });
   }
 
   /** Every view in one document (the page's fallback refresh). */

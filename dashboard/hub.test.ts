@@ -29,12 +29,16 @@ describe('createChangeHub', () => {
         reads++;
         return { version, views: views(`{"orders":${version}}`) };
       },
+      async readVersion() {
+        return version;
+      },
       async subscribe(cb) {
         fire = cb;
         return async () => undefined;
       },
     };
     const hub = await createChangeHub(src, silent, 60_000);
+    expect(hub.fresh()).toBeUndefined();
     expect(JSON.parse((await hub.current()).payload)).toMatchObject({ version: 1, summary: { orders: 1 } });
     const got: number[] = [];
     const off = hub.on((s) => got.push(s.version ?? -1));
@@ -47,6 +51,33 @@ describe('createChangeHub', () => {
     off();
     expect(hub.listeners()).toBe(0);
     expect(reads).toBe(3);
+    expect(JSON.parse(hub.fresh()?.views.summary ?? 'null')).toEqual({ orders: 2 });
+    expect(hub.fresh()?.views.top_products).toBe('[]');
+    await hub.close();
+  });
+
+  it('the poll catches a change whose message was lost, and the cache goes stale when Redis does not answer', async () => {
+    let version = 1;
+    let fail = false;
+    const src: HubSource = {
+      readAllViews: async () => {
+        if (fail) throw new Error('down');
+        return { version, views: views(`{"orders":${version}}`) };
+      },
+      readVersion: async () => {
+        if (fail) throw new Error('down');
+        return version;
+      },
+      subscribe: async () => async () => undefined,
+    };
+    const hub = await createChangeHub(src, silent, 20);
+    await hub.current();
+    version = 5; // no message
+    await new Promise((r) => setTimeout(r, 80));
+    expect(hub.fresh()?.version).toBe(5);
+    fail = true;
+    await new Promise((r) => setTimeout(r, 150));
+    expect(hub.fresh()).toBeUndefined();
     await hub.close();
   });
 });

@@ -49,7 +49,7 @@ export async function startDashboard(opts: { config?: Config; port?: number; hos
   const config = opts.config ?? loadConfig();
   const log = opts.log ?? createLogger({ component: 'dashboard' });
   const store = RedisKpiStore.open(config.redisUrl, opts.prefix ?? config.kpiPrefix, 'orderpulse-dashboard', log);
-  const hub = await createChangeHub({ readAllViews: () => store.readAllViews(), subscribe: (cb) => store.subscribeChanges(cb) }, log).catch(async (err: unknown) => {
+  const hub = await createChangeHub({ readAllViews: () => store.readAllViews(), readVersion: () => store.readViewsVersion(), subscribe: (cb) => store.subscribeChanges(cb) }, log).catch(async (err: unknown) => {
     await store.close();
     throw err;
   });

@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedKpis } from './kpi-expected.ts';
-import { acceptedOf, expectServedEqual, seededStream, startKpiPipeline, waitFor, type KpiPipeline } from './kpi-pipeline.ts';
+import { acceptedOf, seededStream, startKpiPipeline, waitFor, type KpiPipeline } from './kpi-pipeline.ts';
+import { expectServedEqual } from './kpi-served.ts';
 
 describe('KPI correctness through the real pipeline', () => {
   let p: KpiPipeline;

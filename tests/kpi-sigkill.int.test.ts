@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../shared/kafka/client.ts';
 import { expectedKpis } from './kpi-expected.ts';
-import { acceptedOf, expectServedEqual, seededStream, startKpiPipeline, waitFor, type KpiPipeline } from './kpi-pipeline.ts';
+import { acceptedOf, seededStream, startKpiPipeline, waitFor, type KpiPipeline } from './kpi-pipeline.ts';
+import { expectServedEqual } from './kpi-served.ts';
 
 describe('KPIs survive SIGKILL of aggregate and cache-write, and replays', () => {
   let p: KpiPipeline;

@@ -142,6 +142,11 @@ export class RedisKpiStore implements KpiStore {
     return { version: r[0] == null ? null : Number(r[0]), views };
   }
 
+  async readViewsVersion(): Promise<number | null> {
+    const v = await this.wrap('GET views version', () => this.redis.get(this.key('views:ver')));
+    return v === null ? null : Number(v);
+  }
+
   /** The channel PUBLISHed (with the new version) whenever views change. */
   get channel(): string {
     return this.key('changed');
