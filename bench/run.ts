@@ -1,0 +1,49 @@
+/**
+ * `npm run bench`: every benchmark in one run, on the same services, so ratios compare like with
+ * like. Starts the stack (with the cold-path services), runs the parts in sequence and writes
+ * the JSON results to .local/bench/<timestamp>.json plus a summary on stdout.
+ *
+ *   npm run bench -- [--only generator,ingest,kpi,archive] [--quick]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../shared/config.ts';
+import { createLogger } from '../shared/log.ts';
+import { stackUp } from '../scripts/stack/api.ts';
+import { runGeneratorBench } from './generator.ts';
+import { benchIngest } from './ingest.ts';
+import { runKpiBench } from './kpi.ts';
+import { runArchiveBench } from './archive.ts';
+import { parseBenchArgs, summarise, type BenchResults } from './summary.ts';
+
+const log = createLogger({ component: 'bench' });
+const args = parseBenchArgs(process.argv.slice(2));
+const config = loadConfig();
+
+await stackUp({ all: args.parts.includes('archive') });
+const results: BenchResults = { at: new Date().toISOString() };
+const q = args.quick;
+
+if (args.parts.includes('generator')) {
+  log.info('bench: generator (model and Kafka produce rate)');
+  results.generator = await runGeneratorBench(q ? { count: 50_000, kafkaCount: 50_000 } : {});
+}
+if (args.parts.includes('ingest')) {
+  log.info('bench: ingest end to end vs raw driver writes');
+  results.ingest = await benchIngest({ events: q ? 20_000 : 100_000, log });
+}
+if (args.parts.includes('kpi')) {
+  log.info('bench: event-to-KPI latency and dashboard read latency');
+  results.kpi = await runKpiBench(q ? { rates: [1000], seconds: 8, readSeconds: 5 } : { log });
+}
+if (args.parts.includes('archive')) {
+  log.info('bench: archive vs raw storage writes');
+  results.archive = await runArchiveBench(q ? { orders: 10_000, config } : { config });
+}
+
+const dir = path.join(config.localDir, 'bench');
+mkdirSync(dir, { recursive: true });
+const file = path.join(dir, `${results.at.replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+process.stdout.write(summarise(results) + `\nfull results: ${file}\n`);
+process.exit(0);

@@ -1,0 +1,62 @@
+/** Argument parsing and the human summary of `npm run bench` (pure). */
+import { ValidationError } from '../shared/errors.ts';
+import type { IngestBenchResult } from './ingest.ts';
+import type { KpiBenchResult } from './kpi.ts';
+import type { ArchiveBenchResult } from './archive.ts';
+
+export const BENCH_PARTS = ['generator', 'ingest', 'kpi', 'archive'] as const;
+export type BenchPart = (typeof BENCH_PARTS)[number];
+
+export interface BenchArgs {
+  parts: BenchPart[];
+  quick: boolean;
+}
+
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  const out: BenchArgs = { parts: [...BENCH_PARTS], quick: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') out.quick = true;
+    else if (a === '--only') {
+      const list = (argv[++i] ?? '').split(',').filter(Boolean);
+      const bad = list.filter((p) => !(BENCH_PARTS as readonly string[]).includes(p));
+      if (list.length === 0 || bad.length) throw new ValidationError('usage', `--only takes a comma-separated list of ${BENCH_PARTS.join(', ')}`);
+      out.parts = list as BenchPart[];
+    } else throw new ValidationError('usage', `unknown option ${a}; usage: npm run bench -- [--only ${BENCH_PARTS.join(',')}] [--quick]`);
+  }
+  return out;
+}
+
+export interface BenchResults {
+  at: string;
+  generator?: Record<string, unknown>;
+  ingest?: IngestBenchResult;
+  kpi?: KpiBenchResult;
+  archive?: ArchiveBenchResult;
+}
+
+const f = (x: number | undefined, d = 0): string => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+
+export function summarise(r: BenchResults): string {
+  const lines: string[] = [`OrderPulse benchmarks, ${r.at}`];
+  if (r.generator) lines.push(`generator: ${JSON.stringify(r.generator)}`);
+  if (r.ingest) {
+    const i = r.ingest;
+    lines.push(
+      `ingest (${i.events} events, ${i.mode}): ${f(i.ingest.events_per_s)} ev/s end to end (steady ${f(i.ingest.steady_events_per_s)}); raw insertMany ${f(i.raw_insert_many.events_per_s)} docs/s; ratio ${f(i.ratio_ingest_to_raw_insert_many, 2)} (target ≥ ${i.targets.ratio}); ` +
+        `raw bulkWrite upsert ${f(i.raw_bulk_write_upsert.events_per_s)} docs/s; function CPU ${f(i.ingest.cpu_us_per_event, 1)} µs/event (target ≤ ${i.targets.cpu_us_per_event})`,
+    );
+  }
+  if (r.kpi) {
+    for (const l of r.kpi.latency) lines.push(`event→KPI at ${f(l.rate)} ev/s (achieved ${f(l.achieved_rate)}): p50 ${f(l.p50_ms)} ms, p95 ${f(l.p95_ms)} ms, p99 ${f(l.p99_ms)} ms${l.sustained ? '' : ' (not sustained)'}`);
+    const rd = r.kpi.read;
+    lines.push(`dashboard /api/kpis/summary (${rd.tool}, ${rd.connections} connections): ${f(rd.requests_per_s)} req/s, p50 ${f(rd.p50_ms, 2)} ms, p99 ${f(rd.p99_ms, 2)} ms`);
+  }
+  if (r.archive) {
+    for (const b of r.archive.backends) {
+      lines.push(`archive ${b.backend} (${b.orders} orders): ${f(b.orders_per_s)} orders/s, ${f(b.mb_per_s, 2)} MB/s vs raw write ${f(b.raw_write.mb_per_s, 2)} MB/s → ratio ${f(b.throughput_ratio, 2)} (target ≥ ${r.archive.targets.throughput_ratio}); Parquet ${f(b.size_ratio, 1)}× smaller than the hot store (target ≥ ${r.archive.targets.size_ratio})`);
+    }
+    for (const [k, v] of Object.entries(r.archive.skipped)) lines.push(`archive ${k}: skipped (${v})`);
+  }
+  return lines.join('\n');
+}
