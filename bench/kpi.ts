@@ -78,6 +78,7 @@ function pct(sorted: number[], p: number): number {
 }
 
 const round = (x: number): number => Math.round(x * 10) / 10;
+const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -252,7 +253,7 @@ async function openLoopRead(url: string, rate: number, seconds: number, connecti
   await Promise.all(pending);
   agent.destroy();
   lat.sort((a, b) => a - b);
-  return { rate, connections, requests: total, p50_ms: round(pct(lat, 50) * 10) / 10, p99_ms: round(pct(lat, 99) * 10) / 10, max_ms: round(lat[lat.length - 1] ?? NaN), errors };
+  return { rate, connections, requests: total, p50_ms: round2(pct(lat, 50)), p99_ms: round2(pct(lat, 99)), max_ms: round(lat[lat.length - 1] ?? NaN), errors };
 }
 
 export async function runKpiBench(o: KpiBenchOptions = {}): Promise<KpiBenchResult> {
