@@ -116,6 +116,7 @@ async function main(): Promise<number> {
       errors: r.errors,
       // CPU time of this process per message (generation + encoding + Kafka client): the figure
       // that does not depend on how busy the machine is.
+      send_ms: { mean: Math.round(r.sendMsMean * 10) / 10, max: Math.round(r.sendMsMax) },
       cpu_us_per_msg: r.sent > 0 ? Math.round(((cpu.user + cpu.system) / r.sent) * 10) / 10 : null,
       topic: mode === 'kafka' ? topic : null,
       mode,

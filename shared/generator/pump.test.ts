@@ -66,6 +66,25 @@ describe('pump', () => {
     expect(r.rate).toBeLessThan(1060);
   });
 
+  it('catches up after a stall, so the average rate holds at the target (unless burstMs is 0)', async () => {
+    const run = async (burstMs: number): Promise<number> => {
+      const clock = fakeClock();
+      let calls = 0;
+      const stalling: BatchSender = {
+        async send() {
+          calls += 1;
+          if (calls === 3) clock.t += 600;
+          await Promise.resolve();
+        },
+      };
+      const r = await pump({ source: source(), sender: stalling, rate: 1000, count: 5000, maxInFlight: 1, burstMs, clock });
+      return r.seconds;
+    };
+    // 5,000 messages at 1,000/s: ~5 s with catch-up, ~5.5 s when the stall is lost.
+    expect(await run(1000)).toBeLessThan(5.1);
+    expect(await run(0)).toBeGreaterThan(5.4);
+  });
+
   it('stops after --duration and on abort', async () => {
     const clock = fakeClock();
     const r = await pump({ source: source(), sender: recorder(clock), rate: 500, durationMs: 3000, clock });
@@ -85,6 +104,8 @@ describe('pump', () => {
     const r = await pump({ source: source(), sender, rate: 0, count: 20_000, batchSize: 500, maxInFlight: 3, clock });
     expect(r.sent).toBe(20_000);
     expect(sender.maxConcurrent).toBe(3);
+    expect(r.sendMsMax).toBeGreaterThanOrEqual(5);
+    expect(r.sendMsMean).toBeGreaterThan(0);
   });
 
   it('retries a failed batch, counts the errors, and reports progress', async () => {

@@ -45,6 +45,11 @@ export interface PumpOptions {
   batchSize?: number;
   /** Sends in flight at once (default 4). */
   maxInFlight?: number;
+  /**
+   * Token-bucket depth in ms of the target rate (default 1000): after a stall of up to this
+   * long, the pump catches up, so the average rate holds at the target.
+   */
+  burstMs?: number;
   /** Attempts per batch before giving up (default 6). */
   attempts?: number;
   clock?: Clock;
@@ -65,6 +70,9 @@ export interface PumpResult {
   rate: number;
   firstOrderId: string | null;
   lastOrderId: string | null;
+  /** Mean and max duration of a successful send (ms): the broker's round trip plus client work. */
+  sendMsMean: number;
+  sendMsMax: number;
   /** Why the pump stopped. */
   stoppedBy: 'count' | 'duration' | 'signal';
 }
@@ -96,14 +104,16 @@ export async function pump(o: PumpOptions): Promise<PumpResult> {
   let failed = false;
   const inFlight = new Set<Promise<void>>();
 
-  // Token bucket: holds at most one batch, refills at `rate` per second.
+  // Token bucket: refills at `rate` per second, holds at most `burstMs` worth (and at least one
+  // batch); starts with one batch so the run does not open with a burst.
+  const capacity = Math.max(batchSize, (o.rate * (o.burstMs ?? 1000)) / 1000);
   let tokens = batchSize;
   let refilledAt = t0;
   const take = async (n: number): Promise<void> => {
     if (o.rate <= 0) return;
     for (;;) {
       const now = clock.now();
-      tokens = Math.min(batchSize, tokens + ((now - refilledAt) * o.rate) / 1000);
+      tokens = Math.min(capacity, tokens + ((now - refilledAt) * o.rate) / 1000);
       refilledAt = now;
       if (tokens >= n) {
         tokens -= n;
@@ -124,10 +134,18 @@ export async function pump(o: PumpOptions): Promise<PumpResult> {
     lastReportSent = sent;
   };
 
+  let sendMsSum = 0;
+  let sendMsMax = 0;
+  let sendsOk = 0;
   const sendWithRetry = async (batch: GeneratedMessage[]): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
       try {
+        const s0 = clock.now();
         await o.sender.send(batch);
+        const ms = clock.now() - s0;
+        sendMsSum += ms;
+        if (ms > sendMsMax) sendMsMax = ms;
+        sendsOk++;
         sent += batch.length;
         return;
       } catch (err) {
@@ -184,5 +202,5 @@ export async function pump(o: PumpOptions): Promise<PumpResult> {
   report(true);
   if (failed) throw fatal;
   const seconds = (clock.now() - t0) / 1000;
-  return { sent, orders, duplicates, bad, errors, batches, seconds, rate: seconds > 0 ? sent / seconds : 0, firstOrderId, lastOrderId, stoppedBy };
+  return { sent, orders, duplicates, bad, errors, batches, seconds, rate: seconds > 0 ? sent / seconds : 0, firstOrderId, lastOrderId, sendMsMean: sendsOk > 0 ? sendMsSum / sendsOk : 0, sendMsMax, stoppedBy };
 }
