@@ -108,9 +108,9 @@ export function badMessage(rng: Rng, history: readonly { key: string; value: str
       return msg(t.slice(0, 1 + rng.int(t.length - 2)), 'invalid_json');
     }
     case 'not_json': {
-      // Not JSON at all, or JSON that is not an object.
+      // Not JSON at all, or JSON whose top level is not an object (both unparseable as an order).
       const v = ['', 'order please', '{"order_id":', 'null', '[]', '42'][rng.int(6)] as string;
-      return msg(v, ['null', '[]', '42'].includes(v) ? 'schema' : 'invalid_json');
+      return msg(v, 'invalid_json');
     }
     case 'nan':
       return msg(text().replace(/"quantity":\d+/, '"quantity":NaN'), 'invalid_json');
