@@ -196,7 +196,7 @@ function wrkMs(text: string, label: string): number {
 }
 
 async function readBench(url: string, seconds: number, connections: number): Promise<KpiBenchResult['read']> {
-  ensureDebianTools(['wrk']);
+  await ensureDebianTools(['wrk']);
   const { stdout } = await run(WRK, ['-t2', `-c${connections}`, `-d${seconds}s`, '--latency', `${url}/api/kpis/summary`], { timeout: (seconds + 30) * 1000 });
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
   const errs = /Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout);

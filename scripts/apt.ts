@@ -1,33 +1,38 @@
-/** Debian packages, installed with apt-get when their binary is missing (root on these machines). */
+/**
+ * Debian packages, installed with apt-get when their binary is missing (root on these machines).
+ * The one place that runs apt-get: redis-server for the stack, chromium and wrk for the browser
+ * test and the benchmarks. `apt-get update` runs only when the first install attempt fails.
+ */
 import { existsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { ServiceError } from '../shared/errors.ts';
-import { createLogger } from '../shared/log.ts';
-
-const log = createLogger({ component: 'apt' });
+import type { Logger } from '../shared/log.ts';
+import { run } from './stack/proc.ts';
 
 export interface AptNeed {
+  /** Absolute path of the binary the package provides. */
   bin: string;
   pkg: string;
 }
 
-function aptGet(args: string[]): { ok: boolean; out: string } {
-  const r = spawnSync('apt-get', args, { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
-}
+const TEN_MINUTES = 10 * 60_000;
 
-export async function ensureAptPackages(needs: AptNeed[]): Promise<void> {
+export async function ensureAptPackages(needs: AptNeed[], log?: Logger): Promise<void> {
   const missing = needs.filter((n) => !existsSync(n.bin));
   if (missing.length === 0) return;
   const pkgs = missing.map((n) => n.pkg);
-  log.info('installing Debian packages', { packages: pkgs });
-  let r = aptGet(['install', '-y', '-q', '--no-install-recommends', ...pkgs]);
-  if (!r.ok) {
-    log.info('apt-get install failed; refreshing package lists (apt-get update) and retrying');
-    const u = aptGet(['update', '-q']);
-    if (!u.ok) throw new ServiceError('apt', `apt-get update failed: ${u.out.slice(-500)}`);
-    r = aptGet(['install', '-y', '-q', '--no-install-recommends', ...pkgs]);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () =>
+    run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...pkgs], { env, timeoutMs: TEN_MINUTES }).catch((e: unknown) => ({ code: -1, stdout: '', stderr: (e as Error).message }));
+  log?.info('installing Debian packages (apt-get)…', { packages: pkgs });
+  let r = await install();
+  if (r.code !== 0) {
+    log?.info('apt-get install failed; running apt-get update and trying again…');
+    await run('apt-get', ['update', '-q'], { env, timeoutMs: TEN_MINUTES }).catch(() => undefined);
+    r = await install();
   }
-  if (!r.ok) throw new ServiceError('apt', `apt-get install ${pkgs.join(' ')} failed (are you root?): ${r.out.slice(-800)}`);
+  if (r.code !== 0) {
+    const out = (r.stdout + r.stderr).trim().split('\n').slice(-15).join('\n');
+    throw new ServiceError('apt', `apt-get install ${pkgs.join(' ')} failed (exit ${r.code}; are you root? try: apt-get update && apt-get install -y ${pkgs.join(' ')}):\n${out}`);
+  }
   for (const n of missing) if (!existsSync(n.bin)) throw new ServiceError('apt', `${n.pkg} installed but ${n.bin} is missing`);
 }

@@ -30,7 +30,7 @@ if (!wasUp && run(tsx, ['scripts/stack/cli.ts', 'up', '--all'], 'starting the lo
   log.error('the local stack did not start: see the service log named above, then `npm run stack -- status`');
   process.exit(1);
 }
-if (run(tsx, ['scripts/ensure-tools.ts'], 'checking test tools (chromium)') !== 0) process.exit(1);
+if (run(tsx, ['tests/browser-setup.ts'], 'checking test tools (chromium, wrk)') !== 0) process.exit(1);
 
 const extra = process.argv.slice(2);
 const code = run(vitest, ['run', ...extra], 'running tests');

@@ -44,7 +44,7 @@ describe('dashboard in headless Chromium', () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    ensureDebianTools(['chromium']);
+    await ensureDebianTools(['chromium']);
     mkdirSync(shots, { recursive: true });
     p = await startKpiPipeline('browser', { quiet: true });
     dash = await startDashboard({ config: p.config, port: 0 });

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { ServiceError } from '../../shared/errors.ts';
 import type { ServiceContext } from './service.ts';
 import { managedService, dataDirOf, logFileOf, pidFileOf } from './managed.ts';
-import { onPath, run } from './proc.ts';
+import { onPath } from './proc.ts';
+import { ensureAptPackages } from '../apt.ts';
 
 export interface RedisConfInput {
   port: number;
@@ -37,24 +38,9 @@ export function renderRedisConf(p: RedisConfInput): string {
   ].join('\n');
 }
 
-async function aptInstall(log: ServiceContext['log']): Promise<void> {
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  log.info('installing redis-server from Debian (apt-get)…');
-  let r = await run('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server'], { env, timeoutMs: 10 * 60_000 }).catch((e: unknown) => ({ code: -1, stdout: '', stderr: (e as Error).message }));
-  if (r.code !== 0) {
-    log.info('apt-get install failed; running apt-get update and trying again…');
-    await run('apt-get', ['update'], { env, timeoutMs: 10 * 60_000 }).catch(() => undefined);
-    r = await run('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server'], { env, timeoutMs: 10 * 60_000 }).catch((e: unknown) => ({ code: -1, stdout: '', stderr: (e as Error).message }));
-  }
-  if (r.code !== 0) {
-    const out = (r.stdout + r.stderr).trim().split('\n').slice(-15).join('\n');
-    throw new ServiceError('redis', `apt-get install redis-server failed (exit ${r.code}; are you root?):\n${out}`);
-  }
-}
-
 async function install(ctx: ServiceContext): Promise<void> {
   if (await onPath('redis-server')) return;
-  await aptInstall(ctx.log.child({ service: 'redis' }));
+  await ensureAptPackages([{ bin: '/usr/bin/redis-server', pkg: 'redis-server' }], ctx.log.child({ service: 'redis' }));
   if (!(await onPath('redis-server'))) throw new ServiceError('redis', 'redis-server is still not on PATH after apt-get install');
 }
 
