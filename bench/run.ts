@@ -26,7 +26,7 @@ const q = args.quick;
 
 if (args.parts.includes('generator')) {
   log.info('bench: generator (model and Kafka produce rate)');
-  results.generator = await runGeneratorBench(q ? { count: 50_000, kafkaCount: 50_000 } : {});
+  results.generator = await runGeneratorBench(q ? { count: 50_000, kafka: true, kafkaCount: 50_000 } : { kafka: true });
 }
 if (args.parts.includes('ingest')) {
   log.info('bench: ingest end to end vs raw driver writes');

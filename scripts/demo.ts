@@ -20,7 +20,7 @@ log.info('starting the local stack (first run installs Kafka, FerretDB and Redis
 await stackUp({});
 const pipeline = await startPipeline({ dashboard: true, log });
 
-const genArgs = ['scripts/generate.ts', '--rate', String(args.rate), '--seed', String(args.seed), '--dup-rate', '0.01', '--bad-rate', '0.005'];
+const genArgs = ['scripts/generate.ts', '--rate', String(args.rate), '--seed', String(args.seed), '--dup-rate', '0.01', '--bad-rate', '0.005', '--flash-every', '5'];
 if (args.duration !== undefined) genArgs.push('--duration', String(args.duration));
 const generator: ChildProcess = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), genArgs, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
 
