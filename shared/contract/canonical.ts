@@ -12,64 +12,83 @@
  */
 import { hash } from 'node:crypto';
 
-/** Canonical JSON of a value made of JSON types only (as produced by `JSON.parse`). */
-export function canonicalJson(value: unknown): string {
-  // Fast path: copy with keys inserted in sorted order, then one native JSON.stringify.
-  // Integer-like keys ("7", "10") are always enumerated first in numeric order by JS engines,
-  // so objects holding them are serialised by hand instead.
-  const copy = sortedCopy(value);
-  return copy === UNSORTABLE ? serialise(value) : JSON.stringify(copy);
+/** Strings that JSON.stringify would write unchanged between quotes (printable ASCII, no " or \\). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must go through JSON.stringify
+const PLAIN_STRING = /^[^"\\\u0000-\u001f\u007f-\uffff]*$/;
+
+/** `"key":` of keys seen before (bounded: a flood of odd keys only costs speed, never memory). */
+const quotedKeys = new Map<string, string>();
+function quotedKey(k: string): string {
+  let q = quotedKeys.get(k);
+  if (q === undefined) {
+    q = JSON.stringify(k) + ':';
+    if (quotedKeys.size < 4096) quotedKeys.set(k, q);
+  }
+  return q;
 }
 
 /**
- * Canonical JSON of a value whose objects are already known to enumerate their keys in sorted
- * order (the validator reports that): the native serialisation already is canonical.
+ * Sorted key order per object shape. Events of one producer share a few shapes (same keys in the
+ * same order), so the sort is done once per shape; a match is a few string identity checks.
  */
-export function canonicalJsonOfSorted(value: unknown): string {
-  return JSON.stringify(value);
+interface Shape {
+  keys: string[];
+  sorted: string[];
 }
-
-const UNSORTABLE = Symbol('unsortable');
-
-/** True for keys JS engines enumerate as array indices (canonical integers 0 … 2^32−2). */
-export function isIndexLikeKey(k: string): boolean {
-  if (k.length === 0) return false;
-  const c = k.charCodeAt(0);
-  if (c < 48 || c > 57) return false;
-  if (k.length > 10 || (k.length > 1 && c === 48)) return false;
-  for (let i = 1; i < k.length; i++) {
-    const d = k.charCodeAt(i);
-    if (d < 48 || d > 57) return false;
+const shapes: Shape[] = [];
+const MAX_SHAPES = 32;
+function sortedKeys(keys: string[]): string[] {
+  outer: for (let s = 0; s < shapes.length; s++) {
+    const sh = shapes[s] as Shape;
+    if (sh.keys.length !== keys.length) continue;
+    for (let i = 0; i < keys.length; i++) if (sh.keys[i] !== keys[i]) continue outer;
+    return sh.sorted;
   }
-  return Number(k) < 4294967295;
+  const sorted = keys.slice().sort();
+  if (shapes.length >= MAX_SHAPES) shapes.shift();
+  shapes.push({ keys, sorted });
+  return sorted;
 }
 
-function sortedCopy(v: unknown): unknown {
-  if (typeof v !== 'object' || v === null) return v;
-  if (Array.isArray(v)) {
-    const out = new Array<unknown>(v.length);
-    for (let i = 0; i < v.length; i++) {
-      const c = sortedCopy(v[i]);
-      if (c === UNSORTABLE) return UNSORTABLE;
-      out[i] = c;
+/**
+ * Canonical JSON of a value made of JSON types only (as produced by `JSON.parse`). Recursive:
+ * callers pass validated events, whose depth is bounded (shared/contract/validate.ts MAX_DEPTH).
+ */
+export function canonicalJson(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return PLAIN_STRING.test(value) ? '"' + value + '"' : JSON.stringify(value);
+    case 'number':
+      // String(n) is JSON.stringify(n) for finite numbers (shortest round-trip, -0 as 0).
+      return Number.isFinite(value) ? '' + value : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ',';
+          out += canonicalJson(value[i]);
+        }
+        return out + ']';
+      }
+      const obj = value as Record<string, unknown>;
+      const keys = sortedKeys(Object.keys(obj));
+      let out = '{';
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i] as string;
+        if (i > 0) out += ',';
+        out += quotedKey(k) + canonicalJson(obj[k]);
+      }
+      return out + '}';
     }
-    return out;
+    default:
+      throw new TypeError(`canonicalJson: ${typeof value} is not a JSON value`);
   }
-  const src = v as Record<string, unknown>;
-  const keys = Object.keys(src).sort();
-  // Entries, not assignment: a "__proto__" key stays an own data property.
-  const entries: [string, unknown][] = new Array(keys.length);
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i] as string;
-    if (isIndexLikeKey(k)) return UNSORTABLE;
-    const c = sortedCopy(src[k]);
-    if (c === UNSORTABLE) return UNSORTABLE;
-    entries[i] = [k, c];
-  }
-  return Object.fromEntries(entries);
 }
 
-/** The reference serialiser (used when integer-like keys make the fast path impossible). */
+/** The plain reference serialiser, kept for tests: canonicalJson must always equal it. */
 function serialise(value: unknown): string {
   switch (typeof value) {
     case 'string':
@@ -105,7 +124,6 @@ function serialise(value: unknown): string {
   }
 }
 
-/** Reference implementation, exported for tests: always serialises by hand. */
 export const canonicalJsonReference = serialise;
 
 /** Hex SHA-256 of bytes, or of a string's UTF-8 bytes. */

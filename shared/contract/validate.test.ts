@@ -24,15 +24,6 @@ describe('validateOrder', () => {
     }
   });
 
-  it('reports whether keys are already in canonical order', () => {
-    const e = base();
-    const r1 = run(e);
-    expect(r1.ok && r1.keysSorted).toBe(false);
-    const sorted = JSON.parse(JSON.stringify(e, Object.keys(flatKeys(e)).sort()));
-    const r2 = run(sorted);
-    expect(r2.ok && r2.keysSorted).toBe(true);
-  });
-
   it('checks size before anything else, in bytes', () => {
     const e = base();
     e.note = 'é'.repeat(33_000); // 66,000 bytes but 33,000 UTF-16 units
@@ -155,12 +146,3 @@ describe('cents', () => {
     expect(cents(99_999_999.99)).toBe(9_999_999_999);
   });
 });
-
-/** All keys at every level (for a JSON.stringify replacer allow-list). */
-function flatKeys(v: unknown, into: Record<string, true> = {}): Record<string, true> {
-  if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) {
-    into[k] = true;
-    flatKeys(x, into);
-  }
-  return into;
-}

@@ -1,49 +1,61 @@
 /**
- * A small LRU set of dimension ids already written by this process, so repeat customers and
+ * A small recency set of dimension ids already written by this process, so repeat customers and
  * products (Zipf-popular) skip their first-wins insert. Only ids confirmed written are added;
  * losing the cache (restart) only costs a few redundant idempotent inserts.
+ *
+ * Two generations instead of a strict LRU: a hit in the current generation is one Set lookup;
+ * a hit in the previous one promotes the id; when the current generation holds capacity/2 ids it
+ * becomes the previous one. Ids unused for a whole generation are forgotten. At most `capacity`
+ * ids are held.
  */
-export class LruSet {
-  private readonly map = new Map<string, true>();
+export class RecentSet {
+  private cur = new Set<string>();
+  private old = new Set<string>();
+  private readonly half: number;
   hits = 0;
   misses = 0;
 
-  constructor(readonly capacity: number) {}
+  constructor(readonly capacity: number) {
+    this.half = Math.max(1, Math.floor(capacity / 2));
+  }
 
   has(id: string): boolean {
-    if (!this.map.has(id)) {
-      this.misses++;
-      return false;
+    if (this.cur.has(id)) {
+      this.hits++;
+      return true;
     }
-    // Refresh recency: Map iteration order is insertion order.
-    this.map.delete(id);
-    this.map.set(id, true);
-    this.hits++;
-    return true;
+    if (this.old.has(id)) {
+      this.hits++;
+      this.add(id);
+      return true;
+    }
+    this.misses++;
+    return false;
   }
 
   add(id: string): void {
     if (this.capacity <= 0) return;
-    this.map.delete(id);
-    this.map.set(id, true);
-    if (this.map.size > this.capacity) {
-      const oldest = this.map.keys().next();
-      if (!oldest.done) this.map.delete(oldest.value);
+    if (this.cur.size >= this.half) {
+      this.old = this.cur;
+      this.cur = new Set<string>();
     }
+    this.cur.add(id);
   }
 
   get size(): number {
-    return this.map.size;
+    return this.cur.size + this.old.size;
   }
 }
 
-/** One LRU per dimension. Payment ids are unique per order, so their cache only helps replays. */
+/**
+ * Customers and products recur (Zipf), so their inserts are cached. Payment ids are unique per
+ * order: caching them would only help redeliveries, at a cost on every event, so they are not.
+ */
 export interface DimCache {
-  customers: LruSet;
-  products: LruSet;
-  payments: LruSet;
+  customers: RecentSet;
+  products: RecentSet;
 }
 
-export function createDimCache(capacity = 50_000, paymentCapacity = 10_000): DimCache {
-  return { customers: new LruSet(capacity), products: new LruSet(capacity), payments: new LruSet(paymentCapacity) };
+export function createDimCache(capacity = 100_000): DimCache {
+  return { customers: new RecentSet(capacity), products: new RecentSet(capacity) };
 }

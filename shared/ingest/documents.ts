@@ -10,11 +10,21 @@ const KNOWN_TOP: ReadonlySet<string> = new Set([
   'order_id', 'order_timestamp', 'quantity', 'unit_price', 'shipping_cost', 'tax_amount', 'total_amount', 'order_status', 'customer', 'product', 'payment',
 ]);
 
-/** UTC time attributes of an event time. */
-export function timeAttributes(ms: number): { date_key: string; minute_key: string; hour: number; dow: number } {
-  const d = new Date(ms);
-  const iso = d.toISOString();
-  return { date_key: iso.slice(0, 10), minute_key: iso.slice(0, 16), hour: d.getUTCHours(), dow: d.getUTCDay() };
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * UTC time attributes of an event time. `iso` is the validated order_timestamp: its first 16
+ * characters already are `YYYY-MM-DDTHH:MM` in UTC (validation accepts only Z / +00:00).
+ */
+export function timeAttributes(ms: number, iso: string): { date_key: string; minute_key: string; hour: number; dow: number } {
+  const day = Math.floor(ms / DAY_MS);
+  return {
+    date_key: iso.slice(0, 10),
+    minute_key: iso.slice(0, 16),
+    hour: Math.floor((ms - day * DAY_MS) / (60 * MINUTE_MS)),
+    dow: (day + 4) % 7, // 1970-01-01 was a Thursday
+  };
 }
 
 /** Top-level fields outside the contract, or undefined when there are none. */
@@ -28,7 +38,7 @@ export function extraFields(ev: OrderEvent): Record<string, unknown> | undefined
 }
 
 export function buildFact(ev: OrderEvent, timestampMs: number, contentHash: string, ingestedAt: Date): FactDoc {
-  const t = timeAttributes(timestampMs);
+  const t = timeAttributes(timestampMs, ev.order_timestamp);
   const doc: FactDoc = {
     order_id: ev.order_id,
     order_timestamp: new Date(timestampMs),
@@ -61,25 +71,38 @@ export function buildFact(ev: OrderEvent, timestampMs: number, contentHash: stri
   return doc;
 }
 
-/** A dimension row: every field of the nested object, then the authoritative key fields. */
-function row(obj: Record<string, unknown>, id: string, authoritative: [string, unknown][]): DimRow {
+const CUSTOMER_KEYS = 4;
+const PRODUCT_KEYS = 3;
+const PAYMENT_KEYS = 4;
+
+/** A dimension row with unknown fields: every field of the nested object, then the authoritative ones. */
+function rowWithExtras(obj: Record<string, unknown>, id: string, authoritative: [string, unknown][]): DimRow {
   const entries: [string, unknown][] = [['_id', id]];
   for (const k of Object.keys(obj)) entries.push([k, obj[k]]);
   for (const e of authoritative) entries.push(e);
   return Object.fromEntries(entries) as DimRow;
 }
 
+function onlyKnown(obj: object, n: number): boolean {
+  let count = 0;
+  for (const _ in obj) if (++count > n) return false;
+  return count === n;
+}
+
 export function customerRow(ev: OrderEvent): DimRow {
   const c = ev.customer;
-  return row(c, c.customer_id, []);
+  if (onlyKnown(c, CUSTOMER_KEYS)) return { _id: c.customer_id, customer_id: c.customer_id, segment: c.segment, state: c.state, city: c.city };
+  return rowWithExtras(c, c.customer_id, []);
 }
 
 export function productRow(ev: OrderEvent): DimRow {
   const p = ev.product;
-  return row(p, p.product_id, []);
+  if (onlyKnown(p, PRODUCT_KEYS)) return { _id: p.product_id, product_id: p.product_id, name: p.name, category: p.category };
+  return rowWithExtras(p, p.product_id, []);
 }
 
 export function paymentRow(ev: OrderEvent): DimRow {
   const p = ev.payment;
-  return row(p, p.payment_id, [['order_id', ev.order_id]]);
+  if (onlyKnown(p, PAYMENT_KEYS)) return { _id: p.payment_id, payment_id: p.payment_id, order_id: ev.order_id, method: p.method, status: p.status, processing_ms: p.processing_ms };
+  return rowWithExtras(p, p.payment_id, [['order_id', ev.order_id]]);
 }

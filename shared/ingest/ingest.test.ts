@@ -119,7 +119,7 @@ describe('ingestBatch', () => {
   it('skips dimension rows it already wrote (LRU cache)', async () => {
     const evs = validEvents(200, { seed: 9 });
     const store = new MemoryStore();
-    const dimCache = createDimCache(1000, 1000);
+    const dimCache = createDimCache(1000);
     let customerRows = 0;
     const counting: IngestStore = { ...store, insertFacts: (d) => store.insertFacts(d), factHashes: (i) => store.factHashes(i), insertDimensions: async (rows) => { customerRows += rows.customers.length; await store.insertDimensions(rows); } };
     await ingestBatch(toBatch(evs.slice(0, 100).map((e) => raw(e))), deps(counting, undefined, { dimCache }));

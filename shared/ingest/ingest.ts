@@ -13,7 +13,7 @@
  * failure throws DependencyError: the caller answers non-2xx and the batch is redelivered;
  * replaying it changes no fact.
  */
-import { canonicalJson, canonicalJsonOfSorted, sha256Hex } from '../contract/canonical.ts';
+import { canonicalJson, sha256Hex } from '../contract/canonical.ts';
 import type { DlqRecord } from '../contract/types.ts';
 import { validateOrder, type ValidOrder } from '../contract/validate.ts';
 import { DependencyError } from '../errors.ts';
@@ -21,10 +21,10 @@ import type { KafkaBatch } from '../fn/types.ts';
 import type { MessageSink, OutMessage } from '../kafka/client.ts';
 import type { Logger } from '../log.ts';
 import { countOutcomes } from './counts.ts';
-import type { DimCache, LruSet } from './dim-cache.ts';
+import type { DimCache } from './dim-cache.ts';
 import { buildFact, customerRow, paymentRow, productRow } from './documents.ts';
 import { chunkMessages, dlqMessage, dlqRecord, messageValue, rawBytes } from './messages.ts';
-import type { DimRow, DimensionRows, IngestCounts, IngestStore, Outcome } from './types.ts';
+import type { DimensionRows, IngestCounts, IngestStore, Outcome } from './types.ts';
 
 export interface IngestDeps {
   store: IngestStore;
@@ -50,9 +50,11 @@ interface Valid {
   hash: string;
 }
 
+/** The messages of one order_id in this batch: the first, and any later ones (rare). */
 interface Group {
   orderId: string;
-  items: Valid[];
+  first: Valid;
+  more: Valid[] | undefined;
 }
 
 export async function ingestBatch(batch: KafkaBatch, deps: IngestDeps): Promise<IngestResult> {
@@ -77,19 +79,16 @@ export async function ingestBatch(batch: KafkaBatch, deps: IngestDeps): Promise<
       toDlq(i, r.reason, r.detail, r.orderId);
       continue;
     }
-    const json = r.keysSorted ? canonicalJsonOfSorted(r.event) : canonicalJson(r.event);
+    const json = canonicalJson(r.event);
     const item: Valid = { index: i, v: r, json, hash: sha256Hex(json) };
     const g = groups.get(r.orderId);
-    if (g === undefined) groups.set(r.orderId, { orderId: r.orderId, items: [item] });
-    else g.items.push(item);
+    if (g === undefined) groups.set(r.orderId, { orderId: r.orderId, first: item, more: undefined });
+    else (g.more ??= []).push(item);
   }
 
   // 2. Insert the first message of every order_id; the unique index reports the ones that exist.
   const candidates: Group[] = [...groups.values()];
-  const facts = candidates.map((g) => {
-    const first = g.items[0]!;
-    return buildFact(first.v.event, first.v.timestampMs, first.hash, now);
-  });
+  const facts = candidates.map((g) => buildFact(g.first.v.event, g.first.v.timestampMs, g.first.hash, now));
   const existing = new Set(facts.length > 0 ? (await deps.store.insertFacts(facts)).duplicates : []);
   const stored = existing.size > 0 ? await deps.store.factHashes([...existing]) : new Map<string, string>();
 
@@ -98,7 +97,7 @@ export async function ingestBatch(batch: KafkaBatch, deps: IngestDeps): Promise<
   for (const g of candidates) {
     const inserted = !existing.has(g.orderId);
     let winnerHash: string;
-    if (inserted) winnerHash = g.items[0]!.hash;
+    if (inserted) winnerHash = g.first.hash;
     else {
       const h = stored.get(g.orderId);
       if (h === undefined) {
@@ -108,8 +107,9 @@ export async function ingestBatch(batch: KafkaBatch, deps: IngestDeps): Promise<
       winnerHash = h;
     }
     let winner: Valid | undefined;
-    for (let k = 0; k < g.items.length; k++) {
-      const item = g.items[k]!;
+    const items = g.more === undefined ? [g.first] : [g.first, ...g.more];
+    for (let k = 0; k < items.length; k++) {
+      const item = items[k]!;
       if (item.hash === winnerHash) {
         outcomes[item.index] = inserted && k === 0 ? 'accepted' : 'duplicate';
         winner ??= item;
@@ -120,17 +120,21 @@ export async function ingestBatch(batch: KafkaBatch, deps: IngestDeps): Promise<
     if (winner !== undefined) winners.push(winner);
   }
 
-  // 4. Dimensions of accepted and duplicate orders (duplicates too: heals a crash after the fact insert).
-  await writeDimensions(winners, deps);
-
-  // 5. Hand on: DLQ records, then accepted events; both acknowledged by Kafka before returning.
+  // 4. In parallel: dimensions of accepted and duplicate orders (duplicates too: heals a crash
+  // after the fact insert), and the hand-on to Kafka (DLQ records, then accepted events, in
+  // sequence on the one idempotent producer). Everything is acknowledged before returning.
   const counts = countOutcomes(outcomes);
-  await sendAll(deps.sink, deps.topics.dlq, dlq.map(dlqMessage));
-  await sendAll(
-    deps.sink,
-    deps.topics.accepted,
-    winners.map((w): OutMessage => ({ key: w.v.orderId, value: w.json })),
-  );
+  await Promise.all([
+    writeDimensions(winners, deps),
+    (async () => {
+      await sendAll(deps.sink, deps.topics.dlq, dlq.map(dlqMessage));
+      await sendAll(
+        deps.sink,
+        deps.topics.accepted,
+        winners.map((w): OutMessage => ({ key: w.v.orderId, value: w.json })),
+      );
+    })(),
+  ]);
   return { counts, outcomes };
 }
 
@@ -138,30 +142,35 @@ async function sendAll(sink: MessageSink, topic: string, messages: OutMessage[])
   for (const chunk of chunkMessages(messages)) await sink.send(topic, chunk);
 }
 
+/** First-wins dimension rows of the winning events: once per id per batch, skipping cached ids. */
 async function writeDimensions(winners: Valid[], deps: IngestDeps): Promise<void> {
   const cache = deps.dimCache;
   const rows: DimensionRows = { customers: [], products: [], payments: [] };
-  const seen = { customers: new Set<string>(), products: new Set<string>(), payments: new Set<string>() };
-  const want = (kind: keyof DimensionRows, id: string, build: () => DimRow): void => {
-    if (seen[kind].has(id)) return; // first in the batch wins
-    seen[kind].add(id);
-    if (cache !== undefined && cache[kind].has(id)) return;
-    rows[kind].push(build());
-  };
+  const seenC = new Set<string>();
+  const seenP = new Set<string>();
+  const seenPay = new Set<string>();
   for (const w of winners) {
     const ev = w.v.event;
-    want('customers', ev.customer.customer_id, () => customerRow(ev));
-    want('products', ev.product.product_id, () => productRow(ev));
-    want('payments', ev.payment.payment_id, () => paymentRow(ev));
+    const c = ev.customer.customer_id;
+    if (!seenC.has(c)) {
+      seenC.add(c);
+      if (cache === undefined || !cache.customers.has(c)) rows.customers.push(customerRow(ev));
+    }
+    const p = ev.product.product_id;
+    if (!seenP.has(p)) {
+      seenP.add(p);
+      if (cache === undefined || !cache.products.has(p)) rows.products.push(productRow(ev));
+    }
+    const pay = ev.payment.payment_id;
+    if (!seenPay.has(pay)) {
+      seenPay.add(pay);
+      rows.payments.push(paymentRow(ev));
+    }
   }
   if (rows.customers.length + rows.products.length + rows.payments.length === 0) return;
   await deps.store.insertDimensions(rows);
   if (cache !== undefined) {
-    const remember = (set: LruSet, list: DimRow[]): void => {
-      for (const r of list) set.add(r._id);
-    };
-    remember(cache.customers, rows.customers);
-    remember(cache.products, rows.products);
-    remember(cache.payments, rows.payments);
+    for (const r of rows.customers) cache.customers.add(r._id);
+    for (const r of rows.products) cache.products.add(r._id);
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { chunkMessages, dlqMessage, dlqRecord, DLQ_RAW_MAX_BYTES, messageValue } from './messages.ts';
-import { LruSet } from './dim-cache.ts';
+import { RecentSet } from './dim-cache.ts';
 
 const src = { topic: 'orders', partition: 1, offset: '7', key: 'k' };
 
@@ -34,17 +34,22 @@ describe('messages', () => {
   });
 });
 
-describe('LruSet', () => {
-  it('evicts the least recently used id', () => {
-    const s = new LruSet(2);
+describe('RecentSet', () => {
+  it('remembers recent ids, promotes old ones, forgets ids unused for a generation', () => {
+    const s = new RecentSet(4); // generations of 2
     s.add('a');
     s.add('b');
-    expect(s.has('a')).toBe(true); // a is now most recent
-    s.add('c'); // evicts b
-    expect(s.has('b')).toBe(false);
-    expect(s.has('a')).toBe(true);
+    s.add('c'); // a, b become the old generation
+    expect(s.has('a')).toBe(true); // promoted: current = c, a
+    s.add('d'); // current full: old = {c, a}, current = {d}
+    expect(s.has('b')).toBe(false); // b was never used in its generation: forgotten
     expect(s.has('c')).toBe(true);
-    expect(s.size).toBe(2);
-    expect([s.hits, s.misses]).toEqual([3, 1]);
+    expect(s.size).toBeLessThanOrEqual(4);
+    expect([s.hits, s.misses]).toEqual([2, 1]);
+  });
+  it('holds nothing with capacity 0', () => {
+    const s = new RecentSet(0);
+    s.add('a');
+    expect(s.has('a')).toBe(false);
   });
 });
