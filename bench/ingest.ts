@@ -254,7 +254,7 @@ async function runPipeline(config: Config, ctx: { db: string; topics: { orders: 
   // exclude the function's start-up, not its first connection to MongoDB and Kafka.
   const p = await startPipeline({
     stackFile,
-    env: { MONGO_DB: ctx.db, TOPIC_ORDERS: ctx.topics.orders, TOPIC_DLQ: ctx.topics.dlq, TOPIC_ACCEPTED: ctx.topics.accepted, LOG_LEVEL: 'warn' },
+    env: { MONGO_DB: ctx.db, TOPIC_ORDERS: ctx.topics.orders, TOPIC_DLQ: ctx.topics.dlq, TOPIC_ACCEPTED: ctx.topics.accepted, LOG_LEVEL: process.env.BENCH_FUNCTION_LOG_LEVEL ?? 'warn' },
     gatewayPort: 0,
     kafka: { groupPrefix: `bench-ingest-${ctx.id}-`, ensureStandardTopics: false },
     cron: false,

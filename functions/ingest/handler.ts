@@ -69,7 +69,7 @@ export default async function handle(event: FnEvent, context: FnContext): Promis
     const batch = batchFromEvent(event);
     if (batch.messages.length === 0) return emptyCounts();
     const c = await getClients();
-    const { counts } = await ingestBatch(batch, {
+    const { counts, timings } = await ingestBatch(batch, {
       store: c.store,
       sink: c.sink,
       topics: { dlq: c.config.topics.dlq, accepted: c.config.topics.accepted },
@@ -79,7 +79,9 @@ export default async function handle(event: FnEvent, context: FnContext): Promis
     });
     addCounts(totals, counts);
     batches++;
-    if (counts.received !== counts.accepted) log.info('batch', { topic: batch.topic, partition: batch.partition, first: batch.messages[0]?.offset, ...counts });
+    const where = { topic: batch.topic, partition: batch.partition, first: batch.messages[0]?.offset };
+    if (counts.received !== counts.accepted) log.info('batch', { ...where, ...counts, ...timings });
+    else log.debug('batch', { ...where, received: counts.received, ...timings });
     return counts;
   } catch (err) {
     const status = httpStatusOf(err);

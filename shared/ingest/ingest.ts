@@ -41,6 +41,8 @@ export interface IngestResult {
   counts: IngestCounts;
   /** One outcome per message, in batch order. */
   outcomes: Outcome[];
+  /** Wall milliseconds per phase (observability). */
+  timings: { validate_ms: number; facts_ms: number; lookup_ms: number; dims_ms: number; send_ms: number; total_ms: number };
 }
 
 interface Valid {
@@ -58,6 +60,7 @@ interface Group {
 }
 
 export async function ingestBatch(batch: KafkaBatch, deps: IngestDeps): Promise<IngestResult> {
+  const t0 = performance.now();
   const now = deps.now?.() ?? new Date();
   const at = now.toISOString();
   const msgs = batch.messages;
@@ -89,8 +92,11 @@ export async function ingestBatch(batch: KafkaBatch, deps: IngestDeps): Promise<
   // 2. Insert the first message of every order_id; the unique index reports the ones that exist.
   const candidates: Group[] = [...groups.values()];
   const facts = candidates.map((g) => buildFact(g.first.v.event, g.first.v.timestampMs, g.first.hash, now));
+  const t1 = performance.now();
   const existing = new Set(facts.length > 0 ? (await deps.store.insertFacts(facts)).duplicates : []);
+  const t2 = performance.now();
   const stored = existing.size > 0 ? await deps.store.factHashes([...existing]) : new Map<string, string>();
+  const t3 = performance.now();
 
   // 3. Decide every message against the winning content of its order_id.
   const winners: Valid[] = [];
@@ -124,8 +130,13 @@ export async function ingestBatch(batch: KafkaBatch, deps: IngestDeps): Promise<
   // after the fact insert), and the hand-on to Kafka (DLQ records, then accepted events, in
   // sequence on the one idempotent producer). Everything is acknowledged before returning.
   const counts = countOutcomes(outcomes);
+  let dimsMs = 0;
+  let sendMs = 0;
   await Promise.all([
-    writeDimensions(winners, deps),
+    (async () => {
+      await writeDimensions(winners, deps);
+      dimsMs = performance.now() - t3;
+    })(),
     (async () => {
       await sendAll(deps.sink, deps.topics.dlq, dlq.map(dlqMessage));
       await sendAll(
@@ -133,9 +144,12 @@ export async function ingestBatch(batch: KafkaBatch, deps: IngestDeps): Promise<
         deps.topics.accepted,
         winners.map((w): OutMessage => ({ key: w.v.orderId, value: w.json })),
       );
+      sendMs = performance.now() - t3;
     })(),
   ]);
-  return { counts, outcomes };
+  const t4 = performance.now();
+  const ms = (x: number): number => Math.round(x * 10) / 10;
+  return { counts, outcomes, timings: { validate_ms: ms(t1 - t0), facts_ms: ms(t2 - t1), lookup_ms: ms(t3 - t2), dims_ms: ms(dimsMs), send_ms: ms(sendMs), total_ms: ms(t4 - t0) } };
 }
 
 async function sendAll(sink: MessageSink, topic: string, messages: OutMessage[]): Promise<void> {
