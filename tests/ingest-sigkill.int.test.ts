@@ -1,8 +1,8 @@
 /**
  * End to end through the real runtime (gateway + ingest function process + Kafka connector,
- * runtime/pipeline.ts) on the real stack: produce N valid and B bad events, SIGKILL the ingest
- * process twice mid-stream (the supervisor restarts it; the connector redelivers what was not
- * acknowledged), and check that exactly N facts exist, no order twice, every bad message reached
+ * runtime/pipeline.ts) on the real stack: produce N valid and B bad events while the pipeline
+ * runs, SIGKILL the ingest process twice mid-stream (the supervisor restarts it; the connector
+ * redelivers what was not acknowledged), and check that exactly N facts exist, no order twice, every bad message reached
  * the DLQ with its reason, and every accepted order_id reached orders.accepted.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -80,7 +80,6 @@ describe('ingest under SIGKILL (gateway + connector + function process)', () => 
       if (i % 200 === 0 && i / 200 < BAD) all.push(bad[i / 200]!);
     });
     expect(all.length).toBe(N + BAD);
-    await produceRaw(producer, topics.orders, all);
 
     const stackFile = path.join(dir, 'stack.yml');
     writeFileSync(
@@ -116,15 +115,26 @@ describe('ingest under SIGKILL (gateway + connector + function process)', () => 
       log: createLogger({ test: 'ingest-sigkill' }).child({ component: 'pipeline' }),
     });
 
-    const kills: { at: number; pid: number }[] = [];
-    for (const fraction of [0.25, 0.6]) {
-      await waitFor(`${fraction * 100}% of the facts`, 180_000, async () => (await facts.countDocuments()) >= N * fraction);
-      await waitFor('a running ingest process', 30_000, async () => pipeline!.pids().ingest != null);
-      const pid = pipeline.pids().ingest!;
-      process.kill(pid, 'SIGKILL');
-      kills.push({ at: await facts.countDocuments(), pid });
+    // Produce while the pipeline runs, and SIGKILL the busy ingest process at 1/3 and 2/3 of the
+    // stream: more events keep coming after each kill, and an in-flight batch is cut off.
+    const kills: { afterProduced: number; pid: number }[] = [];
+    const chunk = 300;
+    let acknowledged = 0;
+    for (let i = 0; i < all.length; i += chunk) {
+      await produceRaw(producer, topics.orders, all.slice(i, i + chunk));
+      const produced = Math.min(i + chunk, all.length);
+      if (kills.length < 2 && produced >= ((kills.length + 1) * all.length) / 3) {
+        // The (restarted) process must have acknowledged at least one batch since the last kill.
+        const before = acknowledged;
+        await waitFor('ingest acknowledging batches', 120_000, async () => (acknowledged = pipeline!.kafka?.stats().ingest?.messages ?? 0) > before);
+        await waitFor('a running ingest process', 30_000, async () => pipeline!.pids().ingest != null);
+        const pid = pipeline.pids().ingest!;
+        process.kill(pid, 'SIGKILL');
+        kills.push({ afterProduced: produced, pid });
+      }
+      await new Promise((r) => setTimeout(r, 150));
     }
-    expect(kills.every((k) => k.at < N)).toBe(true); // really mid-stream
+    expect(kills.map((k) => k.afterProduced < all.length)).toEqual([true, true]); // really mid-stream
 
     await waitFor('all facts and all DLQ records', 300_000, async () => (await facts.countDocuments()) >= N && (await topicSize(admin, topics.dlq)) >= BAD);
     // Let redeliveries in flight settle, then check nothing changes any more.
@@ -133,6 +143,8 @@ describe('ingest under SIGKILL (gateway + connector + function process)', () => 
     expect((await facts.distinct('order_id')).length).toBe(N);
     expect(await mongo.db.collection(COLLECTIONS.payments).countDocuments()).toBe(N);
     expect(pipeline.pids().ingest).not.toBe(kills[1]!.pid); // restarted
+    // Cut-off invocations were retried by the connector (redelivery, not loss).
+    expect(pipeline.kafka?.stats().ingest?.retries ?? 0).toBeGreaterThan(0);
 
     // DLQ: at-least-once; every bad message is there (a redelivered batch may repeat some).
     const dlq = await readRecords(kafka, topics.dlq, { expected: await topicSize(admin, topics.dlq), timeoutMs: 60_000 });
