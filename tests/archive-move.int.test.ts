@@ -149,6 +149,23 @@ describe('archive-move on FerretDB, local backend', () => {
     expect(hot.size).toBe(240 - 60 + 30);
   });
 
+  it('the MongoDB adapter reads by id the same way through $in (small sets) and a filtered scan (large sets)', async () => {
+    const few = allIds().slice(10, 15);
+    const many = allIds().slice(0, 200);
+    const viaIn = await rt.hot.loadFacts(few); // 5 of 240 < 20 %: $in
+    const viaScan = await rt.hot.loadFacts(many); // 200 of 240: one scan, filtered here
+    expect(viaIn.map((f) => f.order_id).sort()).toEqual(few);
+    expect(viaScan.map((f) => f.order_id).sort()).toEqual([...many].sort());
+    expect(viaScan.find((f) => f.order_id === few[0])).toEqual(viaIn.find((f) => f.order_id === few[0]));
+    expect(viaIn[0]?.hot_id).toMatch(/^[0-9a-f]{24}$/);
+    expect(await rt.hot.countPresent([...few, 'nope'])).toBe(5);
+    expect(await rt.hot.countPresent([...many, 'nope'])).toBe(200);
+    const dims = await rt.hot.loadDims({ customers: [String(seeded[0]!.fact.customer_id)], products: [], payments: seeded.map((f) => String(f.fact.payment_id)) });
+    expect(dims.customers.size).toBe(1);
+    expect(dims.payments.size).toBe(240);
+    expect(dims.products.size).toBe(0);
+  });
+
   it('the MongoDB lease lets only one move run at a time', async () => {
     expect(await rt.lock.acquire('a', 60_000)).toBe(true);
     expect(await rt.lock.acquire('b', 60_000)).toBe(false);

@@ -41,6 +41,8 @@ export interface BatchManifest {
   dts: string[];
   files: BatchFile[];
   sums: BatchSums | null;
+  /** Where the write step spent its time (set at `written`): reading the hot store, encoding Parquet, storing files. */
+  write_ms: { load: number; encode: number; store: number } | null;
   /** Orders removed from the hot store by this batch (set at `deleted`). */
   deleted: number | null;
   storage: string;
@@ -118,6 +120,7 @@ export function newBatch(input: NewBatchInput): BatchManifest {
     dts: [...new Set(input.dts)].sort(),
     files: [],
     sums: null,
+    write_ms: null,
     deleted: null,
     storage: input.storage,
     catalog: input.catalog,

@@ -3,9 +3,11 @@
  * touches the driver). Portable operations only: find with $in / sort / limit, deleteMany,
  * collStats. No $lookup: dimension rows are fetched by id and joined in the application.
  *
- * FerretDB (SQLite backend) evaluates most filters by scanning the collection, so the cost of a
- * query is the number of documents it scans, not the size of its $in list: the adapter issues few,
- * large queries (see docs/archive.md "Performance").
+ * FerretDB (SQLite backend) evaluates filters by scanning the collection and matches `$in` by
+ * linear search (measured: 14 000 ids against 14 000 documents take ~5x a plain scan). So when
+ * the ids are a large share of the collection the adapter streams the collection once and filters
+ * in the application; small id sets use `$in` (index lookups on MongoDB). See docs/archive.md
+ * "Performance".
  */
 import { ObjectId, type Db, type Document, type Filter } from 'mongodb';
 import { COLLECTIONS } from '../mongo/client.ts';
@@ -13,8 +15,10 @@ import { DependencyError } from '../errors.ts';
 import type { CollectionSize, DimDoc, DimRows, FactDoc, HotSize, HotStore } from './hot-store.ts';
 
 export interface MongoHotStoreOptions {
-  /** Largest $in list per query (bounds the command size; default 20 000). */
+  /** Largest $in list per query (bounds the command size, ~1.5 MB at 50 000 ids; default 50 000). */
   inChunk?: number;
+  /** Read by scanning the whole collection when the ids are at least this share of it (default 0.2). */
+  scanShare?: number;
   /** Collections measured by readSize (default: orders_fact and the three dimensions). */
   measured?: string[];
 }
@@ -45,13 +49,15 @@ export function factFromDoc(doc: Document): FactDoc {
 
 export class MongoHotStore implements HotStore {
   private readonly inChunk: number;
+  private readonly scanShare: number;
   private readonly measured: string[];
 
   constructor(
     private readonly db: Db,
     opts: MongoHotStoreOptions = {},
   ) {
-    this.inChunk = opts.inChunk ?? 20_000;
+    this.inChunk = opts.inChunk ?? 50_000;
+    this.scanShare = opts.scanShare ?? 0.2;
     this.measured = opts.measured ?? [COLLECTIONS.fact, COLLECTIONS.customers, COLLECTIONS.products, COLLECTIONS.payments];
   }
 
@@ -64,21 +70,33 @@ export class MongoHotStore implements HotStore {
     return docs.map(factFromDoc);
   }
 
-  async loadFacts(orderIds: readonly string[]): Promise<FactDoc[]> {
-    const out: FactDoc[] = [];
-    for (const chunk of chunks(orderIds, this.inChunk)) {
-      const docs = await wrap('reading frozen orders', this.facts.find({ order_id: { $in: chunk } }, { batchSize: 10_000 }).toArray());
-      for (const d of docs) out.push(factFromDoc(d));
+  /** Documents of `collection` whose `field` is in `ids`: one scan filtered here for large id sets, `$in` for small ones. */
+  private async byIds(collection: string, field: string, ids: readonly string[], what: string, projection?: Document): Promise<Document[]> {
+    if (ids.length === 0) return [];
+    const col = this.db.collection(collection);
+    const total = await wrap(`counting ${collection}`, col.estimatedDocumentCount());
+    const out: Document[] = [];
+    if (ids.length >= total * this.scanShare) {
+      const wanted = new Set(ids);
+      const cursor = col.find({}, { batchSize: 10_000, ...(projection ? { projection } : {}) });
+      try {
+        for await (const d of cursor) if (wanted.has(String(d[field]))) out.push(d);
+      } catch (cause) {
+        throw new DependencyError('mongodb', `${what} failed; is the stack up? (npm run stack -- status)`, { cause });
+      }
+      return out;
     }
+    for (const chunk of chunks(ids, this.inChunk)) out.push(...(await wrap(what, col.find({ [field]: { $in: chunk } } as Filter<Document>, { batchSize: 10_000, ...(projection ? { projection } : {}) }).toArray())));
     return out;
+  }
+
+  async loadFacts(orderIds: readonly string[]): Promise<FactDoc[]> {
+    return (await this.byIds(COLLECTIONS.fact, 'order_id', orderIds, 'reading frozen orders')).map(factFromDoc);
   }
 
   private async dims(name: string, ids: readonly string[]): Promise<Map<string, DimDoc>> {
     const out = new Map<string, DimDoc>();
-    for (const chunk of chunks(ids, this.inChunk)) {
-      const docs = await wrap(`reading ${name}`, this.db.collection<{ _id: string }>(name).find({ _id: { $in: chunk } } as Filter<{ _id: string }>, { batchSize: 10_000 }).toArray());
-      for (const d of docs) out.set(String(d._id), d as DimDoc);
-    }
+    for (const d of await this.byIds(name, '_id', ids, `reading ${name}`)) out.set(String(d._id), d as DimDoc);
     return out;
   }
 
@@ -97,9 +115,8 @@ export class MongoHotStore implements HotStore {
   }
 
   async countPresent(orderIds: readonly string[]): Promise<number> {
-    let n = 0;
-    for (const chunk of chunks(orderIds, this.inChunk)) n += await wrap('counting orders', this.facts.countDocuments({ order_id: { $in: chunk } }));
-    return n;
+    const docs = await this.byIds(COLLECTIONS.fact, 'order_id', orderIds, 'counting orders', { _id: 0, order_id: 1 });
+    return docs.length;
   }
 
   async readSize(): Promise<HotSize> {

@@ -215,6 +215,27 @@ describe('runMove', () => {
     expect(hot.facts.size).toBe(600);
   });
 
+  it('keeps its lease alive during a step longer than the lease (heartbeat)', async () => {
+    const holders: (string | undefined)[] = [];
+    const res = await runMove(deps, {
+      orders: 10,
+      lockTtlMs: 90,
+      hooks: {
+        afterStep: async (b) => {
+          if (b.step !== 'written') return;
+          for (let i = 0; i < 5; i++) {
+            await new Promise((r) => setTimeout(r, 60));
+            holders.push((await lock.holder())?.owner);
+          }
+        },
+      },
+    });
+    expect(res.moved).toBe(10);
+    expect(holders).toHaveLength(5);
+    expect(holders.every((h) => h !== undefined && h.startsWith('archive-move-'))).toBe(true);
+    expect(await lock.holder()).toBeUndefined();
+  });
+
   it('rejects invalid requests', async () => {
     await expect(runMove(deps, { orders: -1 })).rejects.toThrow(/orders/);
     await expect(runMove(deps, { orders: 1, maxBatch: 0 })).rejects.toThrow(/maxBatch/);

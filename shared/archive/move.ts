@@ -47,9 +47,9 @@ export interface MoveOptions {
   maxBatch?: number;
   target?: ArchiveTarget;
   codec?: ArchiveCodec;
-  /** ids per deleteMany (default 1 000). */
+  /** ids per delete call (default 25 000; FerretDB scans the collection once per call, MongoDB uses the order_id index). */
   deleteChunk?: number;
-  /** Move lease duration, renewed at every step and delete chunk (default 120 s). */
+  /** Move lease duration (default 120 s); renewed every third of it by a heartbeat and at every step. */
   lockTtlMs?: number;
   owner?: string;
   hooks?: MoveHooks;
@@ -75,6 +75,8 @@ export interface MoveResult {
 }
 
 export const DEFAULT_MAX_BATCH = 50_000;
+export const DEFAULT_DELETE_CHUNK = 25_000;
+export const DEFAULT_LOCK_TTL_MS = 120_000;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -91,6 +93,8 @@ class Mover {
   private readonly target: ArchiveTarget;
   private readonly ttl: number;
   private readonly deleteChunk: number;
+  /** Set by the heartbeat when a renewal found the lease taken by someone else. */
+  leaseLost = false;
 
   constructor(
     private readonly deps: MoveDeps,
@@ -99,13 +103,30 @@ class Mover {
   ) {
     this.now = deps.now ?? (() => new Date());
     this.target = opts.target ?? DEFAULT_TARGET;
-    this.ttl = opts.lockTtlMs ?? 120_000;
-    this.deleteChunk = opts.deleteChunk ?? 1_000;
+    this.ttl = opts.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
+    this.deleteChunk = opts.deleteChunk ?? DEFAULT_DELETE_CHUNK;
   }
 
-  private async keepLease(): Promise<void> {
-    if (!(await this.deps.lock.renew(this.owner, this.ttl)))
-      throw new DependencyError('archive-lock', `archive-move ${this.owner} lost its lease (held longer than ${this.ttl} ms without renewal?); the next run resumes the batch`);
+  /** Renew the lease now; throws when it was lost (the next run resumes the batch). */
+  async keepLease(): Promise<void> {
+    if (this.leaseLost || !(await this.deps.lock.renew(this.owner, this.ttl))) {
+      this.leaseLost = true;
+      throw new DependencyError('archive-lock', `archive-move ${this.owner} lost its lease (another move took it after ${this.ttl} ms without renewal); the next run resumes the batch`);
+    }
+  }
+
+  /** Renew the lease every third of its duration while a long step runs. */
+  startHeartbeat(): () => void {
+    const timer = setInterval(() => {
+      this.deps.lock.renew(this.owner, this.ttl).then(
+        (ok) => {
+          if (!ok) this.leaseLost = true;
+        },
+        (err: unknown) => this.deps.log.warn('archive-move: lease renewal failed (retrying)', { err }),
+      );
+    }, Math.max(50, Math.floor(this.ttl / 3)));
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   private async advance(batch: BatchManifest, to: BatchStep, patch: Partial<BatchManifest>): Promise<BatchManifest> {
@@ -143,6 +164,8 @@ class Mover {
   /** Write the batch's files; `preloaded` are the documents read at freeze time (else re-read the ids still present). */
   async write(batch: BatchManifest, preloaded?: FactDoc[]): Promise<BatchManifest> {
     const { hot, storage } = this.deps;
+    const ms = { load: 0, encode: 0, store: 0 };
+    let t = performance.now();
     const facts = preloaded && preloaded.length > 0 ? preloaded : await hot.loadFacts(batch.ids);
     const frozen = new Set(batch.ids);
     for (const f of facts) if (!frozen.has(f.order_id)) throw new InvariantError(`batch ${batch._id}: hot store returned order ${f.order_id} outside the frozen set`);
@@ -151,13 +174,18 @@ class Mover {
       products: unique(facts.map((f) => f.product_id)),
       payments: unique(facts.map((f) => f.payment_id)),
     });
+    ms.load += performance.now() - t;
     const rows = facts.map((f) => toArchiveRow(f, dims, batch._id));
     const groups = groupByDt(rows);
     const files: BatchFile[] = [];
     for (const [dt, group] of groups) {
+      t = performance.now();
       const bytes = encodeArchiveFile(group, { batchId: batch._id, codec: this.opts.codec });
       const path = filePath(dt, batch._id);
+      ms.encode += performance.now() - t;
+      t = performance.now();
       await storage.put(path, bytes);
+      ms.store += performance.now() - t;
       const s = summarise(group);
       files.push({ dt, path, rows: s.rows, ids_sha256: s.ids_sha256, total_cents: s.total_cents, quantity: s.quantity, bytes: bytes.byteLength });
       await this.keepLease();
@@ -175,6 +203,7 @@ class Mover {
       id_count: all.ids.length,
       files,
       sums: { rows: all.rows, total_cents: all.total_cents, quantity: all.quantity },
+      write_ms: { load: Math.round(ms.load), encode: Math.round(ms.encode), store: Math.round(ms.store) },
     });
   }
 
@@ -231,7 +260,8 @@ class Mover {
       await this.keepLease();
       await this.opts.hooks?.afterDeleteChunk?.(batch._id, deleted, batch.ids.length);
     }
-    const left = batch.ids.length === 0 ? 0 : await hot.countPresent(batch.ids);
+    // Every id deleted now: nothing left to count. Fewer (a resumed delete): confirm none is left.
+    const left = deleted === batch.ids.length ? 0 : await hot.countPresent(batch.ids);
     if (left > 0) throw new InvariantError(`batch ${batch._id}: ${left} archived orders are still in the hot store after the delete; rerun archive-move`);
     const next = await this.advance(batch, 'deleted', { ids: [], deleted: batch.ids.length });
     return { batch: next, deleted };
@@ -269,13 +299,14 @@ export async function runMove(deps: MoveDeps, opts: MoveOptions): Promise<MoveRe
   const maxBatch = opts.maxBatch ?? DEFAULT_MAX_BATCH;
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new InvariantError(`runMove: maxBatch must be an integer ≥ 1, got ${maxBatch}`);
   const owner = opts.owner ?? `archive-move-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const ttl = opts.lockTtlMs ?? 120_000;
+  const ttl = opts.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
   if (!(await deps.lock.acquire(owner, ttl))) {
     const holder = await deps.lock.holder();
     deps.log.info('archive-move: another move holds the lease', { holder: holder?.owner });
     return { status: 'busy', requested: opts.orders, moved: 0, batches: [], holder: holder?.owner };
   }
   const mover = new Mover(deps, opts, owner);
+  const stopHeartbeat = mover.startHeartbeat();
   const batches: BatchReport[] = [];
   let moved = 0;
   try {
@@ -293,7 +324,8 @@ export async function runMove(deps: MoveDeps, opts: MoveOptions): Promise<MoveRe
       if (report.orders === 0) break;
     }
   } finally {
-    await deps.lock.release(owner).catch((err: unknown) => deps.log.warn('archive-move: could not release the lease (it expires by itself)', { err }));
+    stopHeartbeat();
+    if (!mover.leaseLost) await deps.lock.release(owner).catch((err: unknown) => deps.log.warn('archive-move: could not release the lease (it expires by itself)', { err }));
   }
   return { status: 'done', requested: opts.orders, moved, batches };
 }

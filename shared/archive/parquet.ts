@@ -114,9 +114,10 @@ function cellOf(col: ArchiveColumn, row: ArchiveRow): unknown {
 export function encodeArchiveFile(rows: readonly ArchiveRow[], options: EncodeOptions): Uint8Array {
   if (rows.length === 0) throw new ValidationError('empty_file', 'refusing to write an archive file with no rows');
   const codec = options.codec ?? DEFAULT_CODEC;
-  const columnData: ColumnSource[] = ARCHIVE_COLUMNS.map((col) => ({
+  const columnData: ColumnSource[] = ARCHIVE_COLUMNS.map((col: ArchiveColumn) => ({
     name: col.name,
     data: rows.map((r) => cellOf(col, r)),
+    ...(col.stats === false ? { statistics: false } : {}),
   }));
   const writer = new ByteWriter();
   parquetWrite({

@@ -19,6 +19,8 @@ export interface ArchiveColumn {
   kind: ArchiveColumnKind;
   /** REQUIRED in Parquet (a missing value is an invariant violation) or OPTIONAL (null allowed). */
   required: boolean;
+  /** Write min/max statistics (row-group pruning); off for free text and JSON, where they cost time and prune nothing. */
+  stats?: false;
 }
 
 export const MONEY_PRECISION = 18;
@@ -40,22 +42,22 @@ export const ARCHIVE_COLUMNS = [
   { name: 'payment_id', kind: 'string', required: true },
   { name: 'segment', kind: 'string', required: false },
   { name: 'state', kind: 'string', required: false },
-  { name: 'city', kind: 'string', required: false },
+  { name: 'city', kind: 'string', required: false, stats: false },
   { name: 'payment_method', kind: 'string', required: false },
   { name: 'payment_status', kind: 'string', required: false },
   { name: 'processing_ms', kind: 'double', required: false },
-  { name: 'product_name', kind: 'string', required: false },
+  { name: 'product_name', kind: 'string', required: false, stats: false },
   { name: 'product_category', kind: 'string', required: false },
   { name: 'date_key', kind: 'string', required: true },
-  { name: 'minute_key', kind: 'string', required: false },
+  { name: 'minute_key', kind: 'string', required: false, stats: false },
   { name: 'hour', kind: 'int32', required: false },
   { name: 'dow', kind: 'int32', required: false },
-  { name: 'extra', kind: 'json', required: false },
-  { name: 'content_hash', kind: 'string', required: false },
+  { name: 'extra', kind: 'json', required: false, stats: false },
+  { name: 'content_hash', kind: 'string', required: false, stats: false },
   { name: 'ingested_at', kind: 'timestamp', required: false },
-  { name: 'customer_attrs', kind: 'json', required: false },
-  { name: 'product_attrs', kind: 'json', required: false },
-  { name: 'payment_attrs', kind: 'json', required: false },
+  { name: 'customer_attrs', kind: 'json', required: false, stats: false },
+  { name: 'product_attrs', kind: 'json', required: false, stats: false },
+  { name: 'payment_attrs', kind: 'json', required: false, stats: false },
   { name: 'batch_id', kind: 'string', required: true },
 ] as const satisfies readonly ArchiveColumn[];
 

@@ -1,0 +1,280 @@
+/**
+ * Archive benchmark (issue 4, item 7). For each backend (the local directory always; WebHDFS +
+ * Hive Metastore when they answer), in one run:
+ *   1. seed N realistic orders (generator events → ingest's fact and dimension documents) into a
+ *      fresh MongoDB database;
+ *   2. archive them all with the real move core (freeze → write → verify → register → delete):
+ *      orders/s and MB/s (Parquet bytes per second), with the time of every step;
+ *   3. write the same Parquet bytes to the same storage with plain put() calls: the raw write rate;
+ *   4. compare the Parquet bytes with the hot store's bytes for the same orders (orders_fact data +
+ *      index bytes freed by the move, from collStats).
+ * Prints one JSON object. `npx tsx bench/archive.ts [--orders N] [--batch N] [--seed S] [--backends local,webhdfs]`.
+ * Needs the stack: `npm run stack -- up` (and `up --all` for HDFS + Hive).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadConfig, type Config } from '../shared/config.ts';
+import { createLogger } from '../shared/log.ts';
+import { COLLECTIONS } from '../shared/mongo/client.ts';
+import { sizeFacts } from '../shared/archive/check.ts';
+import { openArchiveBackends, type ArchiveBackends } from '../shared/archive/factory.ts';
+import { LocalCatalog } from '../shared/archive/local-catalog.ts';
+import { LocalStorage } from '../shared/archive/local-storage.ts';
+import { toArchiveRow } from '../shared/archive/denormalise.ts';
+import type { FactDoc } from '../shared/archive/hot-store.ts';
+import type { BatchManifest } from '../shared/archive/manifest.ts';
+import type { HiveCatalog } from '../shared/archive/metastore/catalog.ts';
+import { runMove } from '../shared/archive/move.ts';
+import { decodeArchiveFile, encodeArchiveFile } from '../shared/archive/parquet.ts';
+import { listArchiveFiles } from '../shared/archive/reader.ts';
+import { openArchiveRuntime } from '../shared/archive/runtime.ts';
+import type { ArchiveTarget } from '../shared/archive/table.ts';
+import type { FactFixture } from '../shared/archive/testing/facts.ts';
+import { generatedFixtures } from '../shared/archive/testing/generated.ts';
+import { seedHotStore, testDbName } from '../shared/archive/testing/seed.ts';
+
+export type BenchBackend = 'local' | 'webhdfs';
+
+export interface ArchiveBenchOptions {
+  /** Orders seeded and archived per backend (default 50 000). */
+  orders?: number;
+  /** archive-move's batch size (default 50 000: one batch). */
+  batch?: number;
+  seed?: number;
+  /** Default: local, plus webhdfs when WebHDFS and the metastore answer. */
+  backends?: BenchBackend[];
+  config?: Config;
+}
+
+export interface BackendResult {
+  backend: string;
+  orders: number;
+  batches: number;
+  files: number;
+  seconds: number;
+  orders_per_s: number;
+  parquet_mb: number;
+  /** Parquet MB archived per second, end to end (MongoDB reads and deletes included). */
+  mb_per_s: number;
+  /** Time per step, summed over batches (freeze includes the MongoDB scan of the oldest orders). */
+  steps_s: { freeze: number; write: number; verify: number; register: number; delete: number };
+  /** The write step split: dimension (and, on resume, fact) reads from MongoDB, Parquet encoding, storage puts. */
+  write_s: { load: number; encode: number; store: number };
+  /** Parquet MB per second over encode + store + verify + register (the archive side, without MongoDB). */
+  archive_side_mb_per_s: number;
+  raw_write: { seconds: number; mb_per_s: number };
+  /** mb_per_s / raw_write.mb_per_s (target ≥ 0.5). */
+  throughput_ratio: number;
+  /** archive_side_mb_per_s / raw_write.mb_per_s. */
+  archive_side_ratio: number;
+  hot_bytes: number;
+  hot_bytes_per_order: number;
+  parquet_bytes_per_order: number;
+  /** hot_bytes / parquet bytes (target ≥ 4). */
+  size_ratio: number;
+  seed_s: number;
+}
+
+export interface ArchiveBenchResult {
+  orders: number;
+  batch: number;
+  codec: string;
+  hot_store: string;
+  /** In-process Parquet codec speed on the same rows (no I/O). */
+  codec_rows_per_s: { encode: number; decode: number };
+  backends: BackendResult[];
+  skipped: Record<string, string>;
+  targets: { throughput_ratio: number; size_ratio: number };
+}
+
+const MB = 1024 * 1024;
+const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
+
+async function coldServicesUp(config: Config): Promise<string | undefined> {
+  const res = await fetch(`http://127.0.0.1:${config.webhdfsPort}/webhdfs/v1/?op=GETFILESTATUS&user.name=orderpulse`, { signal: AbortSignal.timeout(5000) }).catch((e: unknown) => e);
+  if (!(res instanceof Response) || res.status !== 200) return 'WebHDFS does not answer (npm run stack -- up --all)';
+  const { createHiveCatalog } = await import('../shared/archive/metastore/catalog.ts');
+  const hive = createHiveCatalog({ uri: config.hiveMetastoreUri ?? `thrift://127.0.0.1:${config.hivePort}`, timeoutMs: 5000 });
+  try {
+    await hive.client.getAllDatabases();
+    return undefined;
+  } catch (err) {
+    return `Hive Metastore does not answer: ${(err as Error).message}`;
+  } finally {
+    await hive.close();
+  }
+}
+
+function stepSeconds(batches: BatchManifest[], started: number): BackendResult['steps_s'] {
+  const s = { freeze: 0, write: 0, verify: 0, register: 0, delete: 0 };
+  let prevEnd = started;
+  for (const b of batches) {
+    const at = (step: string): number => new Date(b.history.find((h) => h.step === step)?.at ?? 0).getTime();
+    s.freeze += (at('frozen') - prevEnd) / 1000;
+    s.write += (at('written') - at('frozen')) / 1000;
+    s.verify += (at('verified') - at('written')) / 1000;
+    s.register += (at('registered') - at('verified')) / 1000;
+    s.delete += (at('deleted') - at('registered')) / 1000;
+    prevEnd = at('deleted');
+  }
+  return { freeze: round(s.freeze), write: round(s.write), verify: round(s.verify), register: round(s.register), delete: round(s.delete) };
+}
+
+async function benchBackend(kind: BenchBackend, fixtures: FactFixture[], batch: number, config: Config): Promise<BackendResult> {
+  const log = createLogger({ bench: 'archive', backend: kind }, () => undefined);
+  const id = randomBytes(4).toString('hex');
+  const dbName = testDbName('bench_archive');
+  const target: ArchiveTarget = { database: kind === 'local' ? 'orderpulse' : `op_bench_${id}`, table: 'orders_fact' };
+  let localDir: string | undefined;
+  let backends: ArchiveBackends;
+  let hdfsRoot: string | undefined;
+  if (kind === 'local') {
+    localDir = await mkdtemp(path.join(os.tmpdir(), 'op-bench-archive-'));
+    backends = { storage: new LocalStorage(localDir), catalog: new LocalCatalog(path.join(localDir, '_catalog.json')), kind: { storage: 'local', catalog: 'local' } };
+  } else {
+    hdfsRoot = `/orderpulse-bench-${id}`;
+    backends = openArchiveBackends({ ...config, archiveUrl: `webhdfs://127.0.0.1:${config.webhdfsPort}${hdfsRoot}`, hiveMetastoreUri: config.hiveMetastoreUri ?? `thrift://127.0.0.1:${config.hivePort}` });
+  }
+  const rt = await openArchiveRuntime(config, { dbName, log, backends });
+  try {
+    let t = performance.now();
+    await seedHotStore(rt.mongo.db, fixtures);
+    const seedS = (performance.now() - t) / 1000;
+    const before = sizeFacts(await rt.hot.readSize());
+
+    t = performance.now();
+    const started = Date.now();
+    const res = await runMove(rt.moveDeps(), { orders: fixtures.length, maxBatch: batch, target });
+    const seconds = (performance.now() - t) / 1000;
+    if (res.moved !== fixtures.length) throw new Error(`archived ${res.moved} of ${fixtures.length} orders`);
+    const after = sizeFacts(await rt.hot.readSize());
+    const manifests = await rt.manifests.list();
+    const steps = stepSeconds(manifests, started);
+
+    const files = await listArchiveFiles(backends.storage, undefined, target);
+    const blobs = await Promise.all(files.map((f) => backends.storage.get(f.path)));
+    const parquetBytes = blobs.reduce((n, b) => n + b.byteLength, 0);
+    t = performance.now();
+    for (let i = 0; i < blobs.length; i++) await backends.storage.put(`/bench-raw/raw-${i}.parquet`, blobs[i]!);
+    const rawS = (performance.now() - t) / 1000;
+
+    const mbPerS = parquetBytes / MB / seconds;
+    const rawMbPerS = parquetBytes / MB / rawS;
+    const w = manifests.reduce((a, b) => ({ load: a.load + (b.write_ms?.load ?? 0) / 1000, encode: a.encode + (b.write_ms?.encode ?? 0) / 1000, store: a.store + (b.write_ms?.store ?? 0) / 1000 }), { load: 0, encode: 0, store: 0 });
+    const sideS = w.encode + w.store + steps.verify + steps.register;
+    const hotBytes = before.factBytes - after.factBytes;
+    return {
+      backend: kind === 'local' ? `local ${backends.storage.describe()}` : `webhdfs ${backends.storage.describe()} + ${backends.catalog.describe()}`,
+      orders: res.moved,
+      batches: res.batches.length,
+      files: files.length,
+      seconds: round(seconds),
+      orders_per_s: Math.round(res.moved / seconds),
+      parquet_mb: round(parquetBytes / MB),
+      mb_per_s: round(mbPerS),
+      steps_s: steps,
+      write_s: { load: round(w.load), encode: round(w.encode), store: round(w.store) },
+      archive_side_mb_per_s: round(parquetBytes / MB / sideS),
+      raw_write: { seconds: round(rawS), mb_per_s: round(rawMbPerS) },
+      throughput_ratio: round(mbPerS / rawMbPerS),
+      archive_side_ratio: round(parquetBytes / MB / sideS / rawMbPerS),
+      hot_bytes: hotBytes,
+      hot_bytes_per_order: Math.round(hotBytes / res.moved),
+      parquet_bytes_per_order: round(parquetBytes / res.moved, 1),
+      size_ratio: round(hotBytes / parquetBytes, 2),
+      seed_s: round(seedS),
+    };
+  } finally {
+    await rt.mongo.db.dropDatabase().catch(() => undefined);
+    if (kind === 'webhdfs') {
+      await (backends.catalog as HiveCatalog).client.dropDatabase(target.database, { deleteData: false, cascade: true }).catch(() => undefined);
+      await fetch(`http://127.0.0.1:${config.webhdfsPort}/webhdfs/v1${hdfsRoot}?op=DELETE&recursive=true&user.name=orderpulse`, { method: 'DELETE' }).catch(() => undefined);
+    }
+    await rt.close();
+    if (localDir) await rm(localDir, { recursive: true, force: true });
+  }
+}
+
+function codecSpeed(fixtures: FactFixture[]): Promise<{ encode: number; decode: number }> {
+  return (async () => {
+    const none = { customers: new Map(), products: new Map(), payments: new Map() };
+    const rows = fixtures.map((f) => toArchiveRow({ ...(f.fact as unknown as FactDoc), hot_id: '0'.repeat(24) }, none, 'bench'));
+    let t = performance.now();
+    const bytes = encodeArchiveFile(rows, { batchId: 'bench' });
+    const enc = (performance.now() - t) / 1000;
+    t = performance.now();
+    await decodeArchiveFile(bytes);
+    const dec = (performance.now() - t) / 1000;
+    return { encode: Math.round(rows.length / enc), decode: Math.round(rows.length / dec) };
+  })();
+}
+
+export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<ArchiveBenchResult> {
+  const config = opts.config ?? loadConfig();
+  const orders = opts.orders ?? 50_000;
+  const batch = opts.batch ?? 50_000;
+  const fixtures = generatedFixtures(orders, opts.seed ?? 1);
+  const skipped: Record<string, string> = {};
+  let wanted = opts.backends;
+  if (!wanted) {
+    wanted = ['local'];
+    const down = await coldServicesUp(config);
+    if (down) skipped.webhdfs = down;
+    else wanted.push('webhdfs');
+  }
+  const results: BackendResult[] = [];
+  for (const b of wanted) results.push(await benchBackend(b, fixtures, batch, config));
+  return {
+    orders,
+    batch,
+    codec: 'SNAPPY',
+    hot_store: config.mongoExternal ? config.mongoUrl.replace(/\/\/[^@]*@/, '//') : 'FerretDB (local, SQLite)',
+    codec_rows_per_s: await codecSpeed(fixtures),
+    backends: results,
+    skipped,
+    targets: { throughput_ratio: 0.5, size_ratio: 4 },
+  };
+}
+
+function parseArgs(argv: string[]): ArchiveBenchOptions {
+  const o: ArchiveBenchOptions = {};
+  for (let i = 0; i < argv.length; i++) {
+    const v = argv[i + 1];
+    switch (argv[i]) {
+      case '--orders':
+        o.orders = Number(v);
+        i++;
+        break;
+      case '--batch':
+        o.batch = Number(v);
+        i++;
+        break;
+      case '--seed':
+        o.seed = Number(v);
+        i++;
+        break;
+      case '--backends':
+        o.backends = (v ?? '').split(',').filter(Boolean) as BenchBackend[];
+        i++;
+        break;
+      default:
+        throw new Error(`unknown argument ${argv[i]} (use --orders N --batch N --seed S --backends local,webhdfs)`);
+    }
+  }
+  return o;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  runArchiveBench(parseArgs(process.argv.slice(2)))
+    .then((r) => {
+      process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+      process.exit(0);
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(`archive bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    });
+}
