@@ -18,7 +18,6 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig, type Config } from '../shared/config.ts';
 import { createLogger } from '../shared/log.ts';
-import { COLLECTIONS } from '../shared/mongo/client.ts';
 import { sizeFacts } from '../shared/archive/check.ts';
 import { openArchiveBackends, type ArchiveBackends } from '../shared/archive/factory.ts';
 import { LocalCatalog } from '../shared/archive/local-catalog.ts';
