@@ -28,7 +28,9 @@ describe('KPIs survive SIGKILL of aggregate and cache-write, and replays', () =>
     let sending = true;
     const killer = (async () => {
       let i = 0;
-      while (sending || i < 4) {
+      // Keep killing while events flow and until at least 6 kills landed (a process that is
+      // still restarting has no pid and is not counted), whatever the machine's speed.
+      while ((sending || kills < 6) && i < 40) {
         await new Promise((r) => setTimeout(r, 2500));
         const fn = i++ % 2 === 0 ? 'aggregate' : 'cache-write';
         const pid = p.pipeline.pids()[fn];
