@@ -2,7 +2,7 @@
  * Kafka adapter: the only module (with runtime/ connectors) that imports kafkajs.
  * Core logic depends on the small `MessageSink` interface instead.
  */
-import { Kafka, logLevel, CompressionTypes, type Producer, type Admin } from 'kafkajs';
+import { Kafka, logLevel, CompressionTypes, Partitioners, type Producer, type Admin } from 'kafkajs';
 import type { Config } from '../config.ts';
 import { DependencyError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -39,7 +39,7 @@ export interface KafkaSink extends MessageSink {
 
 /** An idempotent producer (acks=all) wrapped as a MessageSink. */
 export async function createSink(kafka: Kafka): Promise<KafkaSink> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   try {
     await producer.connect();
   } catch (cause) {
