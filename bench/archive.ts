@@ -27,7 +27,7 @@ import type { FactDoc } from '../shared/archive/hot-store.ts';
 import type { BatchManifest } from '../shared/archive/manifest.ts';
 import type { HiveCatalog } from '../shared/archive/metastore/catalog.ts';
 import { runMove } from '../shared/archive/move.ts';
-import { decodeArchiveFile, encodeArchiveFile } from '../shared/archive/parquet.ts';
+import { DEFAULT_CODEC, decodeArchiveFile, encodeArchiveFile } from '../shared/archive/parquet.ts';
 import { listArchiveFiles } from '../shared/archive/reader.ts';
 import { openArchiveRuntime } from '../shared/archive/runtime.ts';
 import type { ArchiveTarget } from '../shared/archive/table.ts';
@@ -229,7 +229,7 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
   return {
     orders,
     batch,
-    codec: 'SNAPPY',
+    codec: DEFAULT_CODEC,
     hot_store: config.mongoExternal ? config.mongoUrl.replace(/\/\/[^@]*@/, '//') : 'FerretDB (local, SQLite)',
     codec_rows_per_s: await codecSpeed(fixtures),
     backends: results,

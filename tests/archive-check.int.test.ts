@@ -75,7 +75,7 @@ describe('archive-check on FerretDB', () => {
       expect(reading.decision).toBe('move');
       expect(reading.orders_to_move).toBeGreaterThan(0);
       expect(reading.orders_to_move).toBeLessThanOrEqual(400);
-      expect(gw.calls).toEqual([{ path: '/async-function/archive-move', method: 'POST', body: { orders: reading.orders_to_move } }]);
+      expect(gw.calls).toEqual([{ path: '/async-function/archive-move', method: 'POST', body: { orders: reading.orders_to_move, until_below_mb: reading.low_water_mb } }]);
       expect(reading.invoked).toEqual({ function: 'archive-move', status: 202, call_id: 'call-1' });
       expect(await rt.status.load()).toEqual(reading);
 

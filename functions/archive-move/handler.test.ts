@@ -9,10 +9,11 @@ describe('archive-move request', () => {
     expect(parseMoveRequest(undefined, { orders: '7' })).toEqual({ orders: 7 });
     expect(parseMoveRequest(undefined)).toEqual({ orders: 0 }); // resume only
     expect(parseMoveRequest(Buffer.from('x'))).toEqual({ orders: 0 });
+    expect(parseMoveRequest({ orders: 3, until_below_mb: 240 })).toEqual({ orders: 3, untilBelowMb: 240 });
   });
 
   it('rejects anything but non-negative integers', () => {
-    for (const bad of [{ orders: -1 }, { orders: 1.5 }, { orders: '10' }, { orders: 1, max_batch: 0 }]) expect(() => parseMoveRequest(bad)).toThrow(ValidationError);
+    for (const bad of [{ orders: -1 }, { orders: 1.5 }, { orders: '10' }, { orders: 1, max_batch: 0 }, { orders: 1, until_below_mb: -1 }]) expect(() => parseMoveRequest(bad)).toThrow(ValidationError);
     expect(() => parseMoveRequest(undefined, { orders: 'abc' })).toThrow(/orders must be an integer/);
   });
 });

@@ -8,6 +8,7 @@ import { loadConfig } from '../../shared/config.ts';
 import { ValidationError, errorBody, httpStatusOf } from '../../shared/errors.ts';
 import type { FnContext, FnEvent } from '../../shared/fn/types.ts';
 import { createLogger } from '../../shared/log.ts';
+import { MIB } from '../../shared/archive/check.ts';
 import { runMove } from '../../shared/archive/move.ts';
 import { openArchiveRuntime, type ArchiveRuntime } from '../../shared/archive/runtime.ts';
 import type { BatchManifest } from '../../shared/archive/manifest.ts';
@@ -26,9 +27,14 @@ function getRuntime(): Promise<ArchiveRuntime> {
 export interface MoveRequest {
   orders: number;
   maxBatch?: number;
+  untilBelowMb?: number;
 }
 
-/** `{orders?: int ≥ 0, max_batch?: int ≥ 1}`; an empty body means "resume in-flight batches only". */
+/**
+ * `{orders?: int ≥ 0, max_batch?: int ≥ 1, until_below_mb?: number ≥ 0}`; an empty body means
+ * "resume in-flight batches only". until_below_mb (sent by archive-check: its low-water mark)
+ * stops new batches once the hot store is that small.
+ */
 export function parseMoveRequest(body: unknown, query: Record<string, string> = {}): MoveRequest {
   const src: Record<string, unknown> = body && typeof body === 'object' && !Buffer.isBuffer(body) ? (body as Record<string, unknown>) : {};
   const pick = (name: string): unknown => src[name] ?? (query[name] === undefined ? undefined : Number(query[name]));
@@ -36,7 +42,9 @@ export function parseMoveRequest(body: unknown, query: Record<string, string> = 
   if (typeof orders !== 'number' || !Number.isSafeInteger(orders) || orders < 0) throw new ValidationError('invalid_request', `orders must be an integer ≥ 0, got ${JSON.stringify(orders)}`);
   const maxBatch = pick('max_batch');
   if (maxBatch !== undefined && (typeof maxBatch !== 'number' || !Number.isSafeInteger(maxBatch) || maxBatch < 1)) throw new ValidationError('invalid_request', `max_batch must be an integer ≥ 1, got ${JSON.stringify(maxBatch)}`);
-  return maxBatch === undefined ? { orders } : { orders, maxBatch };
+  const until = pick('until_below_mb');
+  if (until !== undefined && (typeof until !== 'number' || !Number.isFinite(until) || until < 0)) throw new ValidationError('invalid_request', `until_below_mb must be a number ≥ 0, got ${JSON.stringify(until)}`);
+  return { orders, ...(maxBatch === undefined ? {} : { maxBatch }), ...(until === undefined ? {} : { untilBelowMb: until }) };
 }
 
 function summary(b: BatchManifest): Record<string, unknown> {
@@ -53,7 +61,11 @@ export default async function handle(event: FnEvent, context: FnContext): Promis
     }
     const req = parseMoveRequest(event.body, event.query);
     const rt = await getRuntime();
-    return await runMove(rt.moveDeps(), { orders: req.orders, maxBatch: Math.min(req.maxBatch ?? rt.config.archiveMaxBatch, rt.config.archiveMaxBatch) });
+    return await runMove(rt.moveDeps(), {
+      orders: req.orders,
+      maxBatch: Math.min(req.maxBatch ?? rt.config.archiveMaxBatch, rt.config.archiveMaxBatch),
+      ...(req.untilBelowMb === undefined ? {} : { untilBelowBytes: req.untilBelowMb * MIB }),
+    });
   } catch (err) {
     const status = httpStatusOf(err);
     log[status >= 500 ? 'error' : 'warn']('archive-move failed', { status, err });

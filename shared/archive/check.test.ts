@@ -75,7 +75,7 @@ describe('runCheck', () => {
     const { deps, calls, status } = setup(); // 1000 orders * 1 KiB = 0.977 MiB
     const r = await runCheck(deps, { thresholdMb: 0.5, lowWaterFraction: 0.8 });
     expect(r).toMatchObject({ decision: 'move', orders_to_move: 1000 - 409, invoked: { function: 'archive-move', status: 202, call_id: 'call-1' }, at: '2026-01-01T00:00:00.000Z', fact_count: 1000 });
-    expect(calls).toEqual([{ fn: 'archive-move', body: { orders: 591 } }]);
+    expect(calls).toEqual([{ fn: 'archive-move', body: { orders: 591, until_below_mb: 0.4 } }]);
     expect(status.last).toEqual(r);
   });
 
@@ -92,7 +92,7 @@ describe('runCheck', () => {
     await s.manifests.create(newBatch({ firstHotId: 'a'.repeat(24), lastHotId: 'b'.repeat(24), ids: ['x'], dts: ['2026-01-01'], storage: 's', catalog: 'c', now: new Date() }));
     const r = await runCheck(s.deps, { thresholdMb: 5, lowWaterFraction: 0.8 });
     expect(r).toMatchObject({ decision: 'resume', in_flight: [`${'a'.repeat(24)}-${'b'.repeat(24)}`] });
-    expect(s.calls).toEqual([{ fn: 'archive-move', body: { orders: 0 } }]);
+    expect(s.calls).toEqual([{ fn: 'archive-move', body: { orders: 0, until_below_mb: 4 } }]);
   });
 
   it('records the failure when the gateway cannot be reached', async () => {

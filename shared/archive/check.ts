@@ -146,7 +146,7 @@ export async function runCheck(deps: CheckDeps, opts: CheckOptions): Promise<Che
   if (d.decision === 'move' || d.decision === 'resume') {
     const fn = opts.moveFunction ?? 'archive-move';
     try {
-      const res = await deps.invoker.invokeAsync(fn, { orders: d.orders_to_move });
+      const res = await deps.invoker.invokeAsync(fn, { orders: d.orders_to_move, until_below_mb: d.low_water_mb });
       reading.invoked = { function: fn, status: res.status, ...(res.callId ? { call_id: res.callId } : {}) };
     } catch (err) {
       reading.error = err instanceof Error ? err.message : String(err);

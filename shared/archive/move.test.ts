@@ -236,6 +236,15 @@ describe('runMove', () => {
     expect(await lock.holder()).toBeUndefined();
   });
 
+  it('stops freezing new batches once the hot store is under the requested size', async () => {
+    hot.bytesPerFact = 1000; // 600 orders = 600 000 bytes
+    const res = await runMove(deps, { orders: 600, maxBatch: 50, untilBelowBytes: 480_000 });
+    expect(res.moved).toBe(150); // 600k → 550k → 500k → 450k: stop
+    expect(hot.facts.size).toBe(450);
+    const again = await runMove(deps, { orders: 600, untilBelowBytes: 480_000 });
+    expect(again.moved).toBe(0); // a duplicated invocation archives nothing more
+  });
+
   it('rejects invalid requests', async () => {
     await expect(runMove(deps, { orders: -1 })).rejects.toThrow(/orders/);
     await expect(runMove(deps, { orders: 1, maxBatch: 0 })).rejects.toThrow(/maxBatch/);

@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { DependencyError, InvariantError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { sizeFacts } from './check.ts';
 import { groupByDt, toArchiveRow } from './denormalise.ts';
 import type { FactDoc, HotStore, ManifestStore, MoveLock } from './hot-store.ts';
 import { dtOf, filePath } from './layout.ts';
@@ -45,6 +46,12 @@ export interface MoveOptions {
   orders: number;
   /** Largest batch (default 50 000). */
   maxBatch?: number;
+  /**
+   * Stop freezing new batches once the hot store (sizeFacts of readSize) is at or below this many
+   * bytes (archive-check sends its low-water mark), so a duplicated or late invocation never
+   * archives more than needed. In-flight batches are always completed.
+   */
+  untilBelowBytes?: number;
   target?: ArchiveTarget;
   codec?: ArchiveCodec;
   /** ids per delete call (default 25 000; FerretDB scans the collection once per call, MongoDB uses the order_id index). */
@@ -316,6 +323,13 @@ export async function runMove(deps: MoveDeps, opts: MoveOptions): Promise<MoveRe
       moved += report.orders;
     }
     while (moved < opts.orders) {
+      if (opts.untilBelowBytes !== undefined) {
+        const size = sizeFacts(await deps.hot.readSize()).totalBytes;
+        if (size <= opts.untilBelowBytes) {
+          deps.log.info('archive-move: hot store already under the low-water mark', { size_bytes: size, until_below_bytes: opts.untilBelowBytes });
+          break;
+        }
+      }
       const frozen = await mover.freeze(Math.min(maxBatch, opts.orders - moved));
       if (!frozen) break;
       const report = await mover.complete(frozen.batch, false, frozen.facts);

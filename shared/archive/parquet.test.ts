@@ -61,7 +61,7 @@ describe('archive Parquet encoding', () => {
     expect(md.schema.length).toBe(ARCHIVE_COLUMNS.length + 1);
     expect(PARQUET_SCHEMA.length).toBe(md.schema.length);
     expect(md.key_value_metadata).toContainEqual({ key: 'orderpulse.batch_id', value: 'b-meta' });
-    expect(md.row_groups[0]?.columns[0]?.meta_data?.codec).toBe('SNAPPY');
+    expect(md.row_groups[0]?.columns[0]?.meta_data?.codec).toBe('GZIP');
     const stats = (name: string): unknown => md.row_groups[0]?.columns.find((c) => c.meta_data?.path_in_schema[0] === name)?.meta_data?.statistics;
     expect(stats('order_timestamp')).toMatchObject({ null_count: 0n });
     expect(stats('content_hash')).toBeUndefined();

@@ -19,7 +19,7 @@ import {
   type ArchiveRow,
 } from './schema.ts';
 
-/** Codecs we write: SNAPPY (built into hyparquet-writer; Hive's default) or GZIP (node:zlib). */
+/** Codecs we write: GZIP (node:zlib) or SNAPPY (built into hyparquet-writer); every Parquet reader accepts both. */
 export type ArchiveCodec = 'SNAPPY' | 'GZIP' | 'UNCOMPRESSED';
 
 export interface EncodeOptions {
@@ -29,8 +29,12 @@ export interface EncodeOptions {
   rowGroupSize?: number;
 }
 
-/** The codec the archive uses unless told otherwise (see docs/archive.md for the measurement). */
-export const DEFAULT_CODEC: ArchiveCodec = 'SNAPPY';
+/**
+ * The codec the archive uses unless told otherwise. Measured on 50 000 generator orders
+ * (docs/archive.md): GZIP 59 B/row vs SNAPPY 98 B/row, same encode and decode time here; cold
+ * data is read rarely, so the smaller files win.
+ */
+export const DEFAULT_CODEC: ArchiveCodec = 'GZIP';
 
 function schemaElement(col: ArchiveColumn): SchemaElement {
   const repetition_type = col.required ? 'REQUIRED' : 'OPTIONAL';
