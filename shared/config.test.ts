@@ -21,6 +21,16 @@ describe('loadConfig', () => {
     expect(c.mongoUrl).toBe('mongodb://127.0.0.1:27018/');
     expect(c.redisUrl).toBe('redis://127.0.0.1:6380');
   });
+  it('treats an empty variable as unset (stack.yml passes ${VAR:-} through to functions)', () => {
+    const c = loadConfig({ KAFKA_BROKERS: '', MONGO_URL: '', REDIS_URL: '', ARCHIVE_URL: '', HIVE_METASTORE_URI: '', TOPIC_ORDERS: '', MONGO_DB: '' });
+    expect(c.kafkaBrokers).toEqual(['127.0.0.1:9092']);
+    expect(c.mongoExternal).toBe(false);
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.archiveUrl.startsWith('file://')).toBe(true);
+    expect(c.hiveMetastoreUri).toBeUndefined();
+    expect(c.topics.orders).toBe('orders');
+    expect(c.mongoDb).toBe('orderpulse');
+  });
   it('rejects invalid values with a message naming the variable', () => {
     expect(() => loadConfig({ KAFKA_PORT: 'abc' })).toThrow(ConfigError);
     expect(() => loadConfig({ ARCHIVE_THRESHOLD_MB: '-1' })).toThrow(/ARCHIVE_THRESHOLD_MB/);

@@ -59,7 +59,7 @@ function num(env: Env, name: string, def: number, min: number, max: number): num
 }
 
 function url(env: Env, name: string, def: string, protocols: string[]): string {
-  const raw = env[name] ?? def;
+  const raw = env[name] || def;
   let u: URL;
   try {
     u = new URL(raw);
@@ -78,12 +78,12 @@ function kpiPrefix(env: Env): string {
 }
 
 export function loadConfig(env: Env = process.env): Config {
-  const localDir = path.resolve(env.ORDERPULSE_HOME ?? path.join(ROOT, '.local'));
+  const localDir = path.resolve(env.ORDERPULSE_HOME || path.join(ROOT, '.local'));
   const kafkaPort = int(env, 'KAFKA_PORT', 9092);
   const mongoPort = int(env, 'MONGO_PORT', 27017);
   const redisPort = int(env, 'REDIS_PORT', 6379);
   const gatewayPort = int(env, 'GATEWAY_PORT', 8080);
-  const brokers = (env.KAFKA_BROKERS ?? `127.0.0.1:${kafkaPort}`).split(',').map((s) => s.trim()).filter(Boolean);
+  const brokers = (env.KAFKA_BROKERS || `127.0.0.1:${kafkaPort}`).split(',').map((s) => s.trim()).filter(Boolean);
   for (const b of brokers) if (!/^[^:\s]+:\d+$/.test(b)) throw new ConfigError(`KAFKA_BROKERS entry "${b}" must be host:port`);
   const mongoExternal = env.MONGO_URL !== undefined && env.MONGO_URL !== '';
   const mongoUrl = url(env, 'MONGO_URL', `mongodb://127.0.0.1:${mongoPort}/`, ['mongodb:', 'mongodb+srv:']);
@@ -98,7 +98,7 @@ export function loadConfig(env: Env = process.env): Config {
     mongoExternal,
     mongoUrl,
     mongoPort,
-    mongoDb: env.MONGO_DB ?? 'orderpulse',
+    mongoDb: env.MONGO_DB || 'orderpulse',
     redisUrl: url(env, 'REDIS_URL', `redis://127.0.0.1:${redisPort}`, ['redis:', 'rediss:']),
     redisPort,
     gatewayPort,
@@ -108,10 +108,10 @@ export function loadConfig(env: Env = process.env): Config {
     hdfsPort: int(env, 'HDFS_PORT', 8020),
     hivePort: int(env, 'HIVE_METASTORE_PORT', 9083),
     topics: {
-      orders: env.TOPIC_ORDERS ?? 'orders',
-      dlq: env.TOPIC_DLQ ?? 'orders.dlq',
-      accepted: env.TOPIC_ACCEPTED ?? 'orders.accepted',
-      deltas: env.TOPIC_DELTAS ?? 'kpi.deltas',
+      orders: env.TOPIC_ORDERS || 'orders',
+      dlq: env.TOPIC_DLQ || 'orders.dlq',
+      accepted: env.TOPIC_ACCEPTED || 'orders.accepted',
+      deltas: env.TOPIC_DELTAS || 'kpi.deltas',
     },
     archiveThresholdMb: num(env, 'ARCHIVE_THRESHOLD_MB', 300, 0.001, 1e7),
     archiveLowWaterFraction: num(env, 'ARCHIVE_LOW_WATER', 0.8, 0.01, 1),
@@ -120,7 +120,7 @@ export function loadConfig(env: Env = process.env): Config {
     hiveMetastoreUri: hive === undefined || hive === '' ? undefined : hive,
     maxEventBytes: int(env, 'MAX_EVENT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     kpiPrefix: kpiPrefix(env),
-    logLevel: env.LOG_LEVEL ?? 'info',
+    logLevel: env.LOG_LEVEL || 'info',
   };
   return cfg;
 }
