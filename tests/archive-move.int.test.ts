@@ -166,6 +166,22 @@ describe('archive-move on FerretDB, local backend', () => {
     expect(dims.products.size).toBe(0);
   });
 
+  it('deleteOrders bounded by the batch _id range deletes exactly the listed orders, none between them', async () => {
+    const byHotId = (await rt.hot.loadFacts(allIds())).sort((a, b) => (a.hot_id < b.hot_id ? -1 : 1));
+    const inRange = byHotId.slice(0, 6);
+    const outside = byHotId[6]!;
+    const range = { first: inRange[0]!.hot_id, last: inRange[5]!.hot_id };
+    const listed = [inRange[0]!.order_id, inRange[2]!.order_id, inRange[5]!.order_id];
+    const unlisted = [inRange[1]!.order_id, inRange[3]!.order_id, inRange[4]!.order_id];
+    expect(await rt.hot.deleteOrders(listed, range)).toBe(3);
+    expect(await rt.hot.countPresent(listed)).toBe(0);
+    expect(await rt.hot.countPresent(unlisted)).toBe(3);
+    // Listed but outside the batch's range: not deleted.
+    expect(outside.hot_id > range.last).toBe(true);
+    expect(await rt.hot.deleteOrders([outside.order_id], range)).toBe(0);
+    expect(await rt.hot.countPresent([outside.order_id])).toBe(1);
+  });
+
   it('the MongoDB lease lets only one move run at a time', async () => {
     expect(await rt.lock.acquire('a', 60_000)).toBe(true);
     expect(await rt.lock.acquire('b', 60_000)).toBe(false);

@@ -64,8 +64,12 @@ export interface HotStore {
   loadFacts(orderIds: readonly string[]): Promise<FactDoc[]>;
   /** Dimension rows by id (`$in`, no `$lookup`); missing ids are simply absent from the maps. */
   loadDims(ids: { customers: readonly string[]; products: readonly string[]; payments: readonly string[] }): Promise<DimRows>;
-  /** Delete exactly these orders from orders_fact; returns how many were deleted. */
-  deleteOrders(orderIds: readonly string[]): Promise<number>;
+  /**
+   * Delete exactly these orders from orders_fact; returns how many were deleted. `hotIdRange`
+   * (the frozen batch's first and last `_id`, hex) bounds the search: every id of a batch lies in
+   * it, and on FerretDB an `_id` range is answered from the primary key instead of a full scan.
+   */
+  deleteOrders(orderIds: readonly string[], hotIdRange?: { first: string; last: string }): Promise<number>;
   /** How many of `orderIds` are still in orders_fact. */
   countPresent(orderIds: readonly string[]): Promise<number>;
   readSize(): Promise<HotSize>;

@@ -263,7 +263,7 @@ class Mover {
     const { hot } = this.deps;
     let deleted = 0;
     for (const chunk of chunks(batch.ids, this.deleteChunk)) {
-      deleted += await hot.deleteOrders(chunk);
+      deleted += await hot.deleteOrders(chunk, { first: batch.first_hot_id, last: batch.last_hot_id });
       await this.keepLease();
       await this.opts.hooks?.afterDeleteChunk?.(batch._id, deleted, batch.ids.length);
     }
