@@ -4,6 +4,7 @@
  * Services already running (a developer's warm stack) are left running.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../shared/config.ts';
 import { createLogger } from '../shared/log.ts';
@@ -33,6 +34,14 @@ if (!wasUp && run(tsx, ['scripts/stack/cli.ts', 'up', '--all'], 'starting the lo
 if (run(tsx, ['tests/browser-setup.ts'], 'checking test tools (chromium, wrk)') !== 0) process.exit(1);
 
 const extra = process.argv.slice(2);
-const code = run(vitest, ['run', ...extra], 'running tests');
+const report = path.join(ROOT, '.local', 'vitest-report.json');
+mkdirSync(path.dirname(report), { recursive: true });
+rmSync(report, { force: true });
+const code = run(vitest, ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra], 'running tests');
+// One plain closing line with the counts, whatever the reporter printed above it.
+if (existsSync(report)) {
+  const r = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+  process.stdout.write(`\ntests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped\n`);
+}
 if (!wasUp) run(tsx, ['scripts/stack/cli.ts', 'down'], 'stopping the local stack');
 process.exit(code);
