@@ -25,12 +25,25 @@ afterAll(async () => {
   fs.rmSync(home, { recursive: true, force: true });
 });
 
+/**
+ * A free port below the kernel's ephemeral range (32768+), so that after our process stops no
+ * other service's ephemeral listener (HDFS DataNode, test servers on port 0) can take it over
+ * while the test checks that the port is closed.
+ */
 async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const srv = net.createServer();
+    const ok = await new Promise<boolean>((r) => {
+      srv.once('error', () => r(false));
+      srv.listen(port, '127.0.0.1', () => r(true));
+    });
+    if (ok) {
+      await new Promise<void>((r) => srv.close(() => r()));
+      return port;
+    }
+  }
+  throw new Error('no free port in 20000-29999');
 }
 
 function spec(name: string, port: number, over: Partial<ManagedSpec> = {}): ManagedSpec {
