@@ -8,6 +8,7 @@
  */
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { DependencyError } from '../errors.ts';
+import { topicPartitionCount } from '../kafka/client.ts';
 import { partitionForKey } from './partition.ts';
 import type { BatchSender } from './pump.ts';
 
@@ -17,23 +18,8 @@ export interface KafkaBatchSender extends BatchSender {
   close(): Promise<void>;
 }
 
-async function partitionCount(kafka: Kafka, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
-    const n = meta.topics[0]?.partitions.length ?? 0;
-    if (n < 1) throw new Error(`topic ${topic} has no partitions`);
-    return n;
-  } catch (cause) {
-    throw new DependencyError('kafka', `could not read the metadata of topic ${topic}; does it exist and is the broker up? (npm run stack -- status)`, { cause });
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
-}
-
 export async function createKafkaBatchSender(kafka: Kafka, topic: string): Promise<KafkaBatchSender> {
-  const partitions = await partitionCount(kafka, topic);
+  const partitions = await topicPartitionCount(kafka, topic);
   const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   try {
     await producer.connect();

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { Kafka } from 'kafkajs';
 import { DependencyError } from '../errors.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './kafka-worker.ts';
+import { topicPartitionCount } from '../kafka/client.ts';
 import { partitionForKey } from './partition.ts';
 import type { BatchSender } from './pump.ts';
 import { packBatch, type WireMessage } from './wire-batch.ts';
@@ -21,21 +22,6 @@ export interface ThreadedKafkaSender extends BatchSender {
 interface Pending {
   resolve(): void;
   reject(e: Error): void;
-}
-
-async function partitionCount(kafka: Kafka, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
-    const n = meta.topics[0]?.partitions.length ?? 0;
-    if (n < 1) throw new Error(`topic ${topic} has no partitions`);
-    return n;
-  } catch (cause) {
-    throw new DependencyError('kafka', `could not read the metadata of topic ${topic}; does it exist and is the broker up? (npm run stack -- status)`, { cause });
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
 }
 
 /**
@@ -56,7 +42,7 @@ function workerBootstrap(): string {
 }
 
 export async function createThreadedKafkaSender(kafka: Kafka, topic: string, workerCount: number): Promise<ThreadedKafkaSender> {
-  const partitions = await partitionCount(kafka, topic);
+  const partitions = await topicPartitionCount(kafka, topic);
   const n = Math.max(1, Math.min(workerCount, partitions));
   const pending = new Map<number, Pending>();
   let nextId = 1;

@@ -74,3 +74,19 @@ export async function ensureTopics(admin: Admin, topics: { topic: string; partit
     if (missing.some((t) => !now.has(t.topic))) throw new DependencyError('kafka', `could not create topics ${missing.map((t) => t.topic).join(', ')}`, { cause });
   }
 }
+
+/** How many partitions `topic` has (DependencyError naming the topic when it cannot be read). */
+export async function topicPartitionCount(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+    const n = meta.topics[0]?.partitions.length ?? 0;
+    if (n < 1) throw new Error(`topic ${topic} has no partitions`);
+    return n;
+  } catch (cause) {
+    throw new DependencyError('kafka', `could not read the metadata of topic ${topic}; does it exist and is the broker up? (npm run stack -- status)`, { cause });
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
