@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['shared/**/*.test.ts', 'functions/**/*.test.ts', 'runtime/**/*.test.ts', 'template/**/*.test.ts', 'dashboard/**/*.test.ts', 'scripts/**/*.test.ts', 'tests/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: ['shared/**/*.test.ts', 'functions/**/*.test.ts', 'connectors/**/*.test.ts', 'dev/**/*.test.ts', 'template/**/*.test.ts', 'dashboard/**/*.test.ts', 'scripts/**/*.test.ts', 'tests/**/*.test.ts', 'bench/**/*.test.ts'],
     exclude: ['node_modules/**', '.local/**'],
     testTimeout: 120_000,
     hookTimeout: 300_000,

@@ -8,14 +8,14 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { loadConfig } from '../shared/config.ts';
-import { createKafka, ensureTopics } from '../shared/kafka/client.ts';
-import { createLogger } from '../shared/log.ts';
-import { createGenerator } from '../shared/generator/generator.ts';
-import { createMessageStream } from '../shared/generator/stream.ts';
-import { pump } from '../shared/generator/pump.ts';
-import { createKafkaBatchSender } from '../shared/generator/kafka-sender.ts';
-import { createThreadedKafkaSender } from '../shared/generator/kafka-threaded-sender.ts';
+import { loadConfig } from '../shared/platform/config.ts';
+import { createKafka, ensureTopics } from '../shared/adapters/kafka.ts';
+import { createLogger } from '../shared/platform/log.ts';
+import { createGenerator } from '../dev/generator/generator.ts';
+import { createMessageStream } from '../dev/generator/stream.ts';
+import { pump } from '../dev/generator/pump.ts';
+import { createKafkaBatchSender } from '../dev/generator/kafka-sender.ts';
+import { createThreadedKafkaSender } from '../dev/generator/kafka-threaded-sender.ts';
 
 export interface GeneratorBenchOptions {
   count?: number;

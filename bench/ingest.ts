@@ -17,21 +17,21 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { isUtf8 } from 'node:buffer';
-import { loadConfig, ROOT, type Config } from '../shared/config.ts';
+import { loadConfig, ROOT, type Config } from '../shared/platform/config.ts';
 import { canonicalJson, sha256Hex } from '../shared/contract/canonical.ts';
 import type { OrderEvent } from '../shared/contract/types.ts';
 import { validateOrder } from '../shared/contract/validate.ts';
-import type { KafkaBatchMessage } from '../shared/fn/types.ts';
-import { encodeEventBuffer } from '../shared/generator/encode.ts';
-import { createGenerator } from '../shared/generator/generator.ts';
+import type { KafkaBatchMessage } from '../shared/platform/fn.ts';
+import { encodeEventBuffer } from '../dev/generator/encode.ts';
+import { createGenerator } from '../dev/generator/generator.ts';
 import { createDimCache } from '../shared/ingest/dim-cache.ts';
 import { buildFact, customerRow, paymentRow, productRow } from '../shared/ingest/documents.ts';
 import { ingestBatch } from '../shared/ingest/ingest.ts';
-import { createMongoStore } from '../shared/ingest/mongo-store.ts';
+import { createMongoStore } from '../shared/ingest/adapters/mongo-store.ts';
 import type { DimensionRows, FactDoc } from '../shared/ingest/types.ts';
-import { createKafka, createSink } from '../shared/kafka/client.ts';
-import { createLogger, type Logger } from '../shared/log.ts';
-import { COLLECTIONS, connectMongo, ensureSchema, type MongoHandle } from '../shared/mongo/client.ts';
+import { createKafka, createSink } from '../shared/adapters/kafka.ts';
+import { createLogger, type Logger } from '../shared/platform/log.ts';
+import { COLLECTIONS, connectMongo, ensureSchema, type MongoHandle } from '../shared/adapters/mongo.ts';
 import { createTopic, deleteTopics, produceRaw, suffix, withTimeout } from '../tests/corpus/kafka-io.ts';
 
 export interface IngestBenchOptions {
@@ -225,7 +225,7 @@ async function rawBulkUpsert(h: MongoHandle, docs: FactDoc[], batch: number, max
 }
 
 async function runPipeline(config: Config, ctx: { db: string; topics: { orders: string; dlq: string; accepted: string }; dir: string; batch: number; total: number; timeoutMs: number; id: string; log: Logger }): Promise<{ seconds: number; steady: number; cpuUs: number }> {
-  const { startPipeline } = await import('../runtime/pipeline.ts');
+  const { startPipeline } = await import('../dev/local/pipeline.ts');
   const stackFile = path.join(ctx.dir, 'stack.yml');
   writeFileSync(
     stackFile,
@@ -236,7 +236,7 @@ async function runPipeline(config: Config, ctx: { db: string; topics: { orders: 
       '  gateway: http://127.0.0.1:8080',
       'functions:',
       '  ingest:',
-      '    lang: node20-ts',
+      '    lang: node24-ts',
       `    handler: ${path.join(ROOT, 'functions', 'ingest')}`,
       '    image: orderpulse/ingest:bench',
       '    annotations:',

@@ -20,9 +20,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { ROOT } from '../shared/config.ts';
-import { createMessageStream, type GeneratedMessage } from '../shared/generator/stream.ts';
-import { createLogger, type Logger } from '../shared/log.ts';
+import { ROOT } from '../shared/platform/config.ts';
+import { createMessageStream, type GeneratedMessage } from '../dev/generator/stream.ts';
+import { createLogger, type Logger } from '../shared/platform/log.ts';
 import { ensureDebianTools, WRK } from '../tests/browser-setup.ts';
 import { startKpiPipeline, waitFor, type KpiPipeline } from '../tests/kpi-pipeline.ts';
 

@@ -7,9 +7,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../shared/config.ts';
-import { createLogger } from '../shared/log.ts';
-import { stackUp } from '../scripts/stack/api.ts';
+import { loadConfig } from '../shared/platform/config.ts';
+import { createLogger } from '../shared/platform/log.ts';
+import { stackUp } from '../dev/stack/api.ts';
 import { runGeneratorBench } from './generator.ts';
 import { benchIngest } from './ingest.ts';
 import { runKpiBench } from './kpi.ts';

@@ -1,5 +1,5 @@
 /** Argument parsing and the human summary of `npm run bench` (pure). */
-import { ValidationError } from '../shared/errors.ts';
+import { ValidationError } from '../shared/platform/errors.ts';
 import type { IngestBenchResult } from './ingest.ts';
 import type { KpiBenchResult } from './kpi.ts';
 import type { ArchiveBenchResult } from './archive.ts';

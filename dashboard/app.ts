@@ -5,8 +5,8 @@
  */
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { errorBody, httpStatusOf } from '../shared/errors.ts';
-import type { Logger } from '../shared/log.ts';
+import { errorBody, httpStatusOf } from '../shared/platform/errors.ts';
+import type { Logger } from '../shared/platform/log.ts';
 import type { ViewName } from '../shared/kpi/types.ts';
 import type { ViewStore } from '../shared/kpi/store.ts';
 import { emptyViews } from '../shared/kpi/views.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../shared/log.ts';
+import { createLogger } from '../shared/platform/log.ts';
 import type { ViewName } from '../shared/kpi/types.ts';
 import { createChangeHub, payloadOf, type HubSource } from './hub.ts';
 

@@ -10,7 +10,7 @@
  * while it is known fresh (synced with Redis within `maxAgeMs`); otherwise the API GETs Redis.
  */
 import { coalesce } from '../shared/kpi/coalesce.ts';
-import type { Logger } from '../shared/log.ts';
+import type { Logger } from '../shared/platform/log.ts';
 import { VIEW_NAMES, type ViewName } from '../shared/kpi/types.ts';
 import { emptyViews } from '../shared/kpi/views.ts';
 

@@ -9,9 +9,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
-import { loadConfig, type Config } from '../shared/config.ts';
-import { createLogger, type Logger } from '../shared/log.ts';
-import { RedisKpiStore } from '../shared/kpi/redis-store.ts';
+import { loadConfig, type Config } from '../shared/platform/config.ts';
+import { createLogger, type Logger } from '../shared/platform/log.ts';
+import { RedisKpiStore } from '../shared/kpi/adapters/redis-store.ts';
 import { createApp, type Asset } from './app.ts';
 import { createChangeHub } from './hub.ts';
 

@@ -1,4 +1,4 @@
-import { ValidationError } from '../shared/errors.ts';
+import { ValidationError } from '../shared/platform/errors.ts';
 
 export interface DemoArgs {
   rate: number;

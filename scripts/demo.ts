@@ -7,10 +7,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { ROOT } from '../shared/config.ts';
-import { createLogger } from '../shared/log.ts';
-import { startPipeline } from '../runtime/pipeline.ts';
-import { stackUp } from './stack/api.ts';
+import { ROOT } from '../shared/platform/config.ts';
+import { createLogger } from '../shared/platform/log.ts';
+import { startPipeline } from '../dev/local/pipeline.ts';
+import { stackUp } from '../dev/stack/api.ts';
 import { parseDemoArgs } from './demo-args.ts';
 
 const log = createLogger({ component: 'demo' });

@@ -1,18 +1,18 @@
 /**
  * `npm run generate -- --rate N --count N --seed S [...]`: seeded order events to Kafka.
- * Options: see USAGE in shared/generator/cli-args.ts (or `npm run generate -- --help`).
+ * Options: see USAGE in dev/generator/cli-args.ts (or `npm run generate -- --help`).
  * Progress on stderr every second; a JSON summary on stdout at the end.
  */
-import { loadConfig } from '../shared/config.ts';
-import { DependencyError, errorBody, OrderPulseError } from '../shared/errors.ts';
-import { createLogger } from '../shared/log.ts';
-import { createKafka, ensureTopics } from '../shared/kafka/client.ts';
-import { parseGenerateArgs, USAGE, type GenerateArgs } from '../shared/generator/cli-args.ts';
-import { DEFAULT_MODEL, type ModelParams } from '../shared/generator/model.ts';
-import { createMessageStream } from '../shared/generator/stream.ts';
-import { pump, type BatchSender, type PumpProgress } from '../shared/generator/pump.ts';
-import { createKafkaBatchSender } from '../shared/generator/kafka-sender.ts';
-import { createThreadedKafkaSender } from '../shared/generator/kafka-threaded-sender.ts';
+import { loadConfig } from '../shared/platform/config.ts';
+import { DependencyError, errorBody, OrderPulseError } from '../shared/platform/errors.ts';
+import { createLogger } from '../shared/platform/log.ts';
+import { createKafka, ensureTopics } from '../shared/adapters/kafka.ts';
+import { parseGenerateArgs, USAGE, type GenerateArgs } from '../dev/generator/cli-args.ts';
+import { DEFAULT_MODEL, type ModelParams } from '../dev/generator/model.ts';
+import { createMessageStream } from '../dev/generator/stream.ts';
+import { pump, type BatchSender, type PumpProgress } from '../dev/generator/pump.ts';
+import { createKafkaBatchSender } from '../dev/generator/kafka-sender.ts';
+import { createThreadedKafkaSender } from '../dev/generator/kafka-threaded-sender.ts';
 
 const log = createLogger({ component: 'generate' });
 

@@ -6,12 +6,12 @@
  * when it sees the epoch marker missing) or to reconcile after any doubt.
  * Environment: REDIS_URL, MONGO_URL, MONGO_DB, ARCHIVE_URL, KPI_PREFIX (see README).
  */
-import { loadConfig } from '../shared/config.ts';
-import { createLogger } from '../shared/log.ts';
+import { loadConfig } from '../shared/platform/config.ts';
+import { createLogger } from '../shared/platform/log.ts';
 import { materialize } from '../shared/kpi/materialize.ts';
 import { rebuild, type RebuildResult } from '../shared/kpi/rebuild.ts';
-import { RedisKpiStore, leaseToken } from '../shared/kpi/redis-store.ts';
-import { openRebuildSources } from '../shared/kpi/service.ts';
+import { RedisKpiStore, leaseToken } from '../shared/kpi/adapters/redis-store.ts';
+import { openRebuildSources } from '../shared/kpi/adapters/open.ts';
 
 function parseArgs(argv: string[]): { waitS: number } {
   let waitS = 0;

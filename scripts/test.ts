@@ -6,8 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT } from '../shared/config.ts';
-import { createLogger } from '../shared/log.ts';
+import { ROOT } from '../shared/platform/config.ts';
+import { createLogger } from '../shared/platform/log.ts';
 
 const log = createLogger({ component: 'test-runner' });
 const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -22,12 +22,12 @@ function run(cmd: string, args: string[], what: string): number {
 }
 
 function stackStatusHealthy(): boolean {
-  const r = spawnSync(tsx, ['scripts/stack/cli.ts', 'status', '--all'], { cwd: ROOT, stdio: 'ignore' });
+  const r = spawnSync(tsx, ['dev/stack/cli.ts', 'status', '--all'], { cwd: ROOT, stdio: 'ignore' });
   return r.status === 0;
 }
 
 const wasUp = stackStatusHealthy();
-if (!wasUp && run(tsx, ['scripts/stack/cli.ts', 'up', '--all'], 'starting the local stack (installs on first run)') !== 0) {
+if (!wasUp && run(tsx, ['dev/stack/cli.ts', 'up', '--all'], 'starting the local stack (installs on first run)') !== 0) {
   log.error('the local stack did not start: see the service log named above, then `npm run stack -- status`');
   process.exit(1);
 }
@@ -43,5 +43,5 @@ if (existsSync(report)) {
   const r = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
   process.stdout.write(`\ntests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped\n`);
 }
-if (!wasUp) run(tsx, ['scripts/stack/cli.ts', 'down'], 'stopping the local stack');
+if (!wasUp) run(tsx, ['dev/stack/cli.ts', 'down'], 'stopping the local stack');
 process.exit(code);

@@ -1,7 +1,7 @@
 /**
  * archive-check on the REAL MongoDB/FerretDB: size reading and decision on real collStats, the
  * asynchronous invocation over HTTP (a real HTTP server standing in for the gateway), and end to
- * end through the project's real gateway (runtime/pipeline.ts) running archive-check and
+ * end through the project's real gateway (dev/local/pipeline.ts) running archive-check and
  * archive-move as function processes.
  */
 import { createServer, type Server } from 'node:http';
@@ -10,19 +10,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../shared/config.ts';
-import { createLogger } from '../shared/log.ts';
-import { COLLECTIONS } from '../shared/mongo/client.ts';
+import { loadConfig } from '../shared/platform/config.ts';
+import { createLogger } from '../shared/platform/log.ts';
+import { COLLECTIONS } from '../shared/adapters/mongo.ts';
 import { runCheck, sizeFacts } from '../shared/archive/check.ts';
-import { HttpInvoker } from '../shared/archive/invoker.ts';
-import { LocalCatalog } from '../shared/archive/local-catalog.ts';
-import { LocalStorage } from '../shared/archive/local-storage.ts';
+import { HttpInvoker } from '../shared/archive/adapters/invoker.ts';
+import { LocalCatalog } from '../shared/archive/adapters/local-catalog.ts';
+import { LocalStorage } from '../shared/archive/adapters/local-storage.ts';
 import { runMove } from '../shared/archive/move.ts';
-import { openArchiveRuntime, type ArchiveRuntime } from '../shared/archive/runtime.ts';
+import { openArchiveRuntime, type ArchiveRuntime } from '../shared/archive/adapters/open.ts';
 import { buildFacts, type FactFixture } from '../shared/archive/testing/facts.ts';
 import { archiveState } from '../shared/archive/testing/invariants.ts';
 import { hotOrderIds, seedHotStore, testDbName } from '../shared/archive/testing/seed.ts';
-import { startPipeline, type Pipeline } from '../runtime/pipeline.ts';
+import { startPipeline, type Pipeline } from '../dev/local/pipeline.ts';
 
 const config = loadConfig();
 const log = createLogger({ test: 'archive-check.int' }, () => undefined);

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../shared/config.ts';
+import { ROOT } from '../shared/platform/config.ts';
 import { startDashboard, type Dashboard } from '../dashboard/server.ts';
 import { CHROMIUM, ensureDebianTools } from './browser-setup.ts';
 import { acceptedOf, seededStream, startKpiPipeline, waitFor, type KpiPipeline } from './kpi-pipeline.ts';

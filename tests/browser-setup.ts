@@ -4,7 +4,7 @@
  * Runnable: `tsx tests/browser-setup.ts` (the test runner / CI may call it once up front);
  * the browser test and bench/kpi.ts also call `ensureDebianTools()` themselves.
  */
-import { ensureAptPackages } from '../scripts/apt.ts';
+import { ensureAptPackages } from '../dev/stack/apt.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 

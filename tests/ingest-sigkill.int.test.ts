@@ -1,6 +1,6 @@
 /**
  * End to end through the real runtime (gateway + ingest function process + Kafka connector,
- * runtime/pipeline.ts) on the real stack: produce N valid and B bad events while the pipeline
+ * dev/local/pipeline.ts) on the real stack: produce N valid and B bad events while the pipeline
  * runs, SIGKILL the ingest process twice mid-stream (the supervisor restarts it; the connector
  * redelivers what was not acknowledged), and check that exactly N facts exist, no order twice, every bad message reached
  * the DLQ with its reason, and every accepted order_id reached orders.accepted.
@@ -9,14 +9,14 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin, Producer } from 'kafkajs';
-import { loadConfig, ROOT } from '../shared/config.ts';
+import { loadConfig, ROOT } from '../shared/platform/config.ts';
 import type { DlqRecord } from '../shared/contract/types.ts';
-import { encodeEventBuffer } from '../shared/generator/encode.ts';
-import { createGenerator } from '../shared/generator/generator.ts';
-import { createKafka } from '../shared/kafka/client.ts';
-import { createLogger } from '../shared/log.ts';
-import { COLLECTIONS, connectMongo, type MongoHandle } from '../shared/mongo/client.ts';
-import { startPipeline, type Pipeline } from '../runtime/pipeline.ts';
+import { encodeEventBuffer } from '../dev/generator/encode.ts';
+import { createGenerator } from '../dev/generator/generator.ts';
+import { createKafka } from '../shared/adapters/kafka.ts';
+import { createLogger } from '../shared/platform/log.ts';
+import { COLLECTIONS, connectMongo, type MongoHandle } from '../shared/adapters/mongo.ts';
+import { startPipeline, type Pipeline } from '../dev/local/pipeline.ts';
 import type { RawMessage } from './corpus/batch.ts';
 import { createTopic, deleteTopics, produceRaw, readRecords, suffix, topicSize } from './corpus/kafka-io.ts';
 
@@ -91,7 +91,7 @@ describe('ingest under SIGKILL (gateway + connector + function process)', () => 
         '  gateway: http://127.0.0.1:8080',
         'functions:',
         '  ingest:',
-        '    lang: node20-ts',
+        '    lang: node24-ts',
         `    handler: ${path.join(ROOT, 'functions', 'ingest')}`,
         '    image: orderpulse/ingest:test',
         '    annotations:',

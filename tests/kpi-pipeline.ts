@@ -1,22 +1,22 @@
 /**
  * The real KPI pipeline for integration tests: ingest, aggregate and cache-write from stack.yml
- * as function processes behind the local gateway and Kafka connector (runtime/pipeline.ts),
+ * as function processes behind the local gateway and Kafka connector (dev/local/pipeline.ts),
  * plus the dashboard in-process, all on the test's own topics, consumer groups, MongoDB
  * database and Redis key prefix. `close()` removes everything it created.
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { loadConfig, type Config } from '../shared/config.ts';
-import { createKafka } from '../shared/kafka/client.ts';
-import { connectMongo } from '../shared/mongo/client.ts';
-import { createLogger } from '../shared/log.ts';
-import { RedisKpiStore } from '../shared/kpi/redis-store.ts';
-import { createKafkaBatchSender, type KafkaBatchSender } from '../shared/generator/kafka-sender.ts';
-import type { GeneratedMessage } from '../shared/generator/stream.ts';
-import { startPipeline, type Pipeline } from '../runtime/pipeline.ts';
+import { loadConfig, type Config } from '../shared/platform/config.ts';
+import { createKafka } from '../shared/adapters/kafka.ts';
+import { connectMongo } from '../shared/adapters/mongo.ts';
+import { createLogger } from '../shared/platform/log.ts';
+import { RedisKpiStore } from '../shared/kpi/adapters/redis-store.ts';
+import { createKafkaBatchSender, type KafkaBatchSender } from '../dev/generator/kafka-sender.ts';
+import type { GeneratedMessage } from '../dev/generator/stream.ts';
+import { startPipeline, type Pipeline } from '../dev/local/pipeline.ts';
 import { startDashboard, type Dashboard } from '../dashboard/server.ts';
 import type { OrderEvent } from '../shared/contract/types.ts';
-import { createMessageStream } from '../shared/generator/stream.ts';
+import { createMessageStream } from '../dev/generator/stream.ts';
 import { firstWins } from './kpi-expected.ts';
 
 export const FUNCTIONS = ['ingest', 'aggregate', 'cache-write'] as const;

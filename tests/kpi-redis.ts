@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { loadConfig } from '../shared/config.ts';
+import { loadConfig } from '../shared/platform/config.ts';
 
 export interface PrivateRedis {
   url: string;

@@ -5,7 +5,7 @@
  * independent expectation, and the replay must not change the served views at all.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka } from '../shared/kafka/client.ts';
+import { createKafka } from '../shared/adapters/kafka.ts';
 import { expectedKpis } from './kpi-expected.ts';
 import { acceptedOf, seededStream, startKpiPipeline, waitFor, type KpiPipeline } from './kpi-pipeline.ts';
 import { expectServedEqual } from './kpi-served.ts';

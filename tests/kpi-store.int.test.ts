@@ -6,15 +6,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../shared/config.ts';
-import { createLogger } from '../shared/log.ts';
+import { loadConfig } from '../shared/platform/config.ts';
+import { createLogger } from '../shared/platform/log.ts';
 import { contributionOf } from '../shared/kpi/contribution.ts';
 import { materialize } from '../shared/kpi/materialize.ts';
-import { listSource } from '../shared/kpi/mongo-source.ts';
+import { listSource } from '../shared/kpi/adapters/mongo-source.ts';
 import { orderFromEvent } from '../shared/kpi/order.ts';
 import { rebuild } from '../shared/kpi/rebuild.ts';
 import { createReconciler } from '../shared/kpi/reconcile.ts';
-import { RedisKpiStore, leaseToken } from '../shared/kpi/redis-store.ts';
+import { RedisKpiStore, leaseToken } from '../shared/kpi/adapters/redis-store.ts';
 import { VIEW_NAMES, type Contribution } from '../shared/kpi/types.ts';
 import type { OrderEvent } from '../shared/contract/types.ts';
 import { expectedKpis } from './kpi-expected.ts';

@@ -4,13 +4,13 @@
  * Also reconciles: when the counters' epoch marker is missing (FLUSHALL, Redis lost its data)
  * or stale (Redis restarted), a rebuild from MongoDB + archive starts in the background.
  */
-import type { FnContext, FnEvent } from '../../shared/fn/types.ts';
-import { loadConfig } from '../../shared/config.ts';
-import { createLogger } from '../../shared/log.ts';
-import { createKafka, createSink, type KafkaSink } from '../../shared/kafka/client.ts';
+import type { FnContext, FnEvent } from '../../shared/platform/fn.ts';
+import { loadConfig } from '../../shared/platform/config.ts';
+import { createLogger } from '../../shared/platform/log.ts';
+import { createKafka, createSink, type KafkaSink } from '../../shared/adapters/kafka.ts';
 import { aggregate } from '../../shared/kpi/aggregate.ts';
 import { deliveredMessages } from '../../shared/kpi/delivery.ts';
-import { openKpiRuntime, type KpiRuntime } from '../../shared/kpi/service.ts';
+import { openKpiRuntime, type KpiRuntime } from '../../shared/kpi/adapters/open.ts';
 import type { KpiNotice } from '../../shared/kpi/types.ts';
 
 const config = loadConfig();

@@ -4,12 +4,12 @@
  * low-water mark. GET answers the last reading {size_mb, threshold_mb, low_water_mb, decision, at, …}.
  * Thin: parse, call shared/archive/check.ts, map errors. Clients are created once per process.
  */
-import { loadConfig } from '../../shared/config.ts';
-import { NotFoundError, errorBody, httpStatusOf } from '../../shared/errors.ts';
-import type { FnContext, FnEvent } from '../../shared/fn/types.ts';
-import { createLogger } from '../../shared/log.ts';
+import { loadConfig } from '../../shared/platform/config.ts';
+import { NotFoundError, errorBody, httpStatusOf } from '../../shared/platform/errors.ts';
+import type { FnContext, FnEvent } from '../../shared/platform/fn.ts';
+import { createLogger } from '../../shared/platform/log.ts';
 import { runCheck } from '../../shared/archive/check.ts';
-import { openArchiveRuntime, type ArchiveRuntime } from '../../shared/archive/runtime.ts';
+import { openArchiveRuntime, type ArchiveRuntime } from '../../shared/archive/adapters/open.ts';
 
 const log = createLogger({ fn: 'archive-check' });
 let runtime: Promise<ArchiveRuntime> | undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../shared/errors.ts';
+import { ValidationError } from '../../shared/platform/errors.ts';
 import { parseMoveRequest } from './handler.ts';
 
 describe('archive-move request', () => {

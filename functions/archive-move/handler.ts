@@ -4,13 +4,13 @@
  * Invoked asynchronously by archive-check; answers {status: 'busy'} when another move runs.
  * GET lists the batches not yet deleted and the latest finished ones (without their id lists).
  */
-import { loadConfig } from '../../shared/config.ts';
-import { ValidationError, errorBody, httpStatusOf } from '../../shared/errors.ts';
-import type { FnContext, FnEvent } from '../../shared/fn/types.ts';
-import { createLogger } from '../../shared/log.ts';
+import { loadConfig } from '../../shared/platform/config.ts';
+import { ValidationError, errorBody, httpStatusOf } from '../../shared/platform/errors.ts';
+import type { FnContext, FnEvent } from '../../shared/platform/fn.ts';
+import { createLogger } from '../../shared/platform/log.ts';
 import { MIB } from '../../shared/archive/check.ts';
 import { runMove } from '../../shared/archive/move.ts';
-import { openArchiveRuntime, type ArchiveRuntime } from '../../shared/archive/runtime.ts';
+import { openArchiveRuntime, type ArchiveRuntime } from '../../shared/archive/adapters/open.ts';
 import type { BatchManifest } from '../../shared/archive/manifest.ts';
 
 const log = createLogger({ fn: 'archive-move' });

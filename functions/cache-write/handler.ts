@@ -3,13 +3,13 @@
  * consistent snapshot of the counters, stamp as_of, PUBLISH the change for the dashboard's SSE.
  * Any number of notices in one delivery, or arriving during a run, cost one materialisation.
  */
-import type { FnContext, FnEvent } from '../../shared/fn/types.ts';
-import { loadConfig } from '../../shared/config.ts';
-import { createLogger } from '../../shared/log.ts';
+import type { FnContext, FnEvent } from '../../shared/platform/fn.ts';
+import { loadConfig } from '../../shared/platform/config.ts';
+import { createLogger } from '../../shared/platform/log.ts';
 import { coalesce } from '../../shared/kpi/coalesce.ts';
 import { deliveredMessages } from '../../shared/kpi/delivery.ts';
 import { materialize, type MaterializeResult } from '../../shared/kpi/materialize.ts';
-import { RedisKpiStore } from '../../shared/kpi/redis-store.ts';
+import { RedisKpiStore } from '../../shared/kpi/adapters/redis-store.ts';
 
 const config = loadConfig();
 const log = createLogger({ fn: 'cache-write' });

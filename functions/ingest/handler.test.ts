@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FnContext, FnEvent } from '../../shared/fn/types.ts';
+import type { FnContext, FnEvent } from '../../shared/platform/fn.ts';
 import handle, { health, shutdown } from './handler.ts';
 
 function ctx(): FnContext & { code: number } {

@@ -4,18 +4,18 @@
  * errors. MongoDB and Kafka clients are created once per process (lazily) and closed by shutdown().
  * A retriable failure answers 503 so the connector redelivers the batch (idempotently).
  */
-import { loadConfig, type Config } from '../../shared/config.ts';
-import { errorBody, httpStatusOf } from '../../shared/errors.ts';
-import type { FnContext, FnEvent } from '../../shared/fn/types.ts';
+import { loadConfig, type Config } from '../../shared/platform/config.ts';
+import { errorBody, httpStatusOf } from '../../shared/platform/errors.ts';
+import type { FnContext, FnEvent } from '../../shared/platform/fn.ts';
 import { addCounts, emptyCounts } from '../../shared/ingest/counts.ts';
 import { createDimCache, type DimCache } from '../../shared/ingest/dim-cache.ts';
 import { batchFromEvent } from '../../shared/ingest/envelope.ts';
 import { ingestBatch } from '../../shared/ingest/ingest.ts';
-import { createMongoStore } from '../../shared/ingest/mongo-store.ts';
+import { createMongoStore } from '../../shared/ingest/adapters/mongo-store.ts';
 import type { IngestCounts, IngestStore } from '../../shared/ingest/types.ts';
-import { createKafka, createSink, ensureTopics, type KafkaSink } from '../../shared/kafka/client.ts';
-import { createLogger } from '../../shared/log.ts';
-import { connectMongo, ensureSchema, type MongoHandle } from '../../shared/mongo/client.ts';
+import { createKafka, createSink, ensureTopics, type KafkaSink } from '../../shared/adapters/kafka.ts';
+import { createLogger } from '../../shared/platform/log.ts';
+import { connectMongo, ensureSchema, type MongoHandle } from '../../shared/adapters/mongo.ts';
 
 const log = createLogger({ fn: 'ingest' });
 

@@ -8,9 +8,9 @@
  * reports SQLite page counts (4 KiB granular): readings are approximate, never exact bytes.
  * MB means MiB (1 048 576 bytes).
  */
-import type { Logger } from '../log.ts';
+import type { Logger } from '../platform/log.ts';
 import type { HotSize, HotStore, ManifestStore, MoveLock } from './hot-store.ts';
-import type { Invoker } from './invoker.ts';
+import type { Invoker } from './adapters/invoker.ts';
 
 export const MIB = 1024 * 1024;
 

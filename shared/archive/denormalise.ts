@@ -4,7 +4,7 @@
  * KPIs computed from the hot store; a dimension row fills attributes the fact lacks and its unknown
  * fields become `*_attrs` JSON.
  */
-import { InvariantError } from '../errors.ts';
+import { InvariantError } from '../platform/errors.ts';
 import type { DimDoc, DimRows, FactDoc } from './hot-store.ts';
 import { dtOf } from './layout.ts';
 import type { ArchiveRow } from './schema.ts';

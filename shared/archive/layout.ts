@@ -3,7 +3,7 @@
  * the UTC date of order_timestamp. File names are deterministic per batch, so rewriting a batch
  * replaces its file instead of adding a second copy.
  */
-import { InvariantError } from '../errors.ts';
+import { InvariantError } from '../platform/errors.ts';
 
 export const TABLE_DIR = '/orders_fact';
 export const PARTITION_KEY = 'dt';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvariantError } from '../errors.ts';
+import { InvariantError } from '../platform/errors.ts';
 import { BATCH_STEPS, assertAdvance, batchIdFor, canAdvance, idSetHash, isStep, newBatch, nextStep } from './manifest.ts';
 
 const A = '6650a1b2c3d4e5f601234567';

@@ -5,7 +5,7 @@
  * to `frozen` (the files are rewritten on the next run; nothing is ever deleted unverified).
  */
 import { createHash } from 'node:crypto';
-import { InvariantError } from '../errors.ts';
+import { InvariantError } from '../platform/errors.ts';
 
 export const BATCH_STEPS = ['frozen', 'written', 'verified', 'registered', 'deleted'] as const;
 export type BatchStep = (typeof BATCH_STEPS)[number];

@@ -12,8 +12,8 @@
  *   idempotent, deleting an already deleted id is a no-op.
  */
 import { randomUUID } from 'node:crypto';
-import { DependencyError, InvariantError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { DependencyError, InvariantError } from '../platform/errors.ts';
+import type { Logger } from '../platform/log.ts';
 import { sizeFacts } from './check.ts';
 import { groupByDt, toArchiveRow } from './denormalise.ts';
 import type { FactDoc, HotStore, ManifestStore, MoveLock } from './hot-store.ts';

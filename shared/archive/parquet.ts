@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { ByteWriter, parquetWrite, type ColumnSource, type SchemaElement } from 'hyparquet-writer';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { compressors as readCompressors } from 'hyparquet-compressors';
-import { InvariantError, ValidationError } from '../errors.ts';
+import { InvariantError, ValidationError } from '../platform/errors.ts';
 import {
   ARCHIVE_COLUMNS,
   ARCHIVE_SCHEMA_VERSION,

@@ -2,7 +2,7 @@
  * Summaries used to verify archive files against the frozen set: row count, exact id set
  * (fingerprint + union equality), Σ total_amount in integer cents, Σ quantity.
  */
-import { InvariantError } from '../errors.ts';
+import { InvariantError } from '../platform/errors.ts';
 import { idSetHash, type BatchFile, type BatchManifest } from './manifest.ts';
 import { toCents } from './parquet.ts';
 

@@ -1,6 +1,6 @@
 /** Counting of ingest outcomes and the reconciliation invariant. */
 import type { DlqReason } from '../contract/types.ts';
-import { InvariantError } from '../errors.ts';
+import { InvariantError } from '../platform/errors.ts';
 import type { IngestCounts, Outcome } from './types.ts';
 
 export function emptyCounts(): IngestCounts {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../errors.ts';
-import { KAFKA_BATCH_CONTENT_TYPE, type FnEvent } from '../fn/types.ts';
+import { ValidationError } from '../platform/errors.ts';
+import { KAFKA_BATCH_CONTENT_TYPE, type FnEvent } from '../platform/fn.ts';
 import { batchFromEvent } from './envelope.ts';
 
 const ev = (headers: Record<string, string>, rawBody: Buffer, body: unknown = rawBody): FnEvent => ({ body, rawBody, headers, method: 'POST', query: {}, path: '/' });

@@ -5,8 +5,8 @@
  * X-Kafka-Offset, X-Kafka-Key headers). Both become a KafkaBatch. Pure.
  */
 import { isUtf8 } from 'node:buffer';
-import { ValidationError } from '../errors.ts';
-import { KAFKA_BATCH_CONTENT_TYPE, type FnEvent, type KafkaBatch, type KafkaBatchMessage } from '../fn/types.ts';
+import { ValidationError } from '../platform/errors.ts';
+import { KAFKA_BATCH_CONTENT_TYPE, type FnEvent, type KafkaBatch, type KafkaBatchMessage } from '../platform/fn.ts';
 
 function header(event: FnEvent, name: string): string | undefined {
   const v = event.headers[name];
@@ -17,7 +17,7 @@ function header(event: FnEvent, name: string): string | undefined {
 export function checkBatch(body: unknown): KafkaBatch {
   const b = body as Partial<KafkaBatch> | null;
   if (typeof b !== 'object' || b === null || typeof b.topic !== 'string' || !Number.isInteger(b.partition) || !Array.isArray(b.messages)) {
-    throw new ValidationError('invalid_batch', 'body is not a KafkaBatch {topic, partition, messages[]} (see shared/fn/types.ts)');
+    throw new ValidationError('invalid_batch', 'body is not a KafkaBatch {topic, partition, messages[]} (see shared/platform/fn.ts)');
   }
   for (let i = 0; i < b.messages.length; i++) {
     const m = b.messages[i] as Partial<KafkaBatchMessage> | null;

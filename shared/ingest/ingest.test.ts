@@ -3,11 +3,11 @@ import { RecordingSink, toBatch } from '../../tests/corpus/batch.ts';
 import { validEvents } from '../../tests/corpus/valid-events.ts';
 import { canonicalJson, sha256Hex } from '../contract/canonical.ts';
 import type { DlqRecord, OrderEvent } from '../contract/types.ts';
-import { DependencyError, InvariantError } from '../errors.ts';
+import { DependencyError, InvariantError } from '../platform/errors.ts';
 import { addCounts, countOutcomes, emptyCounts } from './counts.ts';
 import { createDimCache } from './dim-cache.ts';
 import { ingestBatch, type IngestDeps } from './ingest.ts';
-import { MemoryStore } from './memory-store.ts';
+import { MemoryStore } from './testing/memory-store.ts';
 import type { FactDoc, IngestStore } from './types.ts';
 
 const MAX = 64 * 1024;

@@ -16,10 +16,10 @@
 import { canonicalJson, sha256Hex } from '../contract/canonical.ts';
 import type { DlqRecord } from '../contract/types.ts';
 import { validateOrder, type ValidOrder } from '../contract/validate.ts';
-import { DependencyError } from '../errors.ts';
-import type { KafkaBatch } from '../fn/types.ts';
-import type { MessageSink, OutMessage } from '../kafka/client.ts';
-import type { Logger } from '../log.ts';
+import { DependencyError } from '../platform/errors.ts';
+import type { KafkaBatch } from '../platform/fn.ts';
+import type { MessageSink, OutMessage } from '../adapters/kafka.ts';
+import type { Logger } from '../platform/log.ts';
 import { countOutcomes } from './counts.ts';
 import type { DimCache } from './dim-cache.ts';
 import { buildFact, customerRow, paymentRow, productRow } from './documents.ts';

@@ -1,8 +1,8 @@
 /** Decoding of delivered messages and encoding of the messages ingest produces. */
 import type { DlqReason, DlqRecord } from '../contract/types.ts';
 import { sha256Hex } from '../contract/canonical.ts';
-import type { KafkaBatchMessage } from '../fn/types.ts';
-import type { OutMessage } from '../kafka/client.ts';
+import type { KafkaBatchMessage } from '../platform/fn.ts';
+import type { OutMessage } from '../adapters/kafka.ts';
 
 /** Raw value of a batch message: the UTF-8 string the connector decoded, or the bytes. */
 export function messageValue(m: KafkaBatchMessage): string | Buffer {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../log.ts';
+import { createLogger } from '../platform/log.ts';
 import { aggregate } from './aggregate.ts';
 import type { DeliveredMessage } from './delivery.ts';
 import type { ApplyResult, CounterStore } from './store.ts';

@@ -3,7 +3,7 @@
  * Delivery is at-least-once; the store counts an order_id once, so a redelivered batch applies
  * nothing. The notice is sent even then (its first sending may have been lost with a crash).
  */
-import type { Logger } from '../log.ts';
+import type { Logger } from '../platform/log.ts';
 import { contributionOf } from './contribution.ts';
 import type { DeliveredMessage } from './delivery.ts';
 import { orderFromEvent } from './order.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FnEvent } from '../fn/types.ts';
-import { ValidationError } from '../errors.ts';
+import type { FnEvent } from '../platform/fn.ts';
+import { ValidationError } from '../platform/errors.ts';
 import { deliveredMessages } from './delivery.ts';
 
 function ev(body: unknown, headers: Record<string, string> = {}, raw = ''): FnEvent {

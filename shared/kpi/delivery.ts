@@ -1,10 +1,10 @@
 /**
  * Messages of a Kafka-triggered invocation, for the KPI functions: the batched delivery of our
- * connector (KafkaBatch JSON, shared/fn/types.ts) or one message the OpenFaaS-connector way
+ * connector (KafkaBatch JSON, shared/platform/fn.ts) or one message the OpenFaaS-connector way
  * (raw body + X-Kafka-* headers). Values are returned as UTF-8 text (the KPI topics carry JSON).
  */
-import { ValidationError } from '../errors.ts';
-import type { FnEvent, KafkaBatch } from '../fn/types.ts';
+import { ValidationError } from '../platform/errors.ts';
+import type { FnEvent, KafkaBatch } from '../platform/fn.ts';
 
 export interface DeliveredMessage {
   topic: string;

@@ -13,8 +13,8 @@
  * the end only while the lease is still held: a FLUSHALL or Redis restart during the rebuild
  * drops the lease (or changes the run_id) and the pass starts over.
  */
-import { DependencyError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { DependencyError } from '../platform/errors.ts';
+import type { Logger } from '../platform/log.ts';
 import { contributionOf } from './contribution.ts';
 import { orderFromFact } from './order.ts';
 import type { CounterStore, ReconcileStore } from './store.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../log.ts';
-import { listSource } from './mongo-source.ts';
+import { createLogger } from '../platform/log.ts';
+import { listSource } from './adapters/mongo-source.ts';
 import { createReconciler } from './reconcile.ts';
 import type { ApplyResult, CounterStore, RebuildStatus, ReconcileStore } from './store.ts';
 import type { Contribution, RawSnapshot } from './types.ts';

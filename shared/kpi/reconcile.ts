@@ -5,7 +5,7 @@
  * be gone), a rebuild starts in the background of this process. Live applies continue meanwhile
  * (both paths are exactly-once by order_id). One rebuild at a time across processes (lease).
  */
-import type { Logger } from '../log.ts';
+import type { Logger } from '../platform/log.ts';
 import { rebuild, type OrderSource, type RebuildResult } from './rebuild.ts';
 import type { CounterStore, ReconcileStore } from './store.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvariantError } from '../errors.ts';
+import { InvariantError } from '../platform/errors.ts';
 import { parseSnapshot } from './snapshot.ts';
 
 describe('parseSnapshot', () => {

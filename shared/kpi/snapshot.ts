@@ -2,7 +2,7 @@
  * Decode the reply of SNAPSHOT_LUA (nested arrays of strings/integers/nulls) into a RawSnapshot.
  * Pure; throws InvariantError when the reply does not have the expected shape.
  */
-import { InvariantError } from '../errors.ts';
+import { InvariantError } from '../platform/errors.ts';
 import type { RawSnapshot } from './types.ts';
 
 type Reply = unknown;

@@ -5,10 +5,10 @@
  * `PAUSED <step>` and waits to be killed.
  *   ORDERS, DELETE_CHUNK, LOCK_TTL_MS, ARCHIVE_TEST_DATABASE (catalog database)
  */
-import { loadConfig } from '../../shared/config.ts';
-import { createLogger } from '../../shared/log.ts';
+import { loadConfig } from '../../shared/platform/config.ts';
+import { createLogger } from '../../shared/platform/log.ts';
 import { runMove } from '../../shared/archive/move.ts';
-import { openArchiveRuntime } from '../../shared/archive/runtime.ts';
+import { openArchiveRuntime } from '../../shared/archive/adapters/open.ts';
 
 const pauseAt = process.env.PAUSE_AT ?? 'written';
 const config = loadConfig();

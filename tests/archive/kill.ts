@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { ROOT } from '../../shared/config.ts';
+import { ROOT } from '../../shared/platform/config.ts';
 
 export interface KillOptions {
   pauseAt: 'frozen' | 'written' | 'verified' | 'registered' | 'delete-chunk';

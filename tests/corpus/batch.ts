@@ -1,7 +1,7 @@
-/** Helpers that wrap raw messages into the connector's KafkaBatch format (shared/fn/types.ts). */
+/** Helpers that wrap raw messages into the connector's KafkaBatch format (shared/platform/fn.ts). */
 import { isUtf8 } from 'node:buffer';
-import type { KafkaBatch, KafkaBatchMessage } from '../../shared/fn/types.ts';
-import type { MessageSink, OutMessage } from '../../shared/kafka/client.ts';
+import type { KafkaBatch, KafkaBatchMessage } from '../../shared/platform/fn.ts';
+import type { MessageSink, OutMessage } from '../../shared/adapters/kafka.ts';
 
 export interface RawMessage {
   key: string | null;

@@ -3,7 +3,7 @@ import { validateOrder } from '../../shared/contract/validate.ts';
 import type { DlqRecord } from '../../shared/contract/types.ts';
 import { ingestBatch } from '../../shared/ingest/ingest.ts';
 import { DLQ_RAW_MAX_BYTES } from '../../shared/ingest/messages.ts';
-import { MemoryStore } from '../../shared/ingest/memory-store.ts';
+import { MemoryStore } from '../../shared/ingest/testing/memory-store.ts';
 import type { Outcome } from '../../shared/ingest/types.ts';
 import { RecordingSink, toBatch, toBatches } from './batch.ts';
 import { buildCorpus, corpusSummary } from './corpus.ts';

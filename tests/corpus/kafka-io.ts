@@ -6,7 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import type { KafkaBatch, KafkaBatchMessage } from '../../shared/fn/types.ts';
+import type { KafkaBatch, KafkaBatchMessage } from '../../shared/platform/fn.ts';
 import type { RawMessage } from './batch.ts';
 
 export function suffix(): string {

@@ -4,7 +4,7 @@
  */
 import { canonicalJson, sha256Hex } from '../../contract/canonical.ts';
 import type { OrderEvent } from '../../contract/types.ts';
-import { createGenerator } from '../../generator/generator.ts';
+import { createGenerator } from '../../../dev/generator/generator.ts';
 import { buildFact, customerRow, paymentRow, productRow } from '../../ingest/documents.ts';
 import type { FactFixture } from './facts.ts';
 

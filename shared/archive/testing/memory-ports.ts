@@ -2,7 +2,7 @@
  * In-memory implementations of the hot-store ports for unit tests of the move/check cores
  * (pure logic; integration tests use the real MongoDB adapters).
  */
-import { InvariantError } from '../../errors.ts';
+import { InvariantError } from '../../platform/errors.ts';
 import type { CheckReading, StatusStore } from '../check.ts';
 import type { DimDoc, DimRows, FactDoc, HotSize, HotStore, LockState, ManifestStore, MoveLock } from '../hot-store.ts';
 import { assertAdvance, type BatchManifest, type BatchStep } from '../manifest.ts';

@@ -4,7 +4,7 @@
  * mongo-hot-store.ts.)
  */
 import type { Db } from 'mongodb';
-import { COLLECTIONS, ensureSchema } from '../../mongo/client.ts';
+import { COLLECTIONS, ensureSchema } from '../../adapters/mongo.ts';
 import type { FactFixture } from './facts.ts';
 
 export async function seedHotStore(db: Db, fixtures: readonly FactFixture[]): Promise<void> {

@@ -1,0 +1,325 @@
+/**
+ * Local OpenFaaS-style gateway:
+ *   ANY  /function/<name>[/path]        synchronous: streamed to the function process, status/headers kept
+ *   POST /async-function/<name>[/path]  202 + X-Call-Id; queued in memory, invoked later with retries;
+ *                                       X-Callback-Url receives the result
+ *   GET  /system/functions              the functions, like OpenFaaS (plus pid/port/status for local tools)
+ *   GET  /system/function/<name>        one function
+ *   GET  /system/function-pids          { name: pid | null } (tests SIGKILL a function, benchmarks read /proc)
+ *   GET  /healthz
+ * While a function process is down (restarting), calls wait up to readyWaitMs, then get 503.
+ */
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../../shared/platform/log.ts';
+import type { FunctionDef } from '../../connectors/stackfile.ts';
+import type { ManagedProcess } from './function-process.ts';
+import { AsyncQueue, type AsyncCall, type CallResult } from './async-queue.ts';
+import type { BackoffPolicy } from '../../connectors/backoff.ts';
+
+export interface FunctionEntry {
+  def: FunctionDef;
+  /** Undefined when the function is not running locally (see skipped). */
+  proc: ManagedProcess | undefined;
+  skipped?: string;
+  invocations: number;
+  createdAt: string;
+}
+
+export interface GatewayOptions {
+  port: number;
+  host?: string;
+  functions: Map<string, FunctionEntry>;
+  log: Logger;
+  /** How long a call waits for a (re)starting function before 503. */
+  readyWaitMs?: number;
+  maxAsyncBodyBytes?: number;
+  async?: { concurrency?: number; maxAttempts?: number; maxQueued?: number; backoff?: BackoffPolicy };
+}
+
+export interface Gateway {
+  url: string;
+  port: number;
+  queue: AsyncQueue;
+  close(): Promise<void>;
+}
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host']);
+
+function forwardHeaders(h: http.IncomingHttpHeaders | http.OutgoingHttpHeaders): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined || HOP_BY_HOP.has(k.toLowerCase())) continue;
+    out[k] = Array.isArray(v) ? v.map(String) : String(v);
+  }
+  return out;
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const buf = Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(buf.length) });
+  res.end(buf);
+}
+
+const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 256 });
+
+/** Split "/function/<name>/rest?q" into name and "/rest?q". */
+export function routeOf(url: string, prefix: string): { name: string; path: string } | undefined {
+  if (!url.startsWith(prefix)) return undefined;
+  const rest = url.slice(prefix.length);
+  const m = /^([^/?#]+)(.*)$/.exec(rest);
+  if (!m) return undefined;
+  const tail = m[2] ?? '';
+  return { name: decodeURIComponent(m[1]!), path: tail.startsWith('/') ? tail : `/${tail}` };
+}
+
+export function describeFunction(e: FunctionEntry): Record<string, unknown> {
+  const ready = e.proc?.state === 'ready';
+  return {
+    name: e.def.name,
+    image: e.def.image,
+    namespace: 'openfaas-fn',
+    envProcess: 'node --import tsx template/node24-ts/index.ts',
+    envVars: e.def.environment,
+    labels: e.def.labels,
+    annotations: e.def.annotations,
+    replicas: e.proc ? 1 : 0,
+    availableReplicas: ready ? 1 : 0,
+    invocationCount: e.invocations,
+    createdAt: e.createdAt,
+    // Local runtime extras.
+    status: e.skipped ? 'skipped' : (e.proc?.state ?? 'stopped'),
+    ...(e.skipped ? { skipped: e.skipped } : {}),
+    pid: e.proc?.pid ?? null,
+    port: e.proc?.port ?? null,
+    restarts: e.proc?.restarts ?? 0,
+    handler: e.def.handlerFile,
+  };
+}
+
+export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  const { log, functions } = opts;
+  const readyWaitMs = opts.readyWaitMs ?? 30_000;
+  const maxAsyncBody = opts.maxAsyncBodyBytes ?? 32 * 1024 * 1024;
+
+  /** Resolve a function that can take a call now, or answer the error and return undefined. */
+  async function target(name: string, res: http.ServerResponse): Promise<{ entry: FunctionEntry; port: number } | undefined> {
+    const entry = functions.get(name);
+    if (!entry) {
+      sendJson(res, 404, { error: `function ${name} not found`, code: 'not_found', retriable: false });
+      return undefined;
+    }
+    if (!entry.proc) {
+      sendJson(res, 404, { error: `function ${name} is not running locally: ${entry.skipped ?? 'not started'}`, code: 'not_deployed', retriable: false });
+      return undefined;
+    }
+    if (!(await entry.proc.waitReady(readyWaitMs)) || entry.proc.port === undefined) {
+      sendJson(res, 503, { error: `function ${name} is not ready (state ${entry.proc.state}); retry`, code: 'function_unavailable', retriable: true }, { 'retry-after': '1' });
+      return undefined;
+    }
+    return { entry, port: entry.proc.port };
+  }
+
+  async function proxySync(name: string, path: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const t = await target(name, res);
+    if (!t) {
+      req.resume();
+      return;
+    }
+    t.entry.invocations++;
+    const callId = (req.headers['x-call-id'] as string | undefined) ?? randomUUID();
+    const started = process.hrtime.bigint();
+    await new Promise<void>((resolve) => {
+      const up = http.request(
+        {
+          host: '127.0.0.1',
+          port: t.port,
+          method: req.method,
+          path,
+          agent,
+          headers: { ...forwardHeaders(req.headers), 'x-call-id': callId, 'x-forwarded-host': req.headers.host ?? '' },
+        },
+        (upRes) => {
+          const secs = Number(process.hrtime.bigint() - started) / 1e9;
+          res.writeHead(upRes.statusCode ?? 502, { ...forwardHeaders(upRes.headers), 'x-call-id': callId, 'x-duration-seconds': secs.toFixed(6) });
+          upRes.pipe(res);
+          upRes.on('end', resolve);
+          upRes.on('error', () => {
+            res.destroy();
+            resolve();
+          });
+        },
+      );
+      const timer = setTimeout(() => {
+        up.destroy(new Error(`function ${name} did not answer within ${t.entry.def.timeoutMs} ms`));
+      }, t.entry.def.timeoutMs);
+      up.on('close', () => clearTimeout(timer));
+      up.on('error', (err) => {
+        const timedOut = err.message.includes('did not answer');
+        log.warn('function call failed', { fn: name, callId, err: err.message });
+        if (!res.headersSent) {
+          sendJson(res, timedOut ? 504 : 502, { error: `function ${name}: ${err.message}`, code: timedOut ? 'function_timeout' : 'function_unavailable', retriable: true });
+        } else res.destroy();
+        resolve();
+      });
+      req.pipe(up);
+      // The caller went away before the answer was complete: stop the upstream call too.
+      res.on('close', () => {
+        if (!res.writableFinished) up.destroy();
+      });
+    });
+  }
+
+  async function invokeBuffered(call: AsyncCall): Promise<CallResult> {
+    const entry = functions.get(call.fn);
+    if (!entry?.proc) return { status: 404, headers: {}, body: Buffer.from(`function ${call.fn} is not running`) };
+    if (!(await entry.proc.waitReady(readyWaitMs)) || entry.proc.port === undefined) {
+      return { status: 503, headers: {}, body: Buffer.alloc(0), error: `function ${call.fn} is not ready` };
+    }
+    entry.invocations++;
+    try {
+      const r = await fetch(`http://127.0.0.1:${entry.proc.port}${call.path}`, {
+        method: call.method,
+        headers: { ...call.headers, 'x-call-id': call.callId },
+        body: call.method === 'GET' || call.method === 'HEAD' ? undefined : (call.body as Buffer<ArrayBuffer>),
+        signal: AbortSignal.timeout(entry.def.timeoutMs),
+      });
+      const headers: Record<string, string> = {};
+      r.headers.forEach((v, k) => (headers[k] = v));
+      return { status: r.status, headers, body: Buffer.from(await r.arrayBuffer()) };
+    } catch (err) {
+      return { status: 0, headers: {}, body: Buffer.alloc(0), error: (err as Error).message };
+    }
+  }
+
+  const queue = new AsyncQueue({
+    invoke: invokeBuffered,
+    callback: async (url, call, result, durationMs) => {
+      const r = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': result.headers['content-type'] ?? 'application/octet-stream',
+          'x-call-id': call.callId,
+          'x-function-name': call.fn,
+          'x-function-status': String(result.status),
+          'x-duration-seconds': (durationMs / 1000).toFixed(3),
+        },
+        body: result.body as Buffer<ArrayBuffer>,
+        signal: AbortSignal.timeout(30_000),
+      });
+      await r.arrayBuffer();
+      if (r.status >= 500) throw new Error(`callback answered ${r.status}`);
+    },
+    log: log.child({ component: 'async' }),
+    concurrency: opts.async?.concurrency ?? 1,
+    maxAttempts: opts.async?.maxAttempts ?? 10,
+    maxQueued: opts.async?.maxQueued ?? 10_000,
+    backoff: opts.async?.backoff ?? { initialMs: 500, maxMs: 30_000 },
+  });
+
+  async function enqueueAsync(name: string, path: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const entry = functions.get(name);
+    if (!entry || !entry.proc) {
+      req.resume();
+      sendJson(res, 404, { error: `function ${name} ${entry ? `is not running locally: ${entry.skipped ?? ''}` : 'not found'}`, code: 'not_found', retriable: false });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of req as AsyncIterable<Buffer>) {
+      size += c.length;
+      if (size > maxAsyncBody) {
+        sendJson(res, 413, { error: `async body exceeds ${maxAsyncBody} bytes`, code: 'payload_too_large', retriable: false }, { connection: 'close' });
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    }
+    const callId = (req.headers['x-call-id'] as string | undefined) ?? randomUUID();
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(forwardHeaders(req.headers))) {
+      if (k === 'content-length' || k === 'x-callback-url') continue;
+      headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    }
+    const call: AsyncCall = {
+      callId,
+      fn: name,
+      method: req.method ?? 'POST',
+      path,
+      headers,
+      body: Buffer.concat(chunks),
+      callbackUrl: req.headers['x-callback-url'] as string | undefined,
+      enqueuedAt: Date.now(),
+    };
+    if (!queue.enqueue(call)) {
+      sendJson(res, 429, { error: `async queue of ${name} is full`, code: 'queue_full', retriable: true }, { 'retry-after': '5' });
+      return;
+    }
+    log.info('async call queued', { fn: name, callId, bytes: call.body.length, depth: queue.depth(name) });
+    res.writeHead(202, { 'x-call-id': callId, 'content-length': '0' });
+    res.end();
+  }
+
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    const handle = async (): Promise<void> => {
+      let r = routeOf(url, '/function/');
+      if (r) return proxySync(r.name, r.path, req, res);
+      r = routeOf(url, '/async-function/');
+      if (r) {
+        if (req.method !== 'POST' && req.method !== 'PUT') return sendJson(res, 405, { error: 'use POST for async calls', code: 'method_not_allowed', retriable: false });
+        return enqueueAsync(r.name, r.path, req, res);
+      }
+      const path = url.split('?')[0];
+      if (req.method === 'GET' && path === '/healthz') {
+        const states = Object.fromEntries([...functions.values()].map((e) => [e.def.name, e.skipped ? 'skipped' : (e.proc?.state ?? 'stopped')]));
+        return sendJson(res, 200, { status: 'ok', functions: states });
+      }
+      if (req.method === 'GET' && path === '/system/functions') return sendJson(res, 200, [...functions.values()].map(describeFunction));
+      if (req.method === 'GET' && path === '/system/function-pids') {
+        return sendJson(res, 200, Object.fromEntries([...functions.values()].map((e) => [e.def.name, e.proc?.pid ?? null])));
+      }
+      const one = routeOf(url, '/system/function/');
+      if (req.method === 'GET' && one) {
+        const e = functions.get(one.name);
+        return e ? sendJson(res, 200, describeFunction(e)) : sendJson(res, 404, { error: `function ${one.name} not found`, code: 'not_found', retriable: false });
+      }
+      sendJson(res, 404, { error: `no route for ${req.method} ${path}`, code: 'not_found', retriable: false });
+    };
+    handle().catch((err: unknown) => {
+      log.error('gateway error', { err, url });
+      sendJson(res, 500, { error: String(err), code: 'internal', retriable: true });
+    });
+  });
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 65_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`gateway port ${opts.port} is in use: is another pipeline running? (set GATEWAY_PORT)`, { cause: err }) : err),
+    );
+    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  log.info('gateway listening', { url });
+
+  return {
+    url,
+    port,
+    queue,
+    async close() {
+      const dropped = await queue.close(5000);
+      if (dropped > 0) log.warn('async calls dropped at shutdown (the queue is in memory)', { dropped });
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

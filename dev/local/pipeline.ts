@@ -1,0 +1,272 @@
+/**
+ * `npm run pipeline`: the local OpenFaaS stand-in in one process — gateway (each function of
+ * stack.yml as its own child process), Kafka connector, cron connector, and the dashboard
+ * (child process) when dashboard/server.ts exists. Stops everything on SIGINT/SIGTERM.
+ *
+ * Programmatic use (integration tests): `startPipeline({ stackFile, env, functionEnv, gatewayPort: 0, … })`
+ * returns { gatewayUrl, pids(), stop(), … }.
+ *
+ * CLI flags: --stack <file>, --only a,b, --group-prefix <consumer group prefix>, --no-dashboard, --no-kafka, --no-cron,
+ *            --connectors-only (no local gateway/functions: connectors call GATEWAY_URL, e.g. a real OpenFaaS).
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadConfig, ROOT, type Config } from '../../shared/platform/config.ts';
+import { createLogger, type Logger } from '../../shared/platform/log.ts';
+import { ConfigError } from '../../shared/platform/errors.ts';
+import { loadStack, type FunctionDef } from '../../connectors/stackfile.ts';
+import { ManagedProcess } from './function-process.ts';
+import { startGateway, type FunctionEntry, type Gateway } from './gateway.ts';
+import { standardTopics, startKafkaConnector, type KafkaConnector } from '../../connectors/kafka-connector.ts';
+import { startCronConnector, type CronConnector } from '../../connectors/cron-connector.ts';
+import type { BackoffPolicy } from '../../connectors/backoff.ts';
+
+export const TEMPLATE_ENTRY = path.join(ROOT, 'template', 'node24-ts', 'index.ts');
+export const DASHBOARD_ENTRY = path.join(ROOT, 'dashboard', 'server.ts');
+
+export interface PipelineOptions {
+  /** Default: <repo>/stack.yml. */
+  stackFile?: string;
+  /** Overrides for configuration, stack.yml `${VAR}` substitution and every child process. */
+  env?: Record<string, string>;
+  /** Per-function environment overrides (win over stack.yml and env). */
+  functionEnv?: Record<string, Record<string, string>>;
+  /** Run only these functions (default: all whose handler file exists). */
+  only?: string[];
+  /** Gateway port: default config.gatewayPort (8080); 0 picks a free port. */
+  gatewayPort?: number;
+  /** Kafka connector: false to disable; options otherwise. */
+  kafka?:
+    | false
+    | {
+        groupPrefix?: string;
+        maxMessages?: number;
+        maxBytes?: number;
+        topicPartitions?: Record<string, number>;
+        /** Create orders/orders.dlq/orders.accepted/kpi.deltas (default true). */
+        ensureStandardTopics?: boolean;
+        backoff?: BackoffPolicy;
+      };
+  cron?: boolean;
+  /** Start dashboard/server.ts if it exists (default false programmatically, true for the CLI). */
+  dashboard?: boolean;
+  /** No local gateway or function processes: connectors invoke config.gatewayUrl (a real OpenFaaS). */
+  connectorsOnly?: boolean;
+  /** How long start-up waits for function processes to be ready (they keep starting after). */
+  readyTimeoutMs?: number;
+  restartBackoff?: BackoffPolicy;
+  async?: { concurrency?: number; maxAttempts?: number; backoff?: BackoffPolicy };
+  log?: Logger;
+}
+
+export interface Pipeline {
+  config: Config;
+  gatewayUrl: string;
+  dashboardUrl: string | undefined;
+  functions: Map<string, FunctionEntry>;
+  gateway: Gateway | undefined;
+  kafka: KafkaConnector | undefined;
+  cron: CronConnector | undefined;
+  /** Pid of each running function process (null while down or when skipped). */
+  pids(): Record<string, number | null>;
+  stop(): Promise<void>;
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipeline> {
+  const baseEnv = { ...stringEnv(process.env), ...(opts.env ?? {}) };
+  const config = loadConfig(baseEnv);
+  const log = opts.log ?? createLogger({ component: 'pipeline' });
+  const stack = loadStack(opts.stackFile ?? path.join(ROOT, 'stack.yml'), baseEnv);
+  if (opts.only) {
+    const unknown = opts.only.filter((n) => !stack.functions.some((f) => f.name === n));
+    if (unknown.length) throw new ConfigError(`--only: no function named ${unknown.join(', ')} in ${stack.file}`);
+  }
+  const selected = stack.functions.filter((f) => !opts.only || opts.only.includes(f.name));
+
+  const functions = new Map<string, FunctionEntry>();
+  const stoppers: (() => Promise<void>)[] = [];
+  let gateway: Gateway | undefined;
+  let kafka: KafkaConnector | undefined;
+  let cron: CronConnector | undefined;
+  let dashboard: ManagedProcess | undefined;
+  let gatewayUrl = config.gatewayUrl;
+
+  const stopAll = async (): Promise<void> => {
+    // Connectors first (no new invocations), then the gateway (drains async calls), then processes.
+    await cron?.stop();
+    await kafka?.stop();
+    await gateway?.close();
+    await Promise.allSettled([...functions.values()].map((e) => e.proc?.stop()));
+    await dashboard?.stop();
+    for (const s of stoppers) await s();
+  };
+
+  try {
+    if (!opts.connectorsOnly) {
+      const gatewayPort = opts.gatewayPort ?? config.gatewayPort;
+      // The gateway must listen before functions start so GATEWAY_URL is right for them.
+      gateway = await startGateway({ port: gatewayPort, functions, log: log.child({ component: 'gateway' }), async: opts.async });
+      gatewayUrl = gateway.url;
+      for (const def of selected) functions.set(def.name, startFunction(def));
+      const notReady: string[] = [];
+      await Promise.all(
+        [...functions.values()].map(async (e) => {
+          if (e.proc && !(await e.proc.waitReady(opts.readyTimeoutMs ?? 60_000))) notReady.push(e.def.name);
+        }),
+      );
+      if (notReady.length) log.error('functions not ready yet (still retrying; see their logs above)', { functions: notReady });
+    }
+
+    if (opts.kafka !== false && selected.some((f) => f.topics.length > 0)) {
+      const k = opts.kafka || {};
+      kafka = await startKafkaConnector({
+        config,
+        functions: selected.filter((f) => opts.connectorsOnly || functions.get(f.name)?.proc),
+        gatewayUrl,
+        log,
+        groupPrefix: k.groupPrefix,
+        maxMessages: k.maxMessages,
+        maxBytes: k.maxBytes,
+        topicPartitions: { ...(k.ensureStandardTopics === false ? {} : standardTopics(config)), ...(k.topicPartitions ?? {}) },
+        backoff: k.backoff,
+      });
+    }
+    if (opts.cron !== false && selected.some((f) => f.cron)) {
+      cron = startCronConnector({ functions: selected.filter((f) => opts.connectorsOnly || functions.get(f.name)?.proc), gatewayUrl, log });
+    }
+    if (opts.dashboard && existsSync(DASHBOARD_ENTRY)) {
+      dashboard = new ManagedProcess({
+        name: 'dashboard',
+        entry: DASHBOARD_ENTRY,
+        env: { ...baseEnv, GATEWAY_URL: gatewayUrl },
+        port: config.dashboardPort,
+        portEnv: 'DASHBOARD_PORT',
+        healthPath: '/healthz',
+        log: log.child({ component: 'dashboard' }),
+        cwd: ROOT,
+      });
+      dashboard.start();
+      if (!(await dashboard.waitReady(opts.readyTimeoutMs ?? 60_000))) log.error('dashboard not ready yet (still retrying)', { port: config.dashboardPort });
+    } else if (opts.dashboard) {
+      log.warn('dashboard/server.ts does not exist yet; no dashboard');
+    }
+  } catch (err) {
+    await stopAll().catch(() => {});
+    throw err;
+  }
+
+  function startFunction(def: FunctionDef): FunctionEntry {
+    const entry: FunctionEntry = { def, proc: undefined, invocations: 0, createdAt: new Date().toISOString() };
+    if (def.lang !== 'node24-ts') {
+      entry.skipped = `lang ${def.lang} is not supported locally (only node24-ts)`;
+      log.warn('function skipped', { fn: def.name, reason: entry.skipped });
+      return entry;
+    }
+    if (!existsSync(def.handlerFile)) {
+      entry.skipped = `${path.relative(ROOT, def.handlerFile)} does not exist`;
+      log.warn('function skipped', { fn: def.name, reason: entry.skipped });
+      return entry;
+    }
+    const env: Record<string, string> = {
+      ...baseEnv,
+      ...def.environment,
+      ...(opts.env ?? {}),
+      ...(opts.functionEnv?.[def.name] ?? {}),
+      FUNCTION_NAME: def.name,
+      OPENFAAS_NAME: def.name,
+      HANDLER_PATH: def.handlerFile,
+      HOST: '127.0.0.1',
+      GATEWAY_URL: gatewayUrl,
+      GATEWAY_PORT: String(new URL(gatewayUrl).port),
+    };
+    entry.proc = new ManagedProcess({
+      name: def.name,
+      entry: TEMPLATE_ENTRY,
+      env,
+      healthPath: '/_/health',
+      log: log.child({ component: 'supervisor', fn: def.name }),
+      stopGraceMs: Math.min(def.timeoutMs, 60_000) + 5000,
+      restartBackoff: opts.restartBackoff,
+      cwd: ROOT,
+    });
+    entry.proc.start();
+    return entry;
+  }
+
+  let stopped: Promise<void> | undefined;
+  return {
+    config,
+    gatewayUrl,
+    dashboardUrl: dashboard ? `http://127.0.0.1:${config.dashboardPort}` : undefined,
+    functions,
+    gateway,
+    kafka,
+    cron,
+    pids: () => Object.fromEntries([...functions.values()].map((e) => [e.def.name, e.proc?.pid ?? null])),
+    stop: () => (stopped ??= stopAll()),
+  };
+}
+
+function parseArgs(argv: string[]): PipelineOptions {
+  const o: PipelineOptions = { dashboard: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--stack') o.stackFile = argv[++i];
+    else if (a === '--only') o.only = (argv[++i] ?? '').split(',').filter(Boolean);
+    else if (a === '--no-dashboard') o.dashboard = false;
+    else if (a === '--no-kafka') o.kafka = false;
+    else if (a === '--group-prefix') o.kafka = { ...(o.kafka || {}), groupPrefix: argv[++i] ?? '' };
+    else if (a === '--no-cron') o.cron = false;
+    else if (a === '--connectors-only') {
+      o.connectorsOnly = true;
+      o.dashboard = false;
+    } else throw new ConfigError(`unknown flag ${a}; flags: --stack <file> --only a,b --group-prefix p --no-dashboard --no-kafka --no-cron --connectors-only`);
+  }
+  return o;
+}
+
+async function main(): Promise<void> {
+  const log = createLogger({ component: 'pipeline' });
+  let p: Pipeline;
+  try {
+    p = await startPipeline({ ...parseArgs(process.argv.slice(2)), log });
+  } catch (err) {
+    log.error('pipeline failed to start', { err });
+    process.exitCode = 1;
+    return;
+  }
+  const lines = [`OrderPulse pipeline running`, `  gateway:   ${p.gatewayUrl}  (/system/functions)`];
+  for (const e of p.functions.values()) {
+    const trig = e.def.cron ? `cron "${e.def.cron.expression}"` : e.def.topics.length ? `kafka ${e.def.topics.join(',')}` : 'http';
+    lines.push(`  ${e.def.name.padEnd(14)} ${e.skipped ? `skipped: ${e.skipped}` : `${p.gatewayUrl}/function/${e.def.name}  [${trig}] pid ${e.proc?.pid ?? '-'}`}`);
+  }
+  if (p.dashboardUrl) lines.push(`  dashboard: ${p.dashboardUrl}`);
+  lines.push('Ctrl-C stops everything.');
+  process.stdout.write(lines.join('\n') + '\n');
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info('stopping', { signal });
+    p.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error('stop failed', { err });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url) {
+  void main();
+}

@@ -1,0 +1,32 @@
+/**
+ * The registry of local services, in start order within each group.
+ * core: started by `npm run stack -- up`; cold: only with `up --all` (or `--only name`).
+ */
+import { ConfigError } from '../../shared/platform/errors.ts';
+import type { ServiceDef } from './service.ts';
+import { kafkaService } from './kafka.ts';
+import { ferretdbService } from './ferretdb.ts';
+import { redisService } from './redis.ts';
+import { hdfsService } from './hdfs.ts';
+import { hiveService } from './hive.ts';
+
+export const SERVICES: readonly ServiceDef[] = [kafkaService, ferretdbService, redisService, hdfsService, hiveService];
+
+/** Other names accepted by `--only`. */
+export const ALIASES: Readonly<Record<string, string>> = { mongo: 'ferretdb', mongodb: 'ferretdb', webhdfs: 'hdfs', metastore: 'hive', 'hive-metastore': 'hive' };
+
+/** Which services a command acts on: `only` (names or aliases) wins; else core, or all with `all`. */
+export function selectServices(registry: readonly ServiceDef[], opts: { all?: boolean; only?: string[] }): ServiceDef[] {
+  if (opts.only && opts.only.length > 0) {
+    const byName = new Map(registry.map((s) => [s.name, s]));
+    const picked: ServiceDef[] = [];
+    for (const raw of opts.only) {
+      const name = ALIASES[raw.toLowerCase()] ?? raw.toLowerCase();
+      const s = byName.get(name);
+      if (!s) throw new ConfigError(`unknown service "${raw}"; known: ${registry.map((r) => r.name).join(', ')}`);
+      if (!picked.includes(s)) picked.push(s);
+    }
+    return registry.filter((s) => picked.includes(s));
+  }
+  return registry.filter((s) => opts.all === true || s.group === 'core');
+}

@@ -1,0 +1,82 @@
+/**
+ * IngestStore on MongoDB / FerretDB (the only ingest module that imports the driver).
+ * Facts: insertMany ordered:false; duplicate-key write errors (code 11000, one per document,
+ * reported by both MongoDB and FerretDB) name the order_ids that already exist.
+ * Dimensions: insertMany ordered:false ignoring duplicate keys on _id (first wins).
+ */
+import { MongoBulkWriteError, MongoServerError, type Collection, type Db, type Document } from 'mongodb';
+import { DependencyError } from '../../platform/errors.ts';
+import { COLLECTIONS } from '../../adapters/mongo.ts';
+import type { DimRow, DimensionRows, FactDoc, IngestStore, InsertFactsResult } from '../types.ts';
+
+const DUPLICATE_KEY = 11000;
+
+interface IndexedWriteError {
+  index: number;
+  code: number | undefined;
+  message: string;
+}
+
+function writeErrorsOf(e: MongoBulkWriteError): IndexedWriteError[] {
+  const raw = e.writeErrors as unknown;
+  const list = Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw];
+  return list.map((w: { index: number; code?: number; errmsg?: string; message?: string }) => ({ index: w.index, code: w.code, message: w.errmsg ?? w.message ?? '' }));
+}
+
+/**
+ * insertMany ordered:false. Returns the indexes of documents rejected as duplicate keys; throws
+ * DependencyError for any other failure (the caller's batch is then redelivered, idempotently).
+ */
+export async function insertManyIgnoringDuplicates<T extends Document>(coll: Collection<T>, docs: T[], what: string): Promise<number[]> {
+  if (docs.length === 0) return [];
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    await coll.insertMany(docs as any[], { ordered: false });
+    return [];
+  } catch (e) {
+    if (e instanceof MongoBulkWriteError) {
+      const errs = writeErrorsOf(e);
+      const other = errs.find((w) => w.code !== DUPLICATE_KEY);
+      const hasConcernError = (e as { writeConcernError?: unknown }).writeConcernError != null;
+      if (other === undefined && !hasConcernError && errs.length > 0 && e.insertedCount + errs.length === docs.length) {
+        return errs.map((w) => w.index);
+      }
+      throw new DependencyError('mongodb', `insert into ${what} failed: ${other?.message ?? e.message}`, { cause: e });
+    }
+    if (e instanceof MongoServerError && e.code === DUPLICATE_KEY && docs.length === 1) return [0];
+    throw new DependencyError('mongodb', `insert into ${what} failed; is the stack up? (npm run stack -- status)`, { cause: e });
+  }
+}
+
+export function createMongoStore(db: Db): IngestStore {
+  const facts = db.collection<FactDoc>(COLLECTIONS.fact);
+  const dims = {
+    customers: db.collection<DimRow>(COLLECTIONS.customers),
+    products: db.collection<DimRow>(COLLECTIONS.products),
+    payments: db.collection<DimRow>(COLLECTIONS.payments),
+  };
+  return {
+    async insertFacts(docs): Promise<InsertFactsResult> {
+      const dupIdx = await insertManyIgnoringDuplicates(facts, docs, COLLECTIONS.fact);
+      return { duplicates: dupIdx.map((i) => (docs[i] as FactDoc).order_id) };
+    },
+    async factHashes(orderIds) {
+      const out = new Map<string, string>();
+      if (orderIds.length === 0) return out;
+      try {
+        const rows = await facts.find({ order_id: { $in: orderIds } }, { projection: { _id: 0, order_id: 1, content_hash: 1 } }).toArray();
+        for (const r of rows) out.set(r.order_id, r.content_hash);
+      } catch (cause) {
+        throw new DependencyError('mongodb', `reading content hashes from ${COLLECTIONS.fact} failed`, { cause });
+      }
+      return out;
+    },
+    async insertDimensions(rows: DimensionRows) {
+      await Promise.all([
+        insertManyIgnoringDuplicates(dims.customers, rows.customers, COLLECTIONS.customers),
+        insertManyIgnoringDuplicates(dims.products, rows.products, COLLECTIONS.products),
+        insertManyIgnoringDuplicates(dims.payments, rows.payments, COLLECTIONS.payments),
+      ]);
+    },
+  };
+}

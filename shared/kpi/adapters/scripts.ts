@@ -1,0 +1,178 @@
+/**
+ * The Redis Lua scripts of the KPI store. Each runs atomically in Redis.
+ *
+ * Key layout under a prefix `p` (default `op:kpi:`; tests use their own):
+ *   p..applied        SET    order_ids already counted (exactly-once by order_id)
+ *   p..sum            HASH   orders, paid, rev (cents), success, max_ts (epoch ms)
+ *   p..ver            STRING version, INCR by every apply that counted at least one order
+ *   p..cust           SET    customer_ids (unique_customers, exact)
+ *   p..min            HASH   "<minute>:o" orders, "<minute>:r" revenue cents (minute = epoch ms / 60000)
+ *   p..pq             ZSET   product_id scored by −quantity (non-cancelled): ZRANGE 0 9 = top 10, ties by id
+ *   p..pr             HASH   product_id -> revenue cents
+ *   p..pmeta/prank    HASH   product_id -> JSON [name, category] of the earliest (order_timestamp, order_id)
+ *   p..state          HASH   "<state>:o", "<state>:r"
+ *   p..pay            HASH   "<method>:a|s|f|us" attempts, success, failed, Σ processing µs
+ *   p..seg            HASH   "<segment>:o|p|r" orders, paid orders, revenue cents
+ *   p..segc:<segment> SET    customer_ids of the segment
+ *   p..epoch          STRING Redis run_id the counters were last reconciled against (missing: rebuild)
+ *   p..views:<name>   STRING served JSON of a view; p..views:ver the version it was built from
+ *   channel p..changed        PUBLISH <version> whenever the views change
+ * Field names end in a fixed suffix after the LAST ':' so any state/segment/method text is safe.
+ */
+import { ARGV_FIELDS } from '../contribution.ts';
+
+export const APPLY_LUA = `
+local p = ARGV[1]
+local F = tonumber(ARGV[2])
+if F ~= ${ARGV_FIELDS} then return redis.error_reply('apply: expected ${ARGV_FIELDS} fields per order, got ' .. tostring(F)) end
+local n = math.floor((#ARGV - 2) / F)
+local kApplied, kSum, kCust, kMin = p .. 'applied', p .. 'sum', p .. 'cust', p .. 'min'
+local kPq, kPr, kPmeta, kPrank = p .. 'pq', p .. 'pr', p .. 'pmeta', p .. 'prank'
+local kState, kPay, kSeg = p .. 'state', p .. 'pay', p .. 'seg'
+
+local function earlier(a, b)
+  local ia = string.find(a, '|', 1, true)
+  local ib = string.find(b, '|', 1, true)
+  local ta = tonumber(string.sub(a, 1, ia - 1))
+  local tb = tonumber(string.sub(b, 1, ib - 1))
+  if ta ~= tb then return ta < tb end
+  local x = string.sub(a, ia + 1)
+  local y = string.sub(b, ib + 1)
+  local lx, ly = #x, #y
+  for k = 1, math.min(lx, ly) do
+    local cx, cy = string.byte(x, k), string.byte(y, k)
+    if cx ~= cy then return cx < cy end
+  end
+  return lx < ly
+end
+
+local applied = 0
+local maxTs, maxTsStr = nil, nil
+for i = 0, n - 1 do
+  local b = 2 + i * F
+  if redis.call('SADD', kApplied, ARGV[b + 1]) == 1 then
+    applied = applied + 1
+    local tsStr = ARGV[b + 2]
+    local ts = tonumber(tsStr)
+    local minute = ARGV[b + 3]
+    local cust = ARGV[b + 4]
+    local seg = ARGV[b + 5]
+    local st = ARGV[b + 6]
+    local pid = ARGV[b + 7]
+    local meta = ARGV[b + 8]
+    local qty = ARGV[b + 9]
+    local revStr = ARGV[b + 10]
+    local rev = tonumber(revStr)
+    local paid = ARGV[b + 11] == '1'
+    local success = ARGV[b + 12] == '1'
+    local method = ARGV[b + 13]
+    local us = ARGV[b + 14]
+    local rank = ARGV[b + 15]
+
+    redis.call('HINCRBY', kSum, 'orders', 1)
+    if success then redis.call('HINCRBY', kSum, 'success', 1) end
+    if paid then redis.call('HINCRBY', kSum, 'paid', 1) end
+    if rev ~= 0 then redis.call('HINCRBY', kSum, 'rev', revStr) end
+    redis.call('SADD', kCust, cust)
+
+    redis.call('HINCRBY', kMin, minute .. ':o', 1)
+    if rev ~= 0 then redis.call('HINCRBY', kMin, minute .. ':r', revStr) end
+
+    if qty == '0' then redis.call('ZINCRBY', kPq, 0, pid) else redis.call('ZINCRBY', kPq, '-' .. qty, pid) end
+    if rev ~= 0 then redis.call('HINCRBY', kPr, pid, revStr) end
+    local cur = redis.call('HGET', kPrank, pid)
+    if (not cur) or earlier(rank, cur) then
+      redis.call('HSET', kPrank, pid, rank)
+      redis.call('HSET', kPmeta, pid, meta)
+    end
+
+    redis.call('HINCRBY', kState, st .. ':o', 1)
+    if rev ~= 0 then redis.call('HINCRBY', kState, st .. ':r', revStr) end
+
+    redis.call('HINCRBY', kPay, method .. ':a', 1)
+    if success then redis.call('HINCRBY', kPay, method .. ':s', 1) else redis.call('HINCRBY', kPay, method .. ':f', 1) end
+    redis.call('HINCRBY', kPay, method .. ':us', us)
+
+    redis.call('HINCRBY', kSeg, seg .. ':o', 1)
+    if paid then redis.call('HINCRBY', kSeg, seg .. ':p', 1) end
+    if rev ~= 0 then redis.call('HINCRBY', kSeg, seg .. ':r', revStr) end
+    redis.call('SADD', p .. 'segc:' .. seg, cust)
+
+    if maxTs == nil or ts > maxTs then
+      maxTs = ts
+      maxTsStr = tsStr
+    end
+  end
+end
+
+local ver
+if applied > 0 then
+  local cur = redis.call('HGET', kSum, 'max_ts')
+  if (not cur) or maxTs > tonumber(cur) then redis.call('HSET', kSum, 'max_ts', maxTsStr) end
+  ver = redis.call('INCR', p .. 'ver')
+else
+  ver = tonumber(redis.call('GET', p .. 'ver') or '0')
+end
+return {applied, ver, redis.call('GET', p .. 'epoch')}
+`;
+
+export const SNAPSHOT_LUA = `
+local p = ARGV[1]
+local kSum = p .. 'sum'
+local sum = redis.call('HGETALL', kSum)
+local maxTs = redis.call('HGET', kSum, 'max_ts')
+local mins = {}
+if maxTs then
+  local m = math.floor(tonumber(maxTs) / 60000)
+  local fields = {}
+  for k = m - 59, m do
+    local s = string.format('%d', k)
+    fields[#fields + 1] = s .. ':o'
+    fields[#fields + 1] = s .. ':r'
+  end
+  mins = redis.call('HMGET', p .. 'min', unpack(fields))
+end
+local top = redis.call('ZRANGE', p .. 'pq', 0, 9, 'WITHSCORES')
+local ids = {}
+for i = 1, #top, 2 do ids[#ids + 1] = top[i] end
+local rev, meta = {}, {}
+if #ids > 0 then
+  rev = redis.call('HMGET', p .. 'pr', unpack(ids))
+  meta = redis.call('HMGET', p .. 'pmeta', unpack(ids))
+end
+local seg = redis.call('HGETALL', p .. 'seg')
+local segCust = {}
+for i = 1, #seg, 2 do
+  local f = seg[i]
+  if string.sub(f, -2) == ':o' then
+    local s = string.sub(f, 1, -3)
+    segCust[#segCust + 1] = s
+    segCust[#segCust + 1] = redis.call('SCARD', p .. 'segc:' .. s)
+  end
+end
+return {
+  redis.call('GET', p .. 'ver') or '0',
+  sum,
+  mins,
+  top,
+  rev,
+  meta,
+  redis.call('HGETALL', p .. 'state'),
+  redis.call('HGETALL', p .. 'pay'),
+  seg,
+  segCust,
+  redis.call('SCARD', p .. 'cust'),
+}
+`;
+
+/** ARGV: prefix, version, then name/json pairs. Writes only when newer than what is served; publishes. */
+export const WRITE_VIEWS_LUA = `
+local p = ARGV[1]
+local ver = tonumber(ARGV[2])
+local cur = tonumber(redis.call('GET', p .. 'views:ver') or '-1')
+if ver <= cur then return 0 end
+for i = 3, #ARGV, 2 do redis.call('SET', p .. 'views:' .. ARGV[i], ARGV[i + 1]) end
+redis.call('SET', p .. 'views:ver', ARGV[2])
+redis.call('PUBLISH', p .. 'changed', ARGV[2])
+return 1
+`;

@@ -1,0 +1,126 @@
+/**
+ * The one configuration module. Reads and validates the environment once, at start-up;
+ * every default works on a bare machine. The README lists every variable here.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from './errors.ts';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface Config {
+  /** Folder for downloaded jars, binaries, service data and logs (git-ignored). */
+  localDir: string;
+  kafkaBrokers: string[];
+  kafkaPort: number;
+  kafkaControllerPort: number;
+  /** Set when MONGO_URL was given: use that server instead of the local FerretDB. */
+  mongoExternal: boolean;
+  mongoUrl: string;
+  mongoPort: number;
+  mongoDb: string;
+  redisUrl: string;
+  redisPort: number;
+  gatewayPort: number;
+  gatewayUrl: string;
+  dashboardPort: number;
+  webhdfsPort: number;
+  hdfsPort: number;
+  hivePort: number;
+  topics: { orders: string; dlq: string; accepted: string; deltas: string };
+  archiveThresholdMb: number;
+  archiveLowWaterFraction: number;
+  archiveUrl: string;
+  /** Largest archive-move batch (orders frozen and written at once). */
+  archiveMaxBatch: number;
+  hiveMetastoreUri: string | undefined;
+  maxEventBytes: number;
+  /** Prefix of every KPI key and channel in Redis (KPI_PREFIX; tests use their own). */
+  kpiPrefix: string;
+  logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, def: number, min = 1, max = 65535): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name}=${raw} must be an integer in [${min}, ${max}]`);
+  return n;
+}
+
+function num(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) throw new ConfigError(`${name}=${raw} must be a number in [${min}, ${max}]`);
+  return n;
+}
+
+function url(env: Env, name: string, def: string, protocols: string[]): string {
+  const raw = env[name] || def;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch (cause) {
+    throw new ConfigError(`${name}=${raw} is not a URL`, { cause });
+  }
+  if (!protocols.includes(u.protocol)) throw new ConfigError(`${name}=${raw} must use one of ${protocols.join(', ')}`);
+  return raw;
+}
+
+function kpiPrefix(env: Env): string {
+  const raw = env.KPI_PREFIX;
+  if (raw === undefined || raw === '') return 'op:kpi:';
+  if (!/^[A-Za-z0-9:_.{}-]{1,64}$/.test(raw)) throw new ConfigError(`KPI_PREFIX=${raw} must be 1-64 characters of A-Z a-z 0-9 : _ . - { }`);
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const localDir = path.resolve(env.ORDERPULSE_HOME || path.join(ROOT, '.local'));
+  const kafkaPort = int(env, 'KAFKA_PORT', 9092);
+  const mongoPort = int(env, 'MONGO_PORT', 27017);
+  const redisPort = int(env, 'REDIS_PORT', 6379);
+  const gatewayPort = int(env, 'GATEWAY_PORT', 8080);
+  const brokers = (env.KAFKA_BROKERS || `127.0.0.1:${kafkaPort}`).split(',').map((s) => s.trim()).filter(Boolean);
+  for (const b of brokers) if (!/^[^:\s]+:\d+$/.test(b)) throw new ConfigError(`KAFKA_BROKERS entry "${b}" must be host:port`);
+  const mongoExternal = env.MONGO_URL !== undefined && env.MONGO_URL !== '';
+  const mongoUrl = url(env, 'MONGO_URL', `mongodb://127.0.0.1:${mongoPort}/`, ['mongodb:', 'mongodb+srv:']);
+  const archiveUrl = url(env, 'ARCHIVE_URL', 'file://' + path.join(localDir, 'archive'), ['file:', 'webhdfs:']);
+  const hive = env.HIVE_METASTORE_URI;
+  if (hive !== undefined && hive !== '') url(env, 'HIVE_METASTORE_URI', hive, ['thrift:']);
+  const cfg: Config = {
+    localDir,
+    kafkaBrokers: brokers,
+    kafkaPort,
+    kafkaControllerPort: int(env, 'KAFKA_CONTROLLER_PORT', 9093),
+    mongoExternal,
+    mongoUrl,
+    mongoPort,
+    mongoDb: env.MONGO_DB || 'orderpulse',
+    redisUrl: url(env, 'REDIS_URL', `redis://127.0.0.1:${redisPort}`, ['redis:', 'rediss:']),
+    redisPort,
+    gatewayPort,
+    gatewayUrl: url(env, 'GATEWAY_URL', `http://127.0.0.1:${gatewayPort}`, ['http:', 'https:']),
+    dashboardPort: int(env, 'DASHBOARD_PORT', 3000),
+    webhdfsPort: int(env, 'WEBHDFS_PORT', 9870),
+    hdfsPort: int(env, 'HDFS_PORT', 8020),
+    hivePort: int(env, 'HIVE_METASTORE_PORT', 9083),
+    topics: {
+      orders: env.TOPIC_ORDERS || 'orders',
+      dlq: env.TOPIC_DLQ || 'orders.dlq',
+      accepted: env.TOPIC_ACCEPTED || 'orders.accepted',
+      deltas: env.TOPIC_DELTAS || 'kpi.deltas',
+    },
+    archiveThresholdMb: num(env, 'ARCHIVE_THRESHOLD_MB', 300, 0.001, 1e7),
+    archiveLowWaterFraction: num(env, 'ARCHIVE_LOW_WATER', 0.8, 0.01, 1),
+    archiveUrl,
+    archiveMaxBatch: int(env, 'ARCHIVE_MAX_BATCH', 50_000, 1, 1_000_000),
+    hiveMetastoreUri: hive === undefined || hive === '' ? undefined : hive,
+    maxEventBytes: int(env, 'MAX_EVENT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
+    kpiPrefix: kpiPrefix(env),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+  return cfg;
+}
