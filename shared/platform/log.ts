@@ -36,7 +36,14 @@ export function envLevel(env: NodeJS.ProcessEnv = process.env): Level {
 
 // ---- log context ---------------------------------------------------------------------------
 
-const context = new AsyncLocalStorage<LogFields>();
+/**
+ * One store per process, even when this module is loaded twice (an ESM and a CommonJS copy, or
+ * a handler bundling its own copy of shared/): the template sets the context, the handler's
+ * loggers read it.
+ */
+const CONTEXT_KEY = Symbol.for('orderpulse.log.context');
+const slot = globalThis as { [CONTEXT_KEY]?: AsyncLocalStorage<LogFields> };
+const context = (slot[CONTEXT_KEY] ??= new AsyncLocalStorage<LogFields>());
 
 /**
  * Run fn with fields added to every line any logger writes from inside it (across awaits,
