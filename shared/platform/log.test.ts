@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AsyncLocalStorage } from 'node:async_hooks';
 import { createLogger, envLevel, logContext, serialiseError, withLogContext, type LogFields } from './log.ts';
 import { DependencyError } from './errors.ts';
 
@@ -132,6 +133,13 @@ describe('withLogContext', () => {
     );
     for (const l of lines) expect(l.msg).toBe(`call ${l.callId as string}`);
     expect(lines).toHaveLength(3);
+  });
+
+  it('uses one store per process, so a second copy of this module sees the same context', () => {
+    const { lines, log } = capture();
+    const store = (globalThis as Record<symbol, unknown>)[Symbol.for('orderpulse.log.context')] as AsyncLocalStorage<LogFields>;
+    store.run({ callId: 'from-another-copy' }, () => log.info('x'));
+    expect(lines[0]).toMatchObject({ callId: 'from-another-copy' });
   });
 
   it('lets base and call fields win over context fields on a clash', () => {
