@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AsyncLocalStorage } from 'node:async_hooks';
-import { createLogger, envLevel, logContext, serialiseError, withLogContext, type LogFields } from './log.ts';
+import { createLogger, envLevel, logContext, serialiseError, withLogContext, withoutLogContext, type LogFields } from './log.ts';
 import { DependencyError } from './errors.ts';
 
 function capture(base: LogFields = {}): { lines: LogFields[]; raw: string[]; log: ReturnType<typeof createLogger> } {
@@ -119,6 +119,33 @@ describe('withLogContext', () => {
     ]);
     expect(lines[2]).toMatchObject({ fn: 'f', step: 'x', n: 1, partition: 2 });
     expect(logContext()).toEqual({});
+  });
+
+  it('withoutLogContext: work started from a call (a lazily opened client) does not keep its fields', async () => {
+    const { lines, log } = capture();
+    // Like a handler opening its clients on the first call: the client's timers (heartbeats,
+    // reconnects) are created while opening and fire later.
+    const fired: Promise<void>[] = [];
+    const openClient = async (name: string): Promise<void> =>
+      void fired.push(
+        new Promise((r) =>
+          setTimeout(() => {
+            log.warn(`${name} heartbeat`);
+            r();
+          }, 1),
+        ),
+      );
+    await withLogContext({ callId: 'first' }, async () => {
+      await openClient('plain');
+      await withoutLogContext(() => openClient('detached'));
+      log.info('handled');
+    });
+    await Promise.all(fired);
+    expect(lines.map((l) => [l.msg, l.callId]).sort()).toEqual([
+      ['detached heartbeat', undefined],
+      ['handled', 'first'],
+      ['plain heartbeat', 'first'],
+    ]);
   });
 
   it('keeps concurrent contexts apart', async () => {

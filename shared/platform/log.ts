@@ -54,6 +54,15 @@ export function withLogContext<T>(fields: LogFields, fn: () => T): T {
   return context.run(outer ? { ...outer, ...fields } : { ...fields }, fn);
 }
 
+/**
+ * Run fn outside any log context. For work started by one call that outlives it: lazily opened
+ * clients (their sockets, timers and event handlers would otherwise keep logging the first
+ * call's id and offsets), background loops.
+ */
+export function withoutLogContext<T>(fn: () => T): T {
+  return context.exit(fn);
+}
+
 /** The fields of the current log context (empty outside any). */
 export function logContext(): LogFields {
   return { ...context.getStore() };
