@@ -4,7 +4,7 @@ import type { FnEvent, FnContext } from '../../shared/platform/fn.ts';
 import { DependencyError, ValidationError } from '../../shared/platform/errors.ts';
 import { createLogger } from '../../shared/platform/log.ts';
 import { createFunctionServer, type FunctionServer, type HandlerModule } from './server.ts';
-import { KAFKA_BATCH_CONTENT_TYPE } from '../../shared/platform/fn.ts';
+import { KAFKA_BATCH_CONTENT_TYPE } from '../../shared/delivery/wire.ts';
 
 const quiet = createLogger({}, () => {});
 let running: FunctionServer | undefined;
