@@ -18,8 +18,9 @@ import { ConfigError } from '../../shared/platform/errors.ts';
 import { loadStack, type FunctionDef } from '../../connectors/stackfile.ts';
 import { ManagedProcess } from './function-process.ts';
 import { startGateway, type FunctionEntry, type Gateway } from './gateway.ts';
-import { standardTopics, startKafkaConnector, type KafkaConnector } from '../../connectors/kafka-connector.ts';
-import { startCronConnector, type CronConnector } from '../../connectors/cron-connector.ts';
+import type { KafkaConnector } from '../../connectors/kafka-connector.ts';
+import type { CronConnector } from '../../connectors/cron-connector.ts';
+import { startConnectors } from '../../connectors/main.ts';
 import type { BackoffPolicy } from '../../connectors/backoff.ts';
 
 export const TEMPLATE_ENTRY = path.join(ROOT, 'template', 'node24-ts', 'index.ts');
@@ -124,23 +125,14 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
       if (notReady.length) log.error('functions not ready yet (still retrying; see their logs above)', { functions: notReady });
     }
 
-    if (opts.kafka !== false && selected.some((f) => f.topics.length > 0)) {
-      const k = opts.kafka || {};
-      kafka = await startKafkaConnector({
-        config,
-        functions: selected.filter((f) => opts.connectorsOnly || functions.get(f.name)?.proc),
-        gatewayUrl,
-        log,
-        groupPrefix: k.groupPrefix,
-        maxMessages: k.maxMessages,
-        maxBytes: k.maxBytes,
-        topicPartitions: { ...(k.ensureStandardTopics === false ? {} : standardTopics(config)), ...(k.topicPartitions ?? {}) },
-        backoff: k.backoff,
-      });
-    }
-    if (opts.cron !== false && selected.some((f) => f.cron)) {
-      cron = startCronConnector({ functions: selected.filter((f) => opts.connectorsOnly || functions.get(f.name)?.proc), gatewayUrl, log });
-    }
+    ({ kafka, cron } = await startConnectors({
+      config,
+      functions: selected.filter((f) => opts.connectorsOnly || functions.get(f.name)?.proc),
+      gatewayUrl,
+      log,
+      kafka: opts.kafka,
+      cron: opts.cron,
+    }));
     if (opts.dashboard && existsSync(DASHBOARD_ENTRY)) {
       dashboard = new ManagedProcess({
         name: 'dashboard',

@@ -9,7 +9,7 @@ import { loadConfig } from '../../shared/platform/config.ts';
 import { createLogger } from '../../shared/platform/log.ts';
 import { createKafka, createSink, type KafkaSink } from '../../shared/adapters/kafka.ts';
 import { aggregate } from '../../shared/kpi/aggregate.ts';
-import { deliveredMessages } from '../../shared/kpi/delivery.ts';
+import { decodeEvent } from '../../shared/delivery/decode-event.ts';
 import { openKpiRuntime, type KpiRuntime } from '../../shared/kpi/adapters/open.ts';
 import type { KpiNotice } from '../../shared/kpi/types.ts';
 
@@ -40,7 +40,7 @@ function open(): Promise<Runtime> {
 }
 
 export default async function handler(event: FnEvent, _context: FnContext): Promise<unknown> {
-  const messages = deliveredMessages(event);
+  const messages = decodeEvent(event).messages;
   const rt = await open();
   const out = await aggregate(messages, {
     store: rt.store,

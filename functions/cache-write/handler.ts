@@ -7,7 +7,7 @@ import type { FnContext, FnEvent } from '../../shared/platform/fn.ts';
 import { loadConfig } from '../../shared/platform/config.ts';
 import { createLogger } from '../../shared/platform/log.ts';
 import { coalesce } from '../../shared/kpi/coalesce.ts';
-import { deliveredMessages } from '../../shared/kpi/delivery.ts';
+import { decodeEvent } from '../../shared/delivery/decode-event.ts';
 import { materialize, type MaterializeResult } from '../../shared/kpi/materialize.ts';
 import { RedisKpiStore } from '../../shared/kpi/adapters/redis-store.ts';
 
@@ -26,7 +26,7 @@ function materializer(): () => Promise<MaterializeResult> {
 }
 
 export default async function handler(event: FnEvent, _context: FnContext): Promise<unknown> {
-  const notices = deliveredMessages(event);
+  const notices = decodeEvent(event).messages;
   const r = await materializer()();
   return { notices: notices.length, version: r.version, written: r.written, orders: r.orders };
 }

@@ -9,7 +9,7 @@ import { errorBody, httpStatusOf } from '../../shared/platform/errors.ts';
 import type { FnContext, FnEvent } from '../../shared/platform/fn.ts';
 import { addCounts, emptyCounts } from '../../shared/ingest/counts.ts';
 import { createDimCache, type DimCache } from '../../shared/ingest/dim-cache.ts';
-import { batchFromEvent } from '../../shared/ingest/envelope.ts';
+import { decodeEvent } from '../../shared/delivery/decode-event.ts';
 import { ingestBatch } from '../../shared/ingest/ingest.ts';
 import { createMongoStore } from '../../shared/ingest/adapters/mongo-store.ts';
 import type { IngestCounts, IngestStore } from '../../shared/ingest/types.ts';
@@ -66,7 +66,7 @@ function getClients(): Promise<Clients> {
 
 export default async function handle(event: FnEvent, context: FnContext): Promise<unknown> {
   try {
-    const batch = batchFromEvent(event);
+    const batch = decodeEvent(event);
     if (batch.messages.length === 0) return emptyCounts();
     const c = await getClients();
     const { counts, timings } = await ingestBatch(batch, {

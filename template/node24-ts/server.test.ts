@@ -5,7 +5,7 @@ import { DependencyError, ValidationError } from '../../shared/platform/errors.t
 import { createLogger, type LogFields } from '../../shared/platform/log.ts';
 import { waitFor } from '../../dev/testing/wait-for.ts';
 import { createFunctionServer, type FunctionServer, type HandlerModule } from './server.ts';
-import { KAFKA_BATCH_CONTENT_TYPE } from '../../shared/platform/fn.ts';
+import { KAFKA_BATCH_CONTENT_TYPE } from '../../shared/delivery/wire.ts';
 
 const quiet = createLogger({}, () => {});
 let running: FunctionServer | undefined;
