@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KAFKA_BATCH_CONTENT_TYPE } from '../../shared/platform/fn.ts';
+import { KAFKA_BATCH_CONTENT_TYPE } from '../../shared/delivery/wire.ts';
 import { callLogFields, deliveryLogFields, MAX_CALL_ID_LENGTH } from './event.ts';
 
 describe('callLogFields', () => {

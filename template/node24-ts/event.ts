@@ -3,7 +3,8 @@
  * Pure functions (no sockets) so they are unit-tested directly.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { KAFKA_BATCH_CONTENT_TYPE, type FnEvent } from '../../shared/platform/fn.ts';
+import type { FnEvent } from '../../shared/platform/fn.ts';
+import { KAFKA_BATCH_CONTENT_TYPE } from '../../shared/delivery/wire.ts';
 import { ValidationError } from '../../shared/platform/errors.ts';
 import type { LogFields } from '../../shared/platform/log.ts';
 
