@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.ts';
 import { DependencyError, NotFoundError, ValidationError } from './errors.ts';
 import type { FnContext, FnEvent } from './fn.ts';
-import { defineFunction, type FunctionSpec } from './function.ts';
+import { answerNow, defineFunction, type FunctionSpec } from './function.ts';
 import { createLogger } from './log.ts';
 
 function event(body: unknown = {}, method = 'POST'): FnEvent {
@@ -105,11 +105,23 @@ describe('defineFunction', () => {
     expect(h.calls.open).toBe(1);
   });
 
-  it('health: default without opening; with health() it opens the clients once', async () => {
+  it('parse may answer at once without opening anything', async () => {
+    const h = harness({ parse: (e) => (e.body === 'empty' ? answerNow({ received: 0 }) : e.body) });
+    const ctx = context();
+    expect(await h.fn.handler(event('empty'), ctx)).toEqual({ received: 0 });
+    expect(ctx.code).toBeUndefined();
+    expect(h.calls.open).toBe(0);
+    expect(await h.fn.handler(event('x'), ctx)).toEqual({ req: 'x', client: 1 });
+  });
+
+  it('health: default without opening; health(clients) opens them only when it asks, once', async () => {
     const plain = harness();
     expect(await plain.fn.health()).toEqual({ status: 'ok' });
     expect(plain.calls.open).toBe(0);
-    const h = harness({ health: async (c) => ({ status: 'ok', client: c.id }) });
+    const local = harness({ health: () => ({ status: 'ok', local: true }) });
+    expect(await local.fn.health()).toEqual({ status: 'ok', local: true });
+    expect(local.calls.open).toBe(0);
+    const h = harness({ health: async (clients) => ({ status: 'ok', client: (await clients()).id }) });
     expect(await h.fn.health()).toEqual({ status: 'ok', client: 1 });
     await h.fn.handler(event(), context());
     expect(h.calls.open).toBe(1);

@@ -6,9 +6,11 @@
  * - `open(config, log)` creates the clients (MongoDB, Kafka, Redis, …) ONCE per process, lazily
  *   on the first call; when it fails the call answers the error and the next call tries again.
  * - `parse(event)` turns the invocation into a request (pure; throws ValidationError → 400) and
- *   runs before any client is opened.
+ *   runs before any client is opened; it may return `answerNow(value)` when there is nothing
+ *   to do (an empty delivery): the call answers `value` without opening anything.
  * - `handle(request, ctx, clients, log)` calls the shared core and returns the answer.
- * - `health(clients)` backs `/_/health` (default: `{status: 'ok'}` without opening anything).
+ * - `health(clients)` backs `/_/health`; `await clients()` opens the clients (or reuses them) when
+ *   the answer depends on them (default: `{status: 'ok'}` without opening anything).
  * - `close(clients)` runs once on SIGTERM (the template calls the module's `shutdown`).
  * Errors from open, parse and handle map to HTTP in one place (errors.ts httpErrorOf) and are
  * logged once: warn for 4xx, error for 5xx. Handlers never create indexes or topics: the set-up
@@ -19,14 +21,23 @@ import { DependencyError, httpErrorOf } from './errors.ts';
 import type { FnContext, FnEvent, Handler } from './fn.ts';
 import { createLogger, type Logger } from './log.ts';
 
+/** What `parse` returns to answer at once, without opening clients or calling `handle`. */
+export class ImmediateAnswer {
+  constructor(readonly value: unknown) {}
+}
+
+export function answerNow(value: unknown): ImmediateAnswer {
+  return new ImmediateAnswer(value);
+}
+
 export interface FunctionSpec<C, R> {
   /** The function's name (stack.yml), used in logs. */
   name: string;
   open(config: Config, log: Logger): Promise<C> | C;
-  parse(event: FnEvent): R;
+  parse(event: FnEvent): R | ImmediateAnswer;
   handle(request: R, ctx: FnContext, clients: C, log: Logger): Promise<unknown> | unknown;
-  health?(clients: C): Promise<unknown> | unknown;
-  close(clients: C): Promise<void> | void;
+  health?(clients: () => Promise<C>): Promise<unknown> | unknown;
+  close(clients: C, log: Logger): Promise<void> | void;
 }
 
 /** What the node24-ts template expects of a handler module (template/node24-ts/server.ts HandlerModule). */
@@ -60,6 +71,7 @@ export function defineFunction<C, R>(spec: FunctionSpec<C, R>, opts: DefineOptio
   const handler: Handler = async (event: FnEvent, ctx: FnContext) => {
     try {
       const request = spec.parse(event);
+      if (request instanceof ImmediateAnswer) return request.value;
       return await spec.handle(request, ctx, await getClients(), log);
     } catch (err) {
       const { status, body } = httpErrorOf(err);
@@ -73,7 +85,7 @@ export function defineFunction<C, R>(spec: FunctionSpec<C, R>, opts: DefineOptio
     handler,
     async health() {
       if (!spec.health) return { status: 'ok' };
-      return await spec.health(await getClients());
+      return await spec.health(getClients);
     },
     async shutdown() {
       closing = true;
@@ -82,7 +94,7 @@ export function defineFunction<C, R>(spec: FunctionSpec<C, R>, opts: DefineOptio
       const c = await pending?.catch(() => undefined);
       if (c === undefined) return;
       try {
-        await spec.close(c);
+        await spec.close(c, log);
         log.info('closed');
       } catch (err) {
         log.error('close failed', { err });
