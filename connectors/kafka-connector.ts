@@ -55,11 +55,6 @@ export interface KafkaConnector {
   stop(): Promise<void>;
 }
 
-/** The standard OrderPulse topics and their partition counts (docs/runtime.md). */
-export function standardTopics(config: Config): Record<string, number> {
-  return { [config.topics.orders]: 4, [config.topics.dlq]: 1, [config.topics.accepted]: 4, [config.topics.deltas]: 4 };
-}
-
 async function post(url: string, body: Buffer, headers: Record<string, string>, timeoutMs: number, signal: AbortSignal): Promise<InvokeResult> {
   try {
     const r = await fetch(url, { method: 'POST', body: body as Buffer<ArrayBuffer>, headers, signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) });

@@ -15,7 +15,8 @@ import { ConfigError } from '../shared/platform/errors.ts';
 import { createLogger, type Logger } from '../shared/platform/log.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import { startCronConnector, type CronConnector } from './cron-connector.ts';
-import { standardTopics, startKafkaConnector, type KafkaConnector } from './kafka-connector.ts';
+import { pipelineTopics } from '../shared/setup/setup.ts';
+import { startKafkaConnector, type KafkaConnector } from './kafka-connector.ts';
 import { loadStack, type FunctionDef } from './stackfile.ts';
 
 export interface KafkaConnectorSettings {
@@ -61,7 +62,7 @@ export async function startConnectors(opts: ConnectorsOptions): Promise<Connecto
       groupPrefix: k.groupPrefix,
       maxMessages: k.maxMessages,
       maxBytes: k.maxBytes,
-      topicPartitions: { ...(k.ensureStandardTopics === false ? {} : standardTopics(opts.config)), ...(k.topicPartitions ?? {}) },
+      topicPartitions: { ...(k.ensureStandardTopics === false ? {} : Object.fromEntries(pipelineTopics(opts.config).map((t) => [t.topic, t.partitions]))), ...(k.topicPartitions ?? {}) },
       backoff: k.backoff,
     });
   }

@@ -24,6 +24,8 @@ import { createMongoStore } from '../shared/ingest/adapters/mongo-store.ts';
 import type { IngestCounts, IngestStore } from '../shared/ingest/types.ts';
 import { createKafka, createSink, type KafkaSink } from '../shared/adapters/kafka.ts';
 import { COLLECTIONS, connectMongo, ensureSchema, type MongoHandle } from '../shared/adapters/mongo.ts';
+import { createLogger } from '../shared/platform/log.ts';
+import { setUp } from '../shared/setup/adapters/open.ts';
 import { batchRecord, type RawMessage } from './corpus/batch.ts';
 import { buildCorpus } from './corpus/corpus.ts';
 import { createTopic, deleteTopics, produceRaw, readBatches, readRecords, suffix, topicSize } from './corpus/kafka-io.ts';
@@ -226,7 +228,7 @@ describe('ingest core on the real stack', () => {
 });
 
 describe('ingest handler on the real stack', () => {
-  it('creates its clients once, answers counts, dedupes a redelivery, closes on shutdown', async () => {
+  it('after the set-up step: creates its clients once, answers counts, dedupes a redelivery, closes on shutdown', async () => {
     const id = `handler_${run}`;
     const dbName = `ingest_int_${id}`;
     const dlq = `ingest-int-${id}-dlq`;
@@ -235,6 +237,8 @@ describe('ingest handler on the real stack', () => {
     process.env.MONGO_DB = dbName;
     process.env.TOPIC_DLQ = dlq;
     process.env.TOPIC_ACCEPTED = accepted;
+    // the handler creates no index or topic: the set-up step does (npm run setup / the pipeline)
+    await setUp(loadConfig(), createLogger({ test: 'ingest-handler' }, () => undefined));
     const mod = await import('../functions/ingest/handler.ts');
     const h = await connectMongo(config, dbName);
     handles.push(h);
@@ -255,7 +259,7 @@ describe('ingest handler on the real stack', () => {
       expect(second).toEqual({ code: 200, out: { received: 202, accepted: 0, duplicates: 200, dlq: { invalid_json: 1, invalid_utf8: 1 }, conflicts: 0 } });
       expect(await h.db.collection(COLLECTIONS.fact).countDocuments()).toBe(200);
       expect(await topicSize(admin, dlq)).toBe(4);
-      expect(mod.health()).toMatchObject({ status: 'ok', batches: 2, totals: { received: 404, accepted: 200, duplicates: 200 } });
+      expect(await mod.health()).toMatchObject({ status: 'ok', batches: 2, totals: { received: 404, accepted: 200, duplicates: 200 } });
     } finally {
       await mod.shutdown();
       delete process.env.MONGO_DB;
