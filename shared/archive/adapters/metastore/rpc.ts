@@ -1,9 +1,9 @@
 /**
  * The generated Hive Metastore client (generated.ts) over one TCP connection: TBinaryProtocol on a
  * plain (buffered, unframed) socket, which is what a standalone HiveMetaStore serves by default.
- * The generated code encodes calls and decodes replies (CallCodec); ThriftRpc owns the socket. Calls are sent
- * one at a time (the metastore answers in order on a connection anyway); each has a timeout; a
- * failed or timed-out call drops the connection and the next call reconnects.
+ * The generated code encodes calls and decodes replies (CallCodec); ThriftRpc owns the socket.
+ * Calls are sent one at a time (the metastore answers in order on a connection anyway); each has
+ * a timeout; a failed or timed-out call drops the connection and the next call reconnects.
  */
 import net from 'node:net';
 import thrift from 'thrift';
