@@ -1,71 +1,15 @@
 /**
  * A typed Hive Metastore client for the calls in hive_metastore.thrift (our subset):
- * databases, tables and partitions. Server exceptions arrive as MetastoreError (see rpc.ts)
- * with `exception` = the Thrift exception name, e.g. NoSuchObjectException.
+ * databases, tables and partitions, on the client Thrift generates from that file (generated.ts,
+ * rpc.ts). Server exceptions arrive as MetastoreError (see rpc.ts) with `exception` = the Thrift
+ * exception name, e.g. NoSuchObjectException. Results are plain objects (types.ts).
  */
 import { ConfigError } from '../../../platform/errors.ts';
-import type { Obj } from './codec.ts';
+import { loadGenerated, type GeneratedClient, type CallName } from './generated.ts';
 import { ThriftRpc } from './rpc.ts';
-import { METHODS, STRUCTS, type MethodName } from './schema.ts';
+import type { HmsDatabase, HmsPartition, HmsTable } from './types.ts';
 
-export interface HmsFieldSchema {
-  name: string;
-  type: string;
-  comment?: string;
-}
-
-export interface HmsSerDeInfo {
-  name?: string;
-  serializationLib: string;
-  parameters: Record<string, string>;
-}
-
-export interface HmsStorageDescriptor {
-  cols: HmsFieldSchema[];
-  location: string;
-  inputFormat: string;
-  outputFormat: string;
-  compressed: boolean;
-  numBuckets: number;
-  serdeInfo: HmsSerDeInfo;
-  bucketCols: string[];
-  sortCols: { col: string; order: number }[];
-  parameters: Record<string, string>;
-}
-
-export interface HmsDatabase {
-  name: string;
-  description?: string;
-  locationUri?: string;
-  parameters?: Record<string, string>;
-  ownerName?: string;
-  catalogName?: string;
-}
-
-export interface HmsTable {
-  tableName: string;
-  dbName: string;
-  owner?: string;
-  createTime?: number;
-  lastAccessTime?: number;
-  retention?: number;
-  sd: HmsStorageDescriptor;
-  partitionKeys: HmsFieldSchema[];
-  parameters: Record<string, string>;
-  tableType: string;
-  catName?: string;
-}
-
-export interface HmsPartition {
-  values: string[];
-  dbName: string;
-  tableName: string;
-  createTime?: number;
-  lastAccessTime?: number;
-  sd: HmsStorageDescriptor;
-  parameters: Record<string, string>;
-  catName?: string;
-}
+export type { HmsDatabase, HmsFieldSchema, HmsPartition, HmsSerDeInfo, HmsStorageDescriptor, HmsTable } from './types.ts';
 
 export interface HiveMetastoreClient {
   readonly endpoint: string;
@@ -98,31 +42,35 @@ export function parseMetastoreUri(uri: string): { host: string; port: number } {
   return { host, port };
 }
 
+/**
+ * A decoded value as a plain object: the generated classes set every absent field to null;
+ * we leave such fields out, as the types say.
+ */
+export function plain<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(plain) as T;
+  if (typeof v !== 'object' || v === null || Buffer.isBuffer(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) out[k] = plain(x);
+  return out as T;
+}
+
 export function createMetastoreClient(opts: { uri: string; timeoutMs?: number }): HiveMetastoreClient {
   const { host, port } = parseMetastoreUri(opts.uri);
-  const rpc = new ThriftRpc(STRUCTS, { host, port, timeoutMs: opts.timeoutMs ?? 60_000 });
-  const call = (m: MethodName, args: Obj = {}): Promise<unknown> => rpc.call(m, METHODS[m], args);
+  const rpc = new ThriftRpc(loadGenerated(), { host, port, timeoutMs: opts.timeoutMs ?? 60_000 });
+  const call = async <T>(m: CallName, invoke: (c: GeneratedClient) => Promise<T>): Promise<T> => plain(await rpc.call(m, invoke));
   return {
     endpoint: rpc.endpoint,
-    getAllDatabases: async () => (await call('get_all_databases')) as string[],
-    getDatabase: async (name) => (await call('get_database', { name })) as HmsDatabase,
-    createDatabase: async (database) => {
-      await call('create_database', { database: database as unknown as Obj });
-    },
-    dropDatabase: async (name, o) => {
-      await call('drop_database', { name, deleteData: o.deleteData, cascade: o.cascade });
-    },
-    getTable: async (dbName, tblName) => ((await call('get_table_req', { req: { dbName, tblName } })) as { table: HmsTable }).table,
-    createTable: async (tbl) => {
-      await call('create_table', { tbl: tbl as unknown as Obj });
-    },
-    dropTable: async (dbname, name, o) => {
-      await call('drop_table', { dbname, name, deleteData: o.deleteData });
-    },
-    addPartition: async (p) => (await call('add_partition', { new_part: p as unknown as Obj })) as HmsPartition,
-    getPartition: async (db_name, tbl_name, part_vals) => (await call('get_partition', { db_name, tbl_name, part_vals })) as HmsPartition,
-    getPartitions: async (db_name, tbl_name, max = -1) => (await call('get_partitions', { db_name, tbl_name, max_parts: max })) as HmsPartition[],
-    dropPartition: async (db_name, tbl_name, part_vals, o) => (await call('drop_partition', { db_name, tbl_name, part_vals, deleteData: o.deleteData })) as boolean,
+    getAllDatabases: () => call('get_all_databases', (c) => c.get_all_databases()),
+    getDatabase: (name) => call('get_database', (c) => c.get_database(name)),
+    createDatabase: (database) => call('create_database', (c) => c.create_database(database)),
+    dropDatabase: (name, o) => call('drop_database', (c) => c.drop_database(name, o.deleteData, o.cascade)),
+    getTable: async (dbName, tblName) => (await call('get_table_req', (c) => c.get_table_req({ dbName, tblName }))).table,
+    createTable: (tbl) => call('create_table', (c) => c.create_table(tbl)),
+    dropTable: (dbname, name, o) => call('drop_table', (c) => c.drop_table(dbname, name, o.deleteData)),
+    addPartition: (p) => call('add_partition', (c) => c.add_partition(p)),
+    getPartition: (db, tbl, values) => call('get_partition', (c) => c.get_partition(db, tbl, values)),
+    getPartitions: (db, tbl, max = -1) => call('get_partitions', (c) => c.get_partitions(db, tbl, max)),
+    dropPartition: (db, tbl, values, o) => call('drop_partition', (c) => c.drop_partition(db, tbl, values, o.deleteData)),
     close: () => rpc.close(),
   };
 }

@@ -1,6 +1,7 @@
 /**
- * Thrift RPC over one TCP connection to the Hive Metastore: TBinaryProtocol over a plain
- * (buffered, unframed) socket, which is what a standalone HiveMetaStore serves by default.
+ * The generated Hive Metastore client (generated.ts) over one TCP connection: TBinaryProtocol on a
+ * plain (buffered, unframed) socket, which is what a standalone HiveMetaStore serves by default.
+ * The generated code encodes calls and decodes replies (CallCodec); ThriftRpc owns the socket.
  * Calls are sent one at a time (the metastore answers in order on a connection anyway); each has
  * a timeout; a failed or timed-out call drops the connection and the next call reconnects.
  */
@@ -8,11 +9,13 @@ import net from 'node:net';
 import thrift from 'thrift';
 import type { TBufferedTransport } from 'thrift';
 import { DependencyError } from '../../../platform/errors.ts';
-import { readStruct, writeStruct, type Obj, type Registry } from './codec.ts';
-import { APPLICATION_EXCEPTION, type FieldDef, type MethodDef } from './schema.ts';
+import type { CallName, Generated, GeneratedClient } from './generated.ts';
 
 const MessageType = { CALL: 1, REPLY: 2, EXCEPTION: 3 } as const;
 const SERVICE = 'hive-metastore';
+
+/** The exceptions hive_metastore.thrift declares. */
+export const DECLARED_EXCEPTIONS: ReadonlySet<string> = new Set(['MetaException', 'NoSuchObjectException', 'AlreadyExistsException', 'InvalidObjectException', 'InvalidOperationException']);
 
 /**
  * The metastore answered with an exception: a declared one (`exception` = its struct name, e.g.
@@ -29,6 +32,83 @@ export class MetastoreError extends DependencyError {
   }
 }
 
+/**
+ * What the generated client rejects a call with, as our error: a declared exception or a
+ * TApplicationException becomes MetastoreError; a reply without result (the generated code
+ * rejects with a string then) a MetastoreError too. Anything else is returned unchanged.
+ */
+export function toMetastoreError(method: string, err: unknown): unknown {
+  if (typeof err === 'string') return new MetastoreError(method, 'TApplicationException', `reply has no result (MISSING_RESULT): ${err}`);
+  if (typeof err !== 'object' || err === null) return err;
+  const { name, message, type } = err as { name?: unknown; message?: unknown; type?: unknown };
+  if (name === 'TApplicationException') return new MetastoreError(method, 'TApplicationException', `${String(message ?? '')} (type ${String(type ?? '?')})`);
+  if (typeof name === 'string' && DECLARED_EXCEPTIONS.has(name)) return new MetastoreError(method, name, String(message ?? ''));
+  return err;
+}
+
+/**
+ * The generated client without a socket: `encode` runs one call of it and captures the call's
+ * bytes; `decode` hands the reply bytes to it, which settles that call's promise. ThriftRpc puts a
+ * socket between the two; the tests put the generated server (Processor) there.
+ */
+export class CallCodec {
+  private readonly out: TBufferedTransport;
+  private outgoing: Buffer | undefined;
+  readonly client: GeneratedClient;
+
+  constructor(gen: Generated) {
+    this.out = new thrift.TBufferedTransport(undefined, (msg) => {
+      this.outgoing = msg;
+    });
+    this.client = new gen.Client(this.out, thrift.TBinaryProtocol);
+  }
+
+  /**
+   * Run `invoke` (one call of the generated client): the call's promise, its CALL message bytes
+   * (undefined when encoding failed: the promise rejects with why) and its seqid.
+   */
+  encode<T>(invoke: (client: GeneratedClient) => Promise<T>): { answer: Promise<T>; bytes: Buffer | undefined; seqid: number } {
+    this.outgoing = undefined;
+    const answer = invoke(this.client);
+    const bytes = this.outgoing;
+    // Encoding failed half-way: drop the partial bytes, or the next call would send them.
+    if (!bytes) this.out.reset();
+    return { answer, bytes, seqid: this.client.seqid() };
+  }
+
+  /**
+   * Read one reply from `transport` and hand it to the generated recv_<method>, which settles the
+   * call's promise. Throws thrift's InputBufferUnderrunError when the bytes are not all there yet
+   * (the call stays pending: roll the transport back and try again with more bytes), and a
+   * DependencyError when the reply belongs to another call.
+   */
+  decode(transport: TBufferedTransport, method: CallName, seqid: number): void {
+    const p = new thrift.TBinaryProtocol(transport);
+    const head = p.readMessageBegin();
+    if ((head.mtype !== MessageType.REPLY && head.mtype !== MessageType.EXCEPTION) || head.fname !== method || head.rseqid !== seqid) {
+      throw new DependencyError(SERVICE, `${method}: unexpected reply ${head.fname} type ${head.mtype} seqid ${head.rseqid} (expected seqid ${seqid}); is ${SERVICE} speaking TBinaryProtocol without framing?`, {
+        retriable: true,
+      });
+    }
+    const client = this.client;
+    const recv = (client as unknown as Record<string, (...a: unknown[]) => void>)[`recv_${method}`];
+    if (typeof recv !== 'function') throw new DependencyError(SERVICE, `${method}: the generated client has no recv_${method}; regenerate it (node scripts/generate-thrift.mjs --force)`, { retriable: false });
+    // recv_<method> takes the callback out before it reads; put it back if the bytes run short.
+    const callback = client._reqs[seqid];
+    try {
+      recv.call(client, p, head.mtype, seqid);
+    } catch (err) {
+      client._reqs[seqid] = callback;
+      throw err;
+    }
+  }
+
+  /** Forget a call that will get no reply (timeout, broken connection). */
+  abandon(seqid: number): void {
+    delete this.client._reqs[seqid];
+  }
+}
+
 export interface RpcOptions {
   host: string;
   port: number;
@@ -36,75 +116,38 @@ export interface RpcOptions {
   timeoutMs: number;
 }
 
-/** `<method>` call message bytes (exported for tests). */
-export function encodeCall(registry: Registry, method: string, def: MethodDef, seqid: number, args: Obj): Buffer {
-  let out: Buffer | undefined;
-  const transport = new thrift.TBufferedTransport(undefined, (msg) => {
-    out = msg;
-  });
-  const p = new thrift.TBinaryProtocol(transport);
-  p.writeMessageBegin(method, MessageType.CALL, seqid);
-  writeStruct(p, registry, `${method}_args`, def.args, args);
-  p.writeMessageEnd();
-  p.flush();
-  if (!out) throw new Error(`encoding ${method} produced no bytes`);
-  return out;
-}
-
-export function resultFields(def: MethodDef): FieldDef[] {
-  return [...(def.returns === 'void' ? [] : [[0, 'success', def.returns] as const]), ...def.throws];
-}
-
-/**
- * Decode one reply from `transport`; throws thrift's InputBufferUnderrunError when the bytes are
- * not all there yet. Returns the success value (undefined for void) or throws MetastoreError.
- */
-export function decodeReply(registry: Registry, transport: TBufferedTransport, method: string, def: MethodDef, seqid: number): unknown {
-  const p = new thrift.TBinaryProtocol(transport);
-  const head = p.readMessageBegin();
-  if (head.mtype === MessageType.EXCEPTION) {
-    const x = readStruct(p, registry, APPLICATION_EXCEPTION.fields);
-    p.readMessageEnd();
-    throw new MetastoreError(method, 'TApplicationException', `${String(x.message ?? '')} (type ${String(x.type ?? '?')})`);
-  }
-  if (head.mtype !== MessageType.REPLY || head.fname !== method || head.rseqid !== seqid) {
-    throw new DependencyError(SERVICE, `${method}: unexpected reply ${head.fname} type ${head.mtype} seqid ${head.rseqid} (expected seqid ${seqid}); is ${SERVICE} speaking TBinaryProtocol without framing?`, { retriable: true });
-  }
-  const result = readStruct(p, registry, resultFields(def));
-  p.readMessageEnd();
-  for (const [, name, type] of def.throws) {
-    const x = result[name] as Obj | undefined;
-    if (x !== undefined) throw new MetastoreError(method, type, String(x.message ?? ''));
-  }
-  if (def.returns !== 'void' && result.success === undefined) throw new MetastoreError(method, 'TApplicationException', 'reply has no result (MISSING_RESULT)');
-  return result.success;
-}
-
 interface Pending {
+  /** The connection the call was sent on: events of an older, dropped one are ignored. */
+  sock: net.Socket;
   onData(chunk: Buffer): void;
   fail(err: Error): void;
 }
 
 export class ThriftRpc {
+  private readonly codec: CallCodec;
   private socket: net.Socket | undefined;
   private connecting: Promise<net.Socket> | undefined;
   private pending: Pending | undefined;
   private queue: Promise<unknown> = Promise.resolve();
-  private seqid = 0;
   private closed = false;
 
   constructor(
-    private readonly registry: Registry,
+    gen: Generated,
     private readonly opts: RpcOptions,
-  ) {}
+  ) {
+    this.codec = new CallCodec(gen);
+  }
 
   get endpoint(): string {
     return `thrift://${this.opts.host}:${this.opts.port}`;
   }
 
-  /** Call `method`; resolves with its success value (undefined for void). Calls are serialised. */
-  call(method: string, def: MethodDef, args: Obj): Promise<unknown> {
-    const run = this.queue.then(() => this.callNow(method, def, args));
+  /**
+   * Run one call of the generated client (`invoke` calls exactly one method, named `method`);
+   * resolves with its result. Calls are serialised.
+   */
+  call<T>(method: CallName, invoke: (client: GeneratedClient) => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => this.callNow(method, invoke));
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -129,14 +172,16 @@ export class ThriftRpc {
         clearTimeout(timer);
         reject(err);
       });
+      const mine = (): Pending | undefined => (this.pending?.sock === sock ? this.pending : undefined);
       sock.on('data', (chunk: Buffer) => {
-        if (this.pending) this.pending.onData(chunk);
+        const p = mine();
+        if (p) p.onData(chunk);
         else sock.destroy(new Error('unsolicited data from the metastore'));
       });
-      sock.on('error', (err) => this.pending?.fail(err));
+      sock.on('error', (err) => mine()?.fail(err));
       sock.on('close', () => {
         if (this.socket === sock) this.socket = undefined;
-        this.pending?.fail(new Error('connection closed by the metastore'));
+        mine()?.fail(new Error('connection closed by the metastore'));
       });
     }).finally(() => {
       this.connecting = undefined;
@@ -144,7 +189,7 @@ export class ThriftRpc {
     return this.connecting;
   }
 
-  private async callNow(method: string, def: MethodDef, args: Obj): Promise<unknown> {
+  private async callNow<T>(method: CallName, invoke: (client: GeneratedClient) => Promise<T>): Promise<T> {
     if (this.closed) throw new DependencyError(SERVICE, `${method}: client is closed`, { retriable: false });
     const deadline = Date.now() + this.opts.timeoutMs;
     const hint = `is the metastore up at ${this.endpoint}? (npm run stack -- status; start it with npm run stack -- up --all)`;
@@ -154,44 +199,45 @@ export class ThriftRpc {
     } catch (cause) {
       throw new DependencyError(SERVICE, `${method}: cannot connect: ${(cause as Error).message}; ${hint}`, { cause });
     }
-    const seqid = (this.seqid = (this.seqid + 1) & 0x7fffffff);
-    const bytes = encodeCall(this.registry, method, def, seqid, args);
-    return new Promise<unknown>((resolve, reject) => {
+    const { answer, bytes, seqid } = this.codec.encode(invoke);
+    if (!bytes) {
+      const cause = await answer.then(
+        () => new Error('no bytes'),
+        (e: unknown) => e,
+      );
+      throw new DependencyError(SERVICE, `${method}: cannot encode the call: ${(cause as Error).message ?? String(cause)}`, { cause, retriable: false });
+    }
+    return new Promise<T>((resolve, reject) => {
       let done = false;
-      const finish = (err: Error | undefined, value?: unknown): void => {
+      const settle = (err?: Error): void => {
         if (done) return;
         done = true;
         clearTimeout(timer);
         this.pending = undefined;
-        if (err) {
-          // The connection's state is unknown now: drop it, the next call reconnects.
-          sock.destroy();
-          reject(err instanceof DependencyError ? err : new DependencyError(SERVICE, `${method}: ${err.message}; ${hint}`, { cause: err }));
-        } else resolve(value);
+        if (!err) return; // the generated client settles `answer`
+        // The connection's state is unknown now: drop it, the next call reconnects.
+        this.codec.abandon(seqid);
+        if (this.socket === sock) this.socket = undefined;
+        sock.destroy();
+        reject(err instanceof DependencyError ? err : new DependencyError(SERVICE, `${method}: ${err.message}; ${hint}`, { cause: err }));
       };
-      const timer = setTimeout(() => finish(new Error(`no answer within ${this.opts.timeoutMs} ms`)), Math.max(1, deadline - Date.now()));
+      // A complete, well-formed answer (a server exception included) keeps the connection.
+      answer.then(resolve, (e: unknown) => reject(toMetastoreError(method, e)));
+      const timer = setTimeout(() => settle(new Error(`no answer within ${this.opts.timeoutMs} ms`)), Math.max(1, deadline - Date.now()));
       const receive = thrift.TBufferedTransport.receiver((transport) => {
         try {
-          const value = decodeReply(this.registry, transport, method, def, seqid);
+          this.codec.decode(transport, method, seqid);
           transport.commitPosition();
-          finish(undefined, value);
+          settle();
         } catch (err) {
           if (err instanceof thrift.InputBufferUnderrunError) {
             transport.rollbackPosition();
             return;
           }
-          if (err instanceof MetastoreError) {
-            // A complete, well-formed answer: the connection stays usable.
-            done = true;
-            clearTimeout(timer);
-            this.pending = undefined;
-            reject(err);
-            return;
-          }
-          finish(err as Error);
+          settle(err as Error);
         }
       });
-      this.pending = { onData: (chunk) => receive(chunk), fail: (err) => finish(err) };
+      this.pending = { sock, onData: (chunk) => receive(chunk), fail: (err) => settle(err) };
       sock.write(bytes);
     });
   }

@@ -1,6 +1,7 @@
 /**
  * Types for the parts of the `thrift` npm package (CommonJS, ships no types) that the
- * metastore client uses: the buffered transport and the binary protocol.
+ * metastore client (rpc.ts) and its tests use: the buffered transport and the binary protocol.
+ * The generated client (generated.ts) is typed there.
  */
 declare module 'thrift' {
   interface Int64Like {
@@ -14,6 +15,8 @@ declare module 'thrift' {
     commitPosition(): void;
     rollbackPosition(): void;
     flush(): void;
+    /** Drops buffered input and output (e.g. the partial bytes of a call that failed to encode). */
+    reset(): void;
   }
 
   class TBinaryProtocol {
