@@ -3,7 +3,7 @@
  * generated client against the hand-written codec it replaced, which is taken from git (commit
  * below) into .local/measure/hand-codec/. No server: in-process encode + decode.
  *
- *   npx tsx shared/archive/adapters/metastore/measure-codecs.ts [--rounds 25] [--ops 2000]
+ *   npx tsx bench/metastore-codecs.ts [--rounds 25] [--ops 2000]
  *
  * Prints, for each: module load (fresh `node --import tsx` process, median of 5), client-side
  * time of a 30-column add_partition (encode the call, decode the Partition reply) and of a
@@ -15,16 +15,16 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import thrift from 'thrift';
 import type { TBufferedTransport } from 'thrift';
-import { plain } from './client.ts';
-import { loadGenerated, type CallName, type GeneratedClient } from './generated.ts';
-import { CallCodec } from './rpc.ts';
-import type { HmsPartition, HmsTable } from './types.ts';
+import { plain } from '../shared/archive/adapters/metastore/client.ts';
+import { loadGenerated, type CallName, type GeneratedClient } from '../shared/archive/adapters/metastore/generated.ts';
+import { CallCodec } from '../shared/archive/adapters/metastore/rpc.ts';
+import type { HmsPartition, HmsTable } from '../shared/archive/adapters/metastore/types.ts';
 
 /** The last commit with the hand codec (codec.ts, schema.ts, the old rpc.ts and client.ts). */
 const HAND_COMMIT = '4c55150';
 const HAND_FILES = ['codec.ts', 'schema.ts', 'rpc.ts', 'client.ts', 'thrift-shim.d.ts'];
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
