@@ -7,6 +7,7 @@ import { loadConfig } from '../shared/platform/config.ts';
 import { DependencyError, errorBody, OrderPulseError } from '../shared/platform/errors.ts';
 import { createLogger } from '../shared/platform/log.ts';
 import { createKafka, ensureTopics } from '../shared/adapters/kafka.ts';
+import { UsageError } from '../dev/cli/args.ts';
 import { parseGenerateArgs, USAGE, type GenerateArgs } from '../dev/generator/cli-args.ts';
 import { DEFAULT_MODEL, type ModelParams } from '../dev/generator/model.ts';
 import { createMessageStream } from '../dev/generator/stream.ts';
@@ -45,7 +46,8 @@ async function main(): Promise<number> {
   try {
     args = parseGenerateArgs(process.argv.slice(2), Date.now());
   } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message}\n`);
     return 2;
   }
   if (args.help) {
