@@ -12,7 +12,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { loadConfig, type Config } from '../shared/platform/config.ts';
 import { createLogger, type Logger } from '../shared/platform/log.ts';
 import { RedisKpiStore } from '../shared/kpi/adapters/redis-store.ts';
-import { commandLine, UsageError } from '../dev/cli/args.ts';
+import { commandLine } from '../dev/cli/args.ts';
 import { createApp, type Asset } from './app.ts';
 import { createChangeHub } from './hub.ts';
 
@@ -97,17 +97,7 @@ Configuration is the environment (shared/platform/config.ts); SIGINT/SIGTERM sto
   -h, --help    this text`;
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  try {
-    const { values } = commandLine({ usage: USAGE, options: { help: { type: 'boolean', short: 'h' } } }).parse(process.argv.slice(2));
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      process.exit(0);
-    }
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${err.message}\n`);
-    process.exit(2);
-  }
+  commandLine({ usage: USAGE, options: { help: { type: 'boolean', short: 'h' } } }).parseOrExit(process.argv.slice(2));
   const log = createLogger({ component: 'dashboard' });
   try {
     const d = await startDashboard({ log });

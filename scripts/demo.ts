@@ -11,22 +11,11 @@ import { ROOT } from '../shared/platform/config.ts';
 import { createLogger } from '../shared/platform/log.ts';
 import { startPipeline } from '../dev/local/pipeline.ts';
 import { stackUp } from '../dev/stack/api.ts';
-import { UsageError } from '../dev/cli/args.ts';
-import { parseDemoArgs, USAGE, type DemoArgs } from './demo-args.ts';
+import { parseOrExit } from '../dev/cli/args.ts';
+import { parseDemoArgs, USAGE } from './demo-args.ts';
 
 const log = createLogger({ component: 'demo' });
-let args: DemoArgs;
-try {
-  args = parseDemoArgs(process.argv.slice(2));
-} catch (err) {
-  if (!(err instanceof UsageError)) throw err;
-  process.stderr.write(`${err.message}\n`);
-  process.exit(2);
-}
-if (args.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
+const args = parseOrExit(USAGE, () => parseDemoArgs(process.argv.slice(2)), (a) => a.help);
 
 log.info('starting the local stack (first run installs Kafka, FerretDB and Redis; later runs take seconds)');
 await stackUp({});

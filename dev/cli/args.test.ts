@@ -38,7 +38,7 @@ describe('commandLine', () => {
   it('says what is wrong and what the option takes', () => {
     expect(problem(['--nope'])).toBe('unknown option --nope');
     expect(problem(['-x'])).toBe('unknown option -x');
-    expect(problem(['stray'])).toBe('unexpected argument "stray"');
+    expect(problem(['stray'])).toBe('unexpected argument stray');
     expect(problem(['--help=yes'])).toBe('--help takes no value');
     expect(problem(['--name'])).toBe('--name needs a name, e.g. --name x');
     expect(problem(['--rate', '-5'])).toBe('--rate needs a number ≥ 0, not "-5" (write --rate=-5 if that is the value)');
@@ -52,10 +52,13 @@ describe('commandLine', () => {
     expect(problem(['--only', 'a,z,y'])).toBe('--only: unknown "z", "y"; choose from a, b, c');
   });
 
-  it('takes positionals only when asked, and fail() throws a usage error', () => {
-    const withArgs = commandLine({ usage: USAGE, options: { all: { type: 'boolean' } }, positionals: true });
+  it('takes as many positionals as allowed, and fail() throws a usage error', () => {
+    const withArgs = commandLine({ usage: USAGE, options: { all: { type: 'boolean' } }, positionals: 1 });
     expect(withArgs.parse(['up', '--all'])).toEqual({ values: { all: true }, positionals: ['up'] });
+    expect(() => withArgs.parse(['up', 'down'])).toThrow(/^unexpected argument down\n/);
     expect(() => withArgs.fail('unknown command x')).toThrow(new UsageError('unknown command x', USAGE));
+    expect(withArgs.number('messages', '500', { min: 1, integer: true })).toBe(500);
+    expect(() => withArgs.number('messages', 'many', { min: 1, integer: true })).toThrow(/^messages needs an integer ≥ 1, got "many"/);
   });
 
   it('describes values in words', () => {

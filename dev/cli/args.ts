@@ -37,15 +37,21 @@ export interface CommandLine<O extends Record<string, OptionSpec>> {
   readonly usage: string;
   /** Parse `argv` (without node and the script). Throws UsageError. */
   parse(argv: readonly string[]): { values: OptionValues<O>; positionals: string[] };
+  /** For entry points: `parse`, then as in `parseOrExit`. */
+  parseOrExit(argv: readonly string[]): { values: OptionValues<O>; positionals: string[] };
   /** Throw a UsageError for a problem found after parsing (e.g. a value in the wrong format). */
   fail(problem: string, cause?: unknown): never;
+  /** Check a number given as a positional argument (`label` names it in the error), as for number options. */
+  number(label: string, text: string, range: NumberRange): number;
 }
+
+export type NumberRange = Omit<Extract<OptionSpec, { type: 'number' }>, 'type' | 'short'>;
 
 export interface CommandSpec<O extends Record<string, OptionSpec>> {
   usage: string;
   options: O;
-  /** Allow arguments that are not options (default false). */
-  positionals?: boolean;
+  /** How many arguments that are not options are allowed (default 0). */
+  positionals?: number;
 }
 
 /** What an option takes, in words: "an integer ≥ 0", "a number from 0 to 0.5", "a list of …". */
@@ -80,7 +86,7 @@ export function commandLine<const O extends Record<string, OptionSpec>>(spec: Co
   function explain(args: string[]): string | undefined {
     const { tokens } = parseArgs({ args, options: nodeOptions, strict: false, allowPositionals: true, tokens: true });
     for (const t of tokens) {
-      if (t.kind === 'positional' && !spec.positionals) return `unexpected argument "${t.value}"`;
+      if (t.kind === 'positional' && !spec.positionals) return `unexpected argument ${t.value}`;
       if (t.kind !== 'option') continue;
       const o = spec.options[t.name];
       if (o === undefined) return `unknown option ${t.rawName}`;
@@ -94,14 +100,15 @@ export function commandLine<const O extends Record<string, OptionSpec>>(spec: Co
     return undefined;
   }
 
+  function number(label: string, text: string, range: NumberRange): number {
+    const n = Number(text);
+    const ok = text.trim() !== '' && Number.isFinite(n) && n >= range.min && (range.max === undefined || n <= range.max) && (!range.integer || Number.isSafeInteger(n));
+    return ok ? n : fail(`${label} needs ${describeValue({ type: 'number', ...range })}, got "${text}"`);
+  }
+
   function convert(name: string, o: OptionSpec, raw: string | boolean | (string | boolean)[]): unknown {
     if (o.type === 'boolean' || o.type === 'string') return raw;
-    if (o.type === 'number') {
-      const text = String(raw);
-      const n = Number(text);
-      const ok = text.trim() !== '' && Number.isFinite(n) && n >= o.min && (o.max === undefined || n <= o.max) && (!o.integer || Number.isSafeInteger(n));
-      return ok ? n : fail(`--${name} needs ${describeValue(o)}, got "${text}"`);
-    }
+    if (o.type === 'number') return number(`--${name}`, String(raw), o);
     const items = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
     if (items.length === 0) fail(`--${name} needs ${describeValue(o)}`);
     const unknown = o.allowed ? items.filter((v) => !o.allowed!.includes(v)) : [];
@@ -109,17 +116,21 @@ export function commandLine<const O extends Record<string, OptionSpec>>(spec: Co
     return items;
   }
 
-  return {
+  const cli: CommandLine<O> = {
     usage: spec.usage,
     fail,
+    number,
+    parseOrExit: (argv) => parseOrExit(spec.usage, () => cli.parse(argv), (r) => r.values.help === true),
     parse(argv) {
       const args = [...argv];
       let parsed: ReturnType<typeof parseArgs>;
       try {
-        parsed = parseArgs({ args, options: nodeOptions, strict: true, allowPositionals: spec.positionals ?? false });
+        parsed = parseArgs({ args, options: nodeOptions, strict: true, allowPositionals: (spec.positionals ?? 0) > 0 });
       } catch (err) {
         return fail(explain(args) ?? (err as Error).message, err);
       }
+      const extra = parsed.positionals[spec.positionals ?? 0];
+      if (extra !== undefined) fail(`unexpected argument ${extra}`);
       const values: Record<string, unknown> = {};
       for (const [name, raw] of Object.entries(parsed.values)) {
         const o = spec.options[name];
@@ -128,4 +139,25 @@ export function commandLine<const O extends Record<string, OptionSpec>>(spec: Co
       return { values: values as OptionValues<O>, positionals: parsed.positionals };
     },
   };
+  return cli;
+}
+
+/**
+ * For entry points: run `parse`; when `isHelp` says so, print the usage on stdout and exit 0;
+ * on a UsageError print it (problem and usage) on stderr and exit 2. Other errors propagate.
+ */
+export function parseOrExit<T>(usage: string, parse: () => T, isHelp: (parsed: T) => boolean): T {
+  let parsed: T;
+  try {
+    parsed = parse();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  if (isHelp(parsed)) {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
+  return parsed;
 }

@@ -41,7 +41,7 @@ const COMMANDS: readonly Command[] = ['up', 'down', 'status', 'reset', 'help'];
 
 const cli = commandLine({
   usage: USAGE,
-  positionals: true,
+  positionals: 1,
   options: {
     all: { type: 'boolean' },
     only: { type: 'list', value: 'a list of services, e.g. --only kafka,redis' },
@@ -52,8 +52,7 @@ const cli = commandLine({
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   const { values, positionals } = cli.parse(argv);
-  const [command = 'help', extra] = positionals;
-  if (extra !== undefined) cli.fail(`unexpected argument ${extra}`);
+  const [command = 'help'] = positionals;
   if (!(COMMANDS as readonly string[]).includes(command)) cli.fail(`unknown command ${command}; commands: up, down, status, reset`);
   return { command: values.help ? 'help' : (command as Command), all: values.all ?? false, only: values.only ?? [], json: values.json ?? false };
 }

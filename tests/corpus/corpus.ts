@@ -10,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { DlqReason, OrderEvent } from '../../shared/contract/types.ts';
-import { commandLine, UsageError } from '../../dev/cli/args.ts';
+import { commandLine } from '../../dev/cli/args.ts';
 import { validEvents } from './valid-events.ts';
 
 export type Expected = DlqReason | 'accepted' | 'duplicate';
@@ -429,21 +429,8 @@ out.jsonl or to stdout; a count per expected outcome goes to stderr.
   -h, --help    this text`;
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const cli = commandLine({ usage: USAGE, positionals: true, options: { help: { type: 'boolean', short: 'h' } } });
-  let target: string | undefined;
-  try {
-    const { values, positionals } = cli.parse(process.argv.slice(2));
-    if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
-      process.exit(0);
-    }
-    if (positionals.length > 1) cli.fail(`expected at most one output file, got ${positionals.length}: ${positionals.join(' ')}`);
-    target = positionals[0];
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${err.message}\n`);
-    process.exit(2);
-  }
+  const cli = commandLine({ usage: USAGE, positionals: 1, options: { help: { type: 'boolean', short: 'h' } } });
+  const target = cli.parseOrExit(process.argv.slice(2)).positionals[0];
   const entries = buildCorpus();
   const lines = entries.map((e) => JSON.stringify({ name: e.name, key: e.key, expected: e.expected, bytes_b64: e.bytes.toString('base64') }));
   if (target) writeFileSync(target, lines.join('\n') + '\n');
