@@ -12,6 +12,7 @@ const cli = commandLine({
     share: { type: 'number', min: 0, max: 0.5 },
     count: { type: 'number', min: 1, integer: true },
     only: { type: 'list', value: 'a list of parts, e.g. --only a,b', allowed: ['a', 'b', 'c'] },
+    mode: { type: 'choice', choices: ['fast', 'slow'] },
   },
 });
 
@@ -31,7 +32,9 @@ const problem = (argv: string[]): string => {
 describe('commandLine', () => {
   it('parses typed values in --k v, --k=v and short forms', () => {
     expect(cli.parse([]).values).toEqual({});
-    expect(cli.parse(['-h', '--name', 'x', '--rate=2.5', '--share', '0.5', '--count', '3', '--only', 'a, b', '--only=c']).values).toEqual({ help: true, name: 'x', rate: 2.5, share: 0.5, count: 3, only: ['a', 'b', 'c'] });
+    expect(cli.parse(['-h', '--name', 'x', '--rate=2.5', '--share', '0.5', '--count', '3', '--only', 'a, b', '--only=c', '--mode', 'slow']).values).toEqual({ help: true, name: 'x', rate: 2.5, share: 0.5, count: 3, only: ['a', 'b', 'c'], mode: 'slow' });
+    const typed: { mode?: 'fast' | 'slow'; only?: ('a' | 'b' | 'c')[]; count?: number } = cli.parse(['--mode=fast']).values;
+    expect(typed.mode).toBe('fast');
     expect(cli.parse(['--name=-dash']).values.name).toBe('-dash');
   });
 
@@ -50,6 +53,8 @@ describe('commandLine', () => {
     expect(problem(['--only', ''])).toBe('--only needs a list of parts, e.g. --only a,b');
     expect(problem(['--only', '--help'])).toMatch(/^--only needs a list of parts/);
     expect(problem(['--only', 'a,z,y'])).toBe('--only: unknown "z", "y"; choose from a, b, c');
+    expect(problem(['--mode', 'medium'])).toBe('--mode needs one of fast, slow, got "medium"');
+    expect(problem(['--mode'])).toBe('--mode needs one of fast, slow');
   });
 
   it('takes as many positionals as allowed, and fail() throws a usage error', () => {

@@ -5,6 +5,7 @@
  *
  * Option kinds beyond parseArgs' string/boolean, checked here so every command words them alike:
  *   number  a finite number within [min, max] (integer: whole numbers only)
+ *   choice  one of `choices`
  *   list    comma-separated values, trimmed, empty items dropped; the option may be repeated
  *           and the lists add up; `allowed` restricts the values
  */
@@ -16,9 +17,20 @@ export type OptionSpec =
   /** `value` says what the option takes, for "--x needs …" messages: e.g. "a file name". */
   | { type: 'string'; short?: string; value: string }
   | { type: 'number'; short?: string; min: number; max?: number; integer?: boolean }
+  | { type: 'choice'; short?: string; choices: readonly string[] }
   | { type: 'list'; short?: string; value: string; allowed?: readonly string[] };
 
-type ValueOf<S extends OptionSpec> = S extends { type: 'boolean' } ? boolean : S extends { type: 'number' } ? number : S extends { type: 'list' } ? string[] : string;
+type ValueOf<S extends OptionSpec> = S extends { type: 'boolean' }
+  ? boolean
+  : S extends { type: 'number' }
+    ? number
+    : S extends { type: 'choice'; choices: readonly (infer C)[] }
+      ? C
+      : S extends { type: 'list'; allowed: readonly (infer A)[] }
+        ? A[]
+        : S extends { type: 'list' }
+          ? string[]
+          : string;
 
 /** Parsed values; an option not given is undefined (defaults are the caller's). */
 export type OptionValues<O extends Record<string, OptionSpec>> = { -readonly [K in keyof O]?: ValueOf<O[K]> };
@@ -62,6 +74,8 @@ export function describeValue(spec: OptionSpec): string {
     case 'string':
     case 'list':
       return spec.value;
+    case 'choice':
+      return `one of ${spec.choices.join(', ')}`;
     case 'number': {
       const what = spec.integer ? 'an integer' : 'a number';
       return spec.max === undefined ? `${what} ≥ ${spec.min}` : `${what} from ${spec.min} to ${spec.max}`;
@@ -109,6 +123,7 @@ export function commandLine<const O extends Record<string, OptionSpec>>(spec: Co
   function convert(name: string, o: OptionSpec, raw: string | boolean | (string | boolean)[]): unknown {
     if (o.type === 'boolean' || o.type === 'string') return raw;
     if (o.type === 'number') return number(`--${name}`, String(raw), o);
+    if (o.type === 'choice') return o.choices.includes(String(raw)) ? raw : fail(`--${name} needs ${describeValue(o)}, got "${String(raw)}"`);
     const items = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
     if (items.length === 0) fail(`--${name} needs ${describeValue(o)}`);
     const unknown = o.allowed ? items.filter((v) => !o.allowed!.includes(v)) : [];
