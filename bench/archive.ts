@@ -8,7 +8,7 @@
  *   3. write the same Parquet bytes to the same storage with plain put() calls: the raw write rate;
  *   4. compare the Parquet bytes with the hot store's bytes for the same orders (orders_fact data +
  *      index bytes freed by the move, from collStats).
- * Prints one JSON object. `npx tsx bench/archive.ts [--orders N] [--batch N] [--seed S] [--backends local,webhdfs]`.
+ * Prints one JSON object. `npx tsx bench/archive.ts [--orders N] [--batch N] [--seed S] [--backends local,webhdfs] [--help]`.
  * Needs the stack: `npm run stack -- up` (and `up --all` for HDFS + Hive).
  */
 import { randomBytes } from 'node:crypto';
@@ -16,6 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { commandLine } from '../dev/cli/args.ts';
 import { loadConfig, type Config } from '../shared/platform/config.ts';
 import { createLogger } from '../shared/platform/log.ts';
 import { sizeFacts } from '../shared/archive/check.ts';
@@ -238,36 +239,31 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
   };
 }
 
-function parseArgs(argv: string[]): ArchiveBenchOptions {
-  const o: ArchiveBenchOptions = {};
-  for (let i = 0; i < argv.length; i++) {
-    const v = argv[i + 1];
-    switch (argv[i]) {
-      case '--orders':
-        o.orders = Number(v);
-        i++;
-        break;
-      case '--batch':
-        o.batch = Number(v);
-        i++;
-        break;
-      case '--seed':
-        o.seed = Number(v);
-        i++;
-        break;
-      case '--backends':
-        o.backends = (v ?? '').split(',').filter(Boolean) as BenchBackend[];
-        i++;
-        break;
-      default:
-        throw new Error(`unknown argument ${argv[i]} (use --orders N --batch N --seed S --backends local,webhdfs)`);
-    }
-  }
-  return o;
-}
+const USAGE = `Usage: npx tsx bench/archive.ts [options]
+
+Archive throughput and size against raw storage writes; prints one JSON object.
+Needs the stack: npm run stack -- up (and up --all for HDFS + Hive).
+
+  --orders N           orders seeded and archived per backend (default 50000)
+  --batch N            archive-move's batch size (default 50000)
+  --seed S             generator seed (default 1)
+  --backends a[,b]     local, webhdfs (default local, plus webhdfs when it answers)
+  -h, --help           this text`;
+
+const cli = commandLine({
+  usage: USAGE,
+  options: {
+    orders: { type: 'number', min: 1, integer: true },
+    batch: { type: 'number', min: 1, integer: true },
+    seed: { type: 'number', min: 0, integer: true },
+    backends: { type: 'list', value: 'a list of backends, e.g. --backends local,webhdfs', allowed: ['local', 'webhdfs'] },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  runArchiveBench(parseArgs(process.argv.slice(2)))
+  const { values: v } = cli.parseOrExit(process.argv.slice(2));
+  runArchiveBench({ orders: v.orders, batch: v.batch, seed: v.seed, backends: v.backends })
     .then((r) => {
       process.stdout.write(JSON.stringify(r, null, 2) + '\n');
       process.exit(0);

@@ -1,13 +1,14 @@
 /**
  * Generator benchmark: the pure model's rate (events/s, no Kafka), the model plus JSON encoding,
  * and optionally (--kafka) the produce rate to a throwaway topic on the local broker.
- *   npx tsx bench/generator.ts [--count N] [--kafka] [--kafka-count N] [--rate R] [--workers W]
+ *   npx tsx bench/generator.ts [--count N] [--kafka] [--kafka-count N] [--rate R] [--workers W] [--help]
  * Prints one JSON object on stdout. The machine's load average is included: on a shared machine
  * the rates move with it; CPU time per event does much less.
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { commandLine } from '../dev/cli/args.ts';
 import { loadConfig } from '../shared/platform/config.ts';
 import { createKafka, ensureTopics } from '../shared/adapters/kafka.ts';
 import { createLogger } from '../shared/platform/log.ts';
@@ -86,13 +87,31 @@ export async function runGeneratorBench(o: GeneratorBenchOptions = {}): Promise<
   return out;
 }
 
+const USAGE = `Usage: npx tsx bench/generator.ts [options]
+
+The generator model's rate, model plus JSON encoding, and optionally the Kafka produce rate;
+prints one JSON object.
+
+  --count N         events for the model and encoding measurements (default 300000)
+  --kafka           also produce to a throwaway topic on the local broker
+  --kafka-count N   messages produced with --kafka (default 200000)
+  --rate R          produce rate limit with --kafka, messages/s; 0 = unlimited (default 0)
+  --workers W       Kafka producer threads with --kafka (default 1; 0 = main thread)
+  -h, --help        this text`;
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const argv = process.argv.slice(2);
-  const val = (name: string): number | undefined => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? Number(argv[i + 1]) : undefined;
-  };
-  runGeneratorBench({ count: val('count'), kafka: argv.includes('--kafka'), kafkaCount: val('kafka-count'), rate: val('rate'), workers: val('workers') }).then(
+  const { values: v } = commandLine({
+    usage: USAGE,
+    options: {
+      count: { type: 'number', min: 1, integer: true },
+      kafka: { type: 'boolean' },
+      'kafka-count': { type: 'number', min: 1, integer: true },
+      rate: { type: 'number', min: 0 },
+      workers: { type: 'number', min: 0, max: 16, integer: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).parseOrExit(process.argv.slice(2));
+  runGeneratorBench({ count: v.count, kafka: v.kafka ?? false, kafkaCount: v['kafka-count'], rate: v.rate, workers: v.workers }).then(
     (r) => {
       process.stdout.write(JSON.stringify(r) + '\n');
       process.exit(0);

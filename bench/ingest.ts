@@ -9,12 +9,13 @@
  *      with the same unique index, at the pipeline's batch size and concurrency (and at 1);
  *   4. the raw bulkWrite upsert rate ($setOnInsert by order_id), time-boxed;
  * then prints one JSON object. `npx tsx bench/ingest.ts [--events N] [--mode pipeline|core]
- * [--batch N] [--seed S]`. Needs the stack: `npm run stack -- up`.
+ * [--batch N] [--seed S] [--help]`. Needs the stack: `npm run stack -- up`.
  */
 import { readFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { commandLine } from '../dev/cli/args.ts';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { loadConfig, ROOT, type Config } from '../shared/platform/config.ts';
 import { canonicalJson, sha256Hex } from '../shared/contract/canonical.ts';
@@ -422,18 +423,31 @@ export async function benchIngest(opts: IngestBenchOptions = {}): Promise<Ingest
   }
 }
 
+const USAGE = `Usage: npx tsx bench/ingest.ts [options]
+
+Ingest end to end against raw driver writes; prints one JSON object.
+Needs the stack: npm run stack -- up.
+
+  --events N               events to produce and ingest (default 100000)
+  --mode pipeline|core     real gateway + connector + function process (default), or in-process consumer
+  --batch N                messages per invocation / insertMany batch (default 2000)
+  --seed S                 generator seed (default 1)
+  -h, --help               this text`;
+
+const cli = commandLine({
+  usage: USAGE,
+  options: {
+    events: { type: 'number', min: 1, integer: true },
+    mode: { type: 'choice', choices: ['pipeline', 'core'] },
+    batch: { type: 'number', min: 1, integer: true },
+    seed: { type: 'number', min: 0, integer: true },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
 function parseArgs(argv: string[]): IngestBenchOptions {
-  const o: IngestBenchOptions = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const v = argv[++i];
-    if (a === '--events') o.events = Number(v);
-    else if (a === '--seed') o.seed = Number(v);
-    else if (a === '--batch') o.batch = Number(v);
-    else if (a === '--mode' && (v === 'pipeline' || v === 'core')) o.mode = v;
-    else throw new Error(`unknown argument ${a}; usage: tsx bench/ingest.ts [--events N] [--mode pipeline|core] [--batch N] [--seed S]`);
-  }
-  return o;
+  const { values: v } = cli.parseOrExit(argv);
+  return { events: v.events, batch: v.batch, seed: v.seed, mode: v.mode };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -11,7 +11,7 @@
  *    2 s of being sent. Rates are tried in increasing order until one is not sustained.
  * 2. read latency: `wrk -t2 -c100 -d10s --latency` on /api/kpis/summary (Debian wrk).
  *
- * `npx tsx bench/kpi.ts [--entry pipeline|kpi-stage] [--rates 1000,2000,4000] [--seconds 15] [--read-seconds 10]`
+ * `npx tsx bench/kpi.ts [--entry pipeline|kpi-stage] [--rates 1000,2000,4000] [--seconds 15] [--read-seconds 10] [--help]`
  * prints one JSON object. Needs the stack: `npm run stack -- up`.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
@@ -20,6 +20,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import { commandLine, parseOrExit } from '../dev/cli/args.ts';
 import { ROOT } from '../shared/platform/config.ts';
 import { createMessageStream, type GeneratedMessage } from '../dev/generator/stream.ts';
 import { createLogger, type Logger } from '../shared/platform/log.ts';
@@ -295,16 +296,31 @@ export async function runKpiBench(o: KpiBenchOptions = {}): Promise<KpiBenchResu
   }
 }
 
+const USAGE = `Usage: npx tsx bench/kpi.ts [options]
+
+Event-to-KPI latency at increasing rates, and dashboard read latency; prints one JSON object.
+Needs the stack: npm run stack -- up.
+
+  --entry pipeline|kpi-stage   events enter at orders (default) or at orders.accepted (KPI stage only)
+  --rates R[,R]                event rates to try, events/s, increasing (default 1000,2000,4000,8000)
+  --seconds N                  measured seconds per rate (default 15)
+  --read-seconds N             read benchmark duration (default 10)
+  -h, --help                   this text`;
+
 if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url) {
-  const args = process.argv.slice(2);
-  const opt = (name: string): string | undefined => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const rates = opt('--rates')?.split(',').map(Number);
-  const entry = opt('--entry');
-  if (entry !== undefined && entry !== 'pipeline' && entry !== 'kpi-stage') throw new Error('--entry must be pipeline or kpi-stage');
-  runKpiBench({ entry, rates, seconds: opt('--seconds') ? Number(opt('--seconds')) : undefined, readSeconds: opt('--read-seconds') ? Number(opt('--read-seconds')) : undefined }).then(
+  const cli = commandLine({
+    usage: USAGE,
+    options: {
+      entry: { type: 'choice', choices: ['pipeline', 'kpi-stage'] },
+      rates: { type: 'list', value: 'a list of event rates, e.g. --rates 1000,2000,4000' },
+      seconds: { type: 'number', min: 1 },
+      'read-seconds': { type: 'number', min: 1 },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const { values: v } = cli.parseOrExit(process.argv.slice(2));
+  const rates = parseOrExit(USAGE, () => v.rates?.map((r) => cli.number('--rates', r, { min: 1 })), () => false);
+  runKpiBench({ entry: v.entry, rates, seconds: v.seconds, readSeconds: v['read-seconds'] }).then(
     (r) => {
       process.stdout.write(JSON.stringify(r, null, 2) + '\n');
       process.exit(0);

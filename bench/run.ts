@@ -3,7 +3,7 @@
  * like. Starts the stack (with the cold-path services), runs the parts in sequence and writes
  * the JSON results to .local/bench/<timestamp>.json plus a summary on stdout.
  *
- *   npm run bench -- [--only generator,ingest,kpi,archive] [--quick]
+ *   npm run bench -- [--only generator,ingest,kpi,archive] [--quick] [--help]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,10 +14,11 @@ import { runGeneratorBench } from './generator.ts';
 import { benchIngest } from './ingest.ts';
 import { runKpiBench } from './kpi.ts';
 import { runArchiveBench } from './archive.ts';
-import { parseBenchArgs, summarise, type BenchResults } from './summary.ts';
+import { parseOrExit } from '../dev/cli/args.ts';
+import { BENCH_USAGE, parseBenchArgs, summarise, type BenchResults } from './summary.ts';
 
 const log = createLogger({ component: 'bench' });
-const args = parseBenchArgs(process.argv.slice(2));
+const args = parseOrExit(BENCH_USAGE, () => parseBenchArgs(process.argv.slice(2)), (a) => a.help);
 const config = loadConfig();
 
 await stackUp({ all: args.parts.includes('archive') });

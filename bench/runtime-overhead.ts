@@ -1,6 +1,6 @@
 /**
  * Cost of the local runtime itself (Kafka connector + gateway + template server) with a no-op
- * function: `npx tsx bench/runtime-overhead.ts [messages=200000]`. Produces to its own 4-partition
+ * function: `npx tsx bench/runtime-overhead.ts [messages=200000] [--help]`. Produces to its own 4-partition
  * topic, runs a pipeline from testdata/noop-stack.yml, waits until every offset is committed,
  * prints rate and CPU µs per message (function process from /proc, pipeline process), cleans up.
  */
@@ -9,7 +9,16 @@ import { loadConfig } from '../shared/platform/config.ts';
 import { createKafka, ensureTopics } from '../shared/adapters/kafka.ts';
 import { createLogger } from '../shared/platform/log.ts';
 import { startPipeline } from '../dev/local/pipeline.ts';
-const N = Number(process.argv[2] ?? 200000);
+import { commandLine, parseOrExit } from '../dev/cli/args.ts';
+const USAGE = `Usage: npx tsx bench/runtime-overhead.ts [messages]
+
+Cost of the local runtime (Kafka connector + gateway + template server) with a no-op function:
+produces messages (default 200000) to its own topic and prints rate and CPU µs per message.
+
+  -h, --help    this text`;
+const cli = commandLine({ usage: USAGE, positionals: 1, options: { help: { type: 'boolean', short: 'h' } } });
+const [messages = '200000'] = cli.parseOrExit(process.argv.slice(2)).positionals;
+const N = parseOrExit(USAGE, () => cli.number('messages', messages, { min: 1, integer: true }), () => false);
 const sfx = Date.now().toString(36);
 const topic = `rtbench-${sfx}`;
 const config = loadConfig();

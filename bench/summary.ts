@@ -1,5 +1,5 @@
 /** Argument parsing and the human summary of `npm run bench` (pure). */
-import { ValidationError } from '../shared/platform/errors.ts';
+import { commandLine } from '../dev/cli/args.ts';
 import type { IngestBenchResult } from './ingest.ts';
 import type { KpiBenchResult } from './kpi.ts';
 import type { ArchiveBenchResult } from './archive.ts';
@@ -10,21 +10,30 @@ export type BenchPart = (typeof BENCH_PARTS)[number];
 export interface BenchArgs {
   parts: BenchPart[];
   quick: boolean;
+  help: boolean;
 }
 
+export const BENCH_USAGE = `Usage: npm run bench -- [options]
+
+Runs the benchmarks on the local stack (started with the cold-path services when archive runs),
+writes the JSON results to .local/bench/<timestamp>.json and a summary to stdout.
+
+  --only a[,b]   only these parts: ${BENCH_PARTS.join(', ')} (default all)
+  --quick        smaller runs
+  -h, --help     this text`;
+
+const benchCli = commandLine({
+  usage: BENCH_USAGE,
+  options: {
+    only: { type: 'list', value: `a comma-separated list of ${BENCH_PARTS.join(', ')}`, allowed: BENCH_PARTS },
+    quick: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
-  const out: BenchArgs = { parts: [...BENCH_PARTS], quick: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--quick') out.quick = true;
-    else if (a === '--only') {
-      const list = (argv[++i] ?? '').split(',').filter(Boolean);
-      const bad = list.filter((p) => !(BENCH_PARTS as readonly string[]).includes(p));
-      if (list.length === 0 || bad.length) throw new ValidationError('usage', `--only takes a comma-separated list of ${BENCH_PARTS.join(', ')}`);
-      out.parts = list as BenchPart[];
-    } else throw new ValidationError('usage', `unknown option ${a}; usage: npm run bench -- [--only ${BENCH_PARTS.join(',')}] [--quick]`);
-  }
-  return out;
+  const { values } = benchCli.parse(argv);
+  return { parts: values.only ?? [...BENCH_PARTS], quick: values.quick ?? false, help: values.help ?? false };
 }
 
 export interface BenchResults {

@@ -17,27 +17,57 @@ function fires(expr: string, from: string, n: number): string[] {
   return out;
 }
 
+/** What a schedule fires on from `from` to `until` (exclusive): the distinct minutes, hours, months, weekdays and days. */
+function fired(expr: string, from: string, until: string): { minutes: number[]; hours: number[]; months: number[]; weekdays: number[]; days: string[] } {
+  const s = parseCron(expr);
+  const sets = { minutes: new Set<number>(), hours: new Set<number>(), months: new Set<number>(), weekdays: new Set<number>(), days: new Set<string>() };
+  const end = at(until).getTime();
+  for (let t = nextFire(s, at(from)); t && t.getTime() < end; t = nextFire(s, t)) {
+    sets.minutes.add(t.getUTCMinutes());
+    sets.hours.add(t.getUTCHours());
+    sets.months.add(t.getUTCMonth() + 1);
+    sets.weekdays.add(t.getUTCDay());
+    sets.days.add(t.toISOString().slice(0, 10));
+  }
+  const sorted = (x: Set<number>): number[] => [...x].sort((a, b) => a - b);
+  return { minutes: sorted(sets.minutes), hours: sorted(sets.hours), months: sorted(sets.months), weekdays: sorted(sets.weekdays), days: [...sets.days].sort() };
+}
+
+/** Every day from `from` to `until` (exclusive) for which `keep(dayOfMonth, weekday)` holds. */
+function daysWhere(from: string, until: string, keep: (dom: number, dow: number) => boolean): string[] {
+  const out: string[] = [];
+  for (let d = at(from); d < at(until); d = new Date(d.getTime() + 86_400_000)) if (keep(d.getUTCDate(), d.getUTCDay())) out.push(d.toISOString().slice(0, 10));
+  return out;
+}
+
 describe('parseCron', () => {
   it('expands *, steps, ranges, lists and names', () => {
-    const s = parseCron('*/15 9-17/4 1,15 JAN-mar mon-fri');
-    expect([...s.minutes]).toEqual([0, 15, 30, 45]);
-    expect([...s.hours]).toEqual([9, 13, 17]);
-    expect([...s.daysOfMonth]).toEqual([1, 15]);
-    expect([...s.months]).toEqual([1, 2, 3]);
-    expect([...s.daysOfWeek]).toEqual([1, 2, 3, 4, 5]);
-    expect(s.domRestricted && s.dowRestricted).toBe(true);
+    const f = fired('*/15 9-17/4 1,15 JAN-mar mon-fri', '2024-01-01T00:00:00Z', '2025-01-01T00:00:00Z');
+    expect(f.minutes).toEqual([0, 15, 30, 45]);
+    expect(f.hours).toEqual([9, 13, 17]);
+    expect(f.months).toEqual([1, 2, 3]);
+    // Days of month 1 and 15, days of week Monday–Friday, both restricted: a day fires when either matches.
+    expect(f.days).toEqual(daysWhere('2024-01-01T00:00:00Z', '2024-04-01T00:00:00Z', (dom, dow) => dom === 1 || dom === 15 || (dow >= 1 && dow <= 5)));
   });
 
   it('treats day-of-week 7 as Sunday, and a/n as a, a+n, … to the maximum', () => {
-    expect([...parseCron('0 0 * * 7').daysOfWeek]).toEqual([0]);
-    expect([...parseCron('0 0 * * 5-7').daysOfWeek].sort()).toEqual([0, 5, 6]);
-    expect([...parseCron('5/20 * * * *').minutes]).toEqual([5, 25, 45]);
+    expect(fired('0 0 * * 7', '2024-01-01T00:00:00Z', '2024-02-01T00:00:00Z').weekdays).toEqual([0]);
+    expect(fired('0 0 * * 5-7', '2024-01-01T00:00:00Z', '2024-02-01T00:00:00Z').weekdays).toEqual([0, 5, 6]);
+    expect(fired('5/20 * * * *', '2024-01-01T00:00:00Z', '2024-01-01T03:00:00Z').minutes).toEqual([5, 25, 45]);
   });
 
   it('rejects malformed expressions with a clear message', () => {
     for (const bad of ['* * * *', '60 * * * *', '* 24 * * *', '* * 0 * *', '* * * 13 *', '* * * * 8', '*/0 * * * *', '5-1 * * * *', '1,,2 * * * *', 'a * * * *', '1-2-3 * * * *', '0 0 30 2 *']) {
       expect(() => parseCron(bad), bad).toThrow(/invalid cron expression/);
     }
+  });
+
+  it('accepts only 5 fields (no seconds or years) and says what it expects', () => {
+    for (const bad of ['0 0 0 * * *', '0 0 0 * * * 2030', '', '@reboot']) {
+      expect(() => parseCron(bad), bad).toThrow(/invalid cron expression.*expected 5 fields in UTC/);
+    }
+    expect(() => parseCron('* * * *')).toThrow(/it has 4 fields/);
+    expect(() => parseCron('0 0 30 2 *')).toThrow(/it never fires/);
   });
 });
 

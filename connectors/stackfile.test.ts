@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { loadStack, parseDuration, parseStack, substituteEnv } from './stackfile.ts';
 import { ROOT } from '../shared/platform/config.ts';
+import { ConfigError } from '../shared/platform/errors.ts';
 
 const base = `version: 1.0
 provider:
@@ -84,6 +85,13 @@ describe('stack.yml parsing', () => {
     expect(() => parseStack(base, 't.yml', '/', {})).toThrow(/at least one function/);
     expect(() => parseStack('a: [', 't.yml', '/', {})).toThrow(/not valid YAML/);
     expect(() => loadStack('/nonexistent/stack.yml')).toThrow(/cannot read stack file/);
+  });
+
+  it('a bad schedule is a ConfigError naming the function and the expected format', () => {
+    const fns = '  nightly:\n    lang: x\n    handler: ./h\n    image: i\n    annotations:\n      topic: cron-function\n      schedule: "0 0 0 * * *"\n';
+    expect(() => parse(fns)).toThrow(ConfigError);
+    expect(() => parse(fns)).toThrow(/^test\.yml: functions\.nightly\.annotations\.schedule: invalid cron expression "0 0 0 \* \* \*": it has 6 fields \(expected 5 fields in UTC/);
+    expect(parse(fns.replace('0 0 0 * * *', '@daily')).functions[0]!.cron?.expression).toBe('@daily');
   });
 
   it('parses Go durations as of-watchdog does', () => {

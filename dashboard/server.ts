@@ -1,5 +1,5 @@
 /**
- * Dashboard entry point: `tsx dashboard/server.ts` (port DASHBOARD_PORT, default 3000).
+ * Dashboard entry point: `tsx dashboard/server.ts [--help]` (port DASHBOARD_PORT, default 3000).
  * `startDashboard()` is also used by the pipeline runner and the tests.
  * Reads Redis only (never MongoDB). Clients are created once and closed on SIGTERM.
  */
@@ -12,6 +12,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { loadConfig, type Config } from '../shared/platform/config.ts';
 import { createLogger, type Logger } from '../shared/platform/log.ts';
 import { RedisKpiStore } from '../shared/kpi/adapters/redis-store.ts';
+import { commandLine } from '../dev/cli/args.ts';
 import { createApp, type Asset } from './app.ts';
 import { createChangeHub } from './hub.ts';
 
@@ -88,7 +89,15 @@ export async function startDashboard(opts: { config?: Config; port?: number; hos
   };
 }
 
+const USAGE = `Usage: tsx dashboard/server.ts
+
+Serves the dashboard on DASHBOARD_PORT (default 3000), reading the KPIs from Redis (REDIS_URL).
+Configuration is the environment (shared/platform/config.ts); SIGINT/SIGTERM stop it.
+
+  -h, --help    this text`;
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  commandLine({ usage: USAGE, options: { help: { type: 'boolean', short: 'h' } } }).parseOrExit(process.argv.slice(2));
   const log = createLogger({ component: 'dashboard' });
   try {
     const d = await startDashboard({ log });

@@ -1,25 +1,33 @@
-import { ValidationError } from '../shared/platform/errors.ts';
+/** Command-line options of `npm run demo` (parsed and validated; pure). */
+import { commandLine } from '../dev/cli/args.ts';
 
 export interface DemoArgs {
   rate: number;
   seed: number;
   duration: number | undefined;
+  help: boolean;
 }
 
-const USAGE = 'Usage: npm run demo -- [--rate N (default 200)] [--seed S (default 1)] [--duration SECONDS]';
+export const USAGE = `Usage: npm run demo -- [options]
+
+Starts the local stack, the pipeline (gateway, functions, connectors, dashboard) and the generator.
+
+  --rate N              orders per second (default 200)
+  --seed S              generator seed, integer >= 0 (default 1)
+  --duration SECONDS    stop the generator after this long (default: until Ctrl-C)
+  -h, --help            this text`;
+
+const cli = commandLine({
+  usage: USAGE,
+  options: {
+    rate: { type: 'number', min: 0 },
+    seed: { type: 'number', min: 0, integer: true },
+    duration: { type: 'number', min: 0 },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
 
 export function parseDemoArgs(argv: readonly string[]): DemoArgs {
-  const out: DemoArgs = { rate: 200, seed: 1, duration: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = argv[i + 1];
-    const n = Number(value);
-    if (flag !== '--rate' && flag !== '--seed' && flag !== '--duration') throw new ValidationError('usage', `unknown option ${flag}\n${USAGE}`);
-    if (value === undefined || !Number.isFinite(n) || n < 0) throw new ValidationError('usage', `${flag} needs a number ≥ 0\n${USAGE}`);
-    if (flag === '--rate') out.rate = n;
-    else if (flag === '--seed') out.seed = Math.trunc(n);
-    else out.duration = n;
-    i++;
-  }
-  return out;
+  const { values } = cli.parse(argv);
+  return { rate: values.rate ?? 200, seed: values.seed ?? 1, duration: values.duration, help: values.help ?? false };
 }

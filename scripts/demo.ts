@@ -3,7 +3,7 @@
  * (gateway, functions, connectors, dashboard) and the generator, and prints the dashboard URL.
  * Ctrl-C stops the generator and the pipeline; the stack keeps running (`npm run stack -- down`).
  *
- *   npm run demo -- [--rate N] [--seed S] [--duration SECONDS]
+ *   npm run demo -- [--rate N] [--seed S] [--duration SECONDS] [--help]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -11,10 +11,11 @@ import { ROOT } from '../shared/platform/config.ts';
 import { createLogger } from '../shared/platform/log.ts';
 import { startPipeline } from '../dev/local/pipeline.ts';
 import { stackUp } from '../dev/stack/api.ts';
-import { parseDemoArgs } from './demo-args.ts';
+import { parseOrExit } from '../dev/cli/args.ts';
+import { parseDemoArgs, USAGE } from './demo-args.ts';
 
 const log = createLogger({ component: 'demo' });
-const args = parseDemoArgs(process.argv.slice(2));
+const args = parseOrExit(USAGE, () => parseDemoArgs(process.argv.slice(2)), (a) => a.help);
 
 log.info('starting the local stack (first run installs Kafka, FerretDB and Redis; later runs take seconds)');
 await stackUp({});

@@ -7,6 +7,7 @@ import { loadConfig } from '../shared/platform/config.ts';
 import { DependencyError, errorBody, OrderPulseError } from '../shared/platform/errors.ts';
 import { createLogger } from '../shared/platform/log.ts';
 import { createKafka, ensureTopics } from '../shared/adapters/kafka.ts';
+import { parseOrExit } from '../dev/cli/args.ts';
 import { parseGenerateArgs, USAGE, type GenerateArgs } from '../dev/generator/cli-args.ts';
 import { DEFAULT_MODEL, type ModelParams } from '../dev/generator/model.ts';
 import { createMessageStream } from '../dev/generator/stream.ts';
@@ -41,17 +42,7 @@ function progressPrinter(total: number | undefined): (p: PumpProgress) => void {
 }
 
 async function main(): Promise<number> {
-  let args: GenerateArgs;
-  try {
-    args = parseGenerateArgs(process.argv.slice(2), Date.now());
-  } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    return 2;
-  }
-  if (args.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const args = parseOrExit(USAGE, () => parseGenerateArgs(process.argv.slice(2), Date.now()), (a) => a.help);
   const stream = createMessageStream({ seed: args.seed, start: args.startMs, eventRate: args.eventRate, model: modelFor(args), dupRate: args.dupRate, badRate: args.badRate });
   const config = loadConfig();
   const topic = args.topic ?? config.topics.orders;

@@ -1,5 +1,5 @@
 /** Command-line options of `npm run generate` (parsed and validated; pure). */
-import { ValidationError } from '../../shared/platform/errors.ts';
+import { commandLine } from '../cli/args.ts';
 import { parseStart } from './generator.ts';
 
 export interface GenerateArgs {
@@ -42,91 +42,66 @@ Produces seeded, realistic order events (DESIGN.md section 2) to Kafka, keyed by
   --partitions N      partitions when creating the topic (default 4)
   --dry-run           generate and encode only, no Kafka (measures the model's rate)
   --ndjson            write the messages to stdout as NDJSON instead of Kafka (summary on stderr)
-  --help              this text
+  -h, --help          this text
 
 Progress goes to stderr every second; a JSON summary goes to stdout at the end:
 {"sent","seconds","rate","seed","first_order_id","last_order_id",...}`;
 
-type Spec = { kind: 'num' | 'int' | 'str' | 'flag' };
-const SPECS: Record<string, Spec> = {
-  rate: { kind: 'num' },
-  count: { kind: 'int' },
-  duration: { kind: 'num' },
-  seed: { kind: 'int' },
-  topic: { kind: 'str' },
-  start: { kind: 'str' },
-  'event-rate': { kind: 'num' },
-  'flash-every': { kind: 'num' },
-  'dup-rate': { kind: 'num' },
-  'bad-rate': { kind: 'num' },
-  batch: { kind: 'int' },
-  'in-flight': { kind: 'int' },
-  workers: { kind: 'int' },
-  partitions: { kind: 'int' },
-  'dry-run': { kind: 'flag' },
-  ndjson: { kind: 'flag' },
-  help: { kind: 'flag' },
-};
+const MAX_RATE = 10_000_000;
 
-function usageError(msg: string): never {
-  throw new ValidationError('usage', `${msg}\n\n${USAGE}`);
-}
+const cli = commandLine({
+  usage: USAGE,
+  options: {
+    rate: { type: 'number', min: 0, max: MAX_RATE },
+    count: { type: 'number', min: 0, integer: true },
+    duration: { type: 'number', min: 0, max: 365 * 86400 },
+    seed: { type: 'number', min: 0, integer: true },
+    topic: { type: 'string', value: 'a Kafka topic name' },
+    start: { type: 'string', value: 'an ISO-8601 time such as 2024-06-01T12:00:00Z' },
+    'event-rate': { type: 'number', min: 0.000001, max: MAX_RATE },
+    'flash-every': { type: 'number', min: 0, max: 1e6 },
+    'dup-rate': { type: 'number', min: 0, max: 0.5 },
+    'bad-rate': { type: 'number', min: 0, max: 0.5 },
+    batch: { type: 'number', min: 1, max: 10_000, integer: true },
+    'in-flight': { type: 'number', min: 1, max: 64, integer: true },
+    workers: { type: 'number', min: 0, max: 16, integer: true },
+    partitions: { type: 'number', min: 1, max: 1000, integer: true },
+    'dry-run': { type: 'boolean' },
+    ndjson: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
 
 export function parseGenerateArgs(argv: readonly string[], nowMs: number): GenerateArgs {
-  const raw = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) usageError(`unexpected argument "${a}"`);
-    const eq = a.indexOf('=');
-    const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-    const spec = SPECS[name];
-    if (!spec) usageError(`unknown option --${name}`);
-    if (spec.kind === 'flag') {
-      if (eq >= 0) usageError(`--${name} takes no value`);
-      raw.set(name, true);
-      continue;
-    }
-    const value = eq >= 0 ? a.slice(eq + 1) : argv[++i];
-    if (value === undefined) usageError(`--${name} needs a value`);
-    raw.set(name, value);
-  }
-  const num = (name: string, min: number, max: number, integer = false): number | undefined => {
-    const v = raw.get(name);
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (v === '' || typeof v !== 'string' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) usageError(`--${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got "${String(v)}"`);
-    return n;
-  };
-  const rate = num('rate', 0, 10_000_000) ?? 100;
-  const startRaw = raw.get('start');
+  const { values: v } = cli.parse(argv);
+  const rate = v.rate ?? 100;
   let startMs = nowMs;
-  if (typeof startRaw === 'string') {
-    if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(startRaw)) usageError(`--start must be an ISO-8601 time such as 2024-06-01T12:00:00Z, got "${startRaw}"`);
+  if (v.start !== undefined) {
+    if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(v.start)) cli.fail(`--start must be an ISO-8601 time such as 2024-06-01T12:00:00Z, got "${v.start}"`);
     try {
-      startMs = parseStart(startRaw);
-    } catch {
-      usageError(`--start "${startRaw}" is not a valid time`);
+      startMs = parseStart(v.start);
+    } catch (cause) {
+      cli.fail(`--start "${v.start}" is not a valid time (e.g. 2024-06-01T12:00:00Z)`, cause);
     }
   }
-  const topic = raw.get('topic');
-  if (topic !== undefined && (typeof topic !== 'string' || !/^[a-zA-Z0-9._-]{1,249}$/.test(topic))) usageError(`--topic must be a valid Kafka topic name, got "${String(topic)}"`);
+  if (v.topic !== undefined && !/^[a-zA-Z0-9._-]{1,249}$/.test(v.topic)) cli.fail(`--topic must be a valid Kafka topic name (letters, digits, . _ -), got "${v.topic}"`);
   return {
     rate,
-    count: num('count', 0, Number.MAX_SAFE_INTEGER, true),
-    durationS: num('duration', 0, 365 * 86400),
-    seed: num('seed', 0, Number.MAX_SAFE_INTEGER, true) ?? 1,
-    topic: topic as string | undefined,
+    count: v.count,
+    durationS: v.duration,
+    seed: v.seed ?? 1,
+    topic: v.topic,
     startMs,
-    dupRate: num('dup-rate', 0, 0.5) ?? 0,
-    badRate: num('bad-rate', 0, 0.5) ?? 0,
-    eventRate: num('event-rate', 0.000001, 10_000_000) ?? (rate > 0 ? rate : 100),
-    flashEveryMinutes: num('flash-every', 0, 1e6),
-    batchSize: num('batch', 1, 10_000, true),
-    inFlight: num('in-flight', 1, 64, true) ?? 4,
-    workers: num('workers', 0, 16, true) ?? 1,
-    partitions: num('partitions', 1, 1000, true) ?? 4,
-    dryRun: raw.has('dry-run'),
-    ndjson: raw.has('ndjson'),
-    help: raw.has('help'),
+    dupRate: v['dup-rate'] ?? 0,
+    badRate: v['bad-rate'] ?? 0,
+    eventRate: v['event-rate'] ?? (rate > 0 ? rate : 100),
+    flashEveryMinutes: v['flash-every'],
+    batchSize: v.batch,
+    inFlight: v['in-flight'] ?? 4,
+    workers: v.workers ?? 1,
+    partitions: v.partitions ?? 4,
+    dryRun: v['dry-run'] ?? false,
+    ndjson: v.ndjson ?? false,
+    help: v.help ?? false,
   };
 }

@@ -18,6 +18,8 @@ import { pathToFileURL } from 'node:url';
 import { loadConfig, ROOT, type Config } from '../../shared/platform/config.ts';
 import { createLogger, type Logger } from '../../shared/platform/log.ts';
 import { ConfigError } from '../../shared/platform/errors.ts';
+import { parseOrExit } from '../cli/args.ts';
+import { parsePipelineArgs, PIPELINE_USAGE } from './pipeline-args.ts';
 import { loadStack, type FunctionDef } from '../../connectors/stackfile.ts';
 import { ManagedProcess } from './function-process.ts';
 import { startGateway, type FunctionEntry, type Gateway } from './gateway.ts';
@@ -221,21 +223,8 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
 }
 
 function parseArgs(argv: string[]): PipelineOptions {
-  const o: PipelineOptions = { dashboard: true };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--stack') o.stackFile = argv[++i];
-    else if (a === '--only') o.only = (argv[++i] ?? '').split(',').filter(Boolean);
-    else if (a === '--no-dashboard') o.dashboard = false;
-    else if (a === '--no-kafka') o.kafka = false;
-    else if (a === '--group-prefix') o.kafka = { ...(o.kafka || {}), groupPrefix: argv[++i] ?? '' };
-    else if (a === '--no-cron') o.cron = false;
-    else if (a === '--connectors-only') {
-      o.connectorsOnly = true;
-      o.dashboard = false;
-    } else throw new ConfigError(`unknown flag ${a}; flags: --stack <file> --only a,b --group-prefix p --no-dashboard --no-kafka --no-cron --connectors-only`);
-  }
-  return o;
+  const { help: _help, ...opts } = parseOrExit(PIPELINE_USAGE, () => parsePipelineArgs(argv), (a) => a.help);
+  return opts;
 }
 
 async function main(): Promise<void> {

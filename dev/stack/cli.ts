@@ -1,11 +1,12 @@
 /**
- * `npm run stack -- up|down|status|reset [--all] [--only name[,name]] [--json]`
+ * `npm run stack -- up|down|status|reset [--all] [--only name[,name]] [--json] [--help]`
  * Human output on stdout, structured logs on stderr. Exit 0 on success; 1 when a service
  * fails to start or a requested service is unhealthy; 2 on bad usage.
  */
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../../shared/platform/config.ts';
 import { OrderPulseError } from '../../shared/platform/errors.ts';
+import { commandLine, UsageError } from '../cli/args.ts';
 import { createLogger } from '../../shared/platform/log.ts';
 import type { ServiceStatus } from './service.ts';
 import { stackDown, stackReset, stackStatus, stackUp } from './api.ts';
@@ -22,7 +23,7 @@ export interface CliArgs {
   json: boolean;
 }
 
-export class UsageError extends Error {}
+export { UsageError } from '../cli/args.ts';
 
 export const USAGE = `usage: npm run stack -- <command> [options]
 commands:
@@ -33,28 +34,27 @@ commands:
 options:
   --all               also the cold-path services (hdfs, hive)
   --only a[,b]        only these services (kafka, ferretdb|mongo, redis, hdfs, hive)
-  --json              status as JSON`;
+  --json              status as JSON
+  -h, --help          this text`;
+
+const COMMANDS: readonly Command[] = ['up', 'down', 'status', 'reset', 'help'];
+
+const cli = commandLine({
+  usage: USAGE,
+  positionals: 1,
+  options: {
+    all: { type: 'boolean' },
+    only: { type: 'list', value: 'a list of services, e.g. --only kafka,redis' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
 
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const out: CliArgs = { command: 'help', all: false, only: [], json: false };
-  let command: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] ?? '';
-    if (a === '--all') out.all = true;
-    else if (a === '--json') out.json = true;
-    else if (a === '-h' || a === '--help') command = 'help';
-    else if (a === '--only' || a.startsWith('--only=')) {
-      const v = a === '--only' ? argv[++i] : a.slice('--only='.length);
-      if (v === undefined || v === '' || v.startsWith('--')) throw new UsageError('--only needs a list of services, e.g. --only kafka,redis');
-      out.only.push(...v.split(',').map((s) => s.trim()).filter(Boolean));
-    } else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
-    else if (command === undefined) command = a;
-    else throw new UsageError(`unexpected argument ${a}`);
-  }
-  if (command === undefined) command = 'help';
-  if (!['up', 'down', 'status', 'reset', 'help'].includes(command)) throw new UsageError(`unknown command ${command}`);
-  out.command = command as Command;
-  return out;
+  const { values, positionals } = cli.parse(argv);
+  const [command = 'help'] = positionals;
+  if (!(COMMANDS as readonly string[]).includes(command)) cli.fail(`unknown command ${command}; commands: up, down, status, reset`);
+  return { command: values.help ? 'help' : (command as Command), all: values.all ?? false, only: values.only ?? [], json: values.json ?? false };
 }
 
 /** A plain-text table of statuses. */
@@ -71,7 +71,8 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     args = parseArgs(argv);
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`${e.message}\n`);
     return 2;
   }
   const config = loadConfig();

@@ -10,6 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { DlqReason, OrderEvent } from '../../shared/contract/types.ts';
+import { commandLine } from '../../dev/cli/args.ts';
 import { validEvents } from './valid-events.ts';
 
 export type Expected = DlqReason | 'accepted' | 'duplicate';
@@ -420,10 +421,18 @@ export function corpusSummary(entries: CorpusEntry[]): Record<string, number> {
   return s;
 }
 
+const USAGE = `Usage: npx tsx tests/corpus/corpus.ts [out.jsonl]
+
+Writes the hostile-event corpus, one JSON line per entry (name, key, expected, bytes_b64), to
+out.jsonl or to stdout; a count per expected outcome goes to stderr.
+
+  -h, --help    this text`;
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const cli = commandLine({ usage: USAGE, positionals: 1, options: { help: { type: 'boolean', short: 'h' } } });
+  const target = cli.parseOrExit(process.argv.slice(2)).positionals[0];
   const entries = buildCorpus();
   const lines = entries.map((e) => JSON.stringify({ name: e.name, key: e.key, expected: e.expected, bytes_b64: e.bytes.toString('base64') }));
-  const target = process.argv[2];
   if (target) writeFileSync(target, lines.join('\n') + '\n');
   else process.stdout.write(lines.join('\n') + '\n');
   process.stderr.write(`${entries.length} entries ${JSON.stringify(corpusSummary(entries))}\n`);

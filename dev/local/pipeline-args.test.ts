@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../cli/args.ts';
+import { parsePipelineArgs } from './pipeline-args.ts';
+
+describe('parsePipelineArgs', () => {
+  it('runs everything with the dashboard by default', () => {
+    expect(parsePipelineArgs([])).toEqual({ dashboard: true, help: false });
+  });
+
+  it('reads every flag', () => {
+    expect(parsePipelineArgs(['--stack', 'other.yml', '--only', 'ingest,aggregate', '--group-prefix=p-', '--no-dashboard', '--no-cron'])).toEqual({
+      stackFile: 'other.yml',
+      only: ['ingest', 'aggregate'],
+      kafka: { groupPrefix: 'p-' },
+      dashboard: false,
+      cron: false,
+      help: false,
+    });
+    expect(parsePipelineArgs(['--no-kafka'])).toMatchObject({ kafka: false, dashboard: true });
+    expect(parsePipelineArgs(['-h']).help).toBe(true);
+  });
+
+  it('--connectors-only leaves the dashboard out', () => {
+    expect(parsePipelineArgs(['--connectors-only'])).toEqual({ connectorsOnly: true, dashboard: false, help: false });
+  });
+
+  it('rejects unknown flags, missing values and contradictions with the usage', () => {
+    for (const argv of [['--nope'], ['extra'], ['--only'], ['--only', ''], ['--stack'], ['--no-cron=1'], ['--no-kafka', '--group-prefix', 'p-']]) {
+      expect(() => parsePipelineArgs(argv), argv.join(' ')).toThrow(UsageError);
+    }
+    expect(() => parsePipelineArgs(['--nope'])).toThrow(/^unknown option --nope\n\nUsage: npm run pipeline/);
+    expect(() => parsePipelineArgs(['--only'])).toThrow(/--only needs a list of functions/);
+  });
+});
