@@ -16,7 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { commandLine } from '../dev/cli/args.ts';
+import { commandLine } from '../shared/platform/args.ts';
 import { loadConfig, type Config } from '../shared/platform/config.ts';
 import { createLogger } from '../shared/platform/log.ts';
 import { sizeFacts } from '../shared/archive/check.ts';

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { commandLine } from '../dev/cli/args.ts';
+import { commandLine } from '../shared/platform/args.ts';
 import { loadConfig } from '../shared/platform/config.ts';
 import { createKafka, ensureTopics } from '../shared/adapters/kafka.ts';
 import { createLogger } from '../shared/platform/log.ts';

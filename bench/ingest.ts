@@ -15,7 +15,7 @@ import { readFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { commandLine } from '../dev/cli/args.ts';
+import { commandLine } from '../shared/platform/args.ts';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { loadConfig, ROOT, type Config } from '../shared/platform/config.ts';
 import { canonicalJson, sha256Hex } from '../shared/contract/canonical.ts';

@@ -20,7 +20,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { commandLine, parseOrExit } from '../dev/cli/args.ts';
+import { commandLine, parseOrExit } from '../shared/platform/args.ts';
 import { ROOT } from '../shared/platform/config.ts';
 import { createMessageStream, type GeneratedMessage } from '../dev/generator/stream.ts';
 import { createLogger, type Logger } from '../shared/platform/log.ts';

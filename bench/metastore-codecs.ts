@@ -14,6 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import thrift from 'thrift';
+import { commandLine } from '../shared/platform/args.ts';
 import type { TBufferedTransport } from 'thrift';
 import { plain } from '../shared/archive/adapters/metastore/client.ts';
 import { loadGenerated, type CallName, type GeneratedClient } from '../shared/archive/adapters/metastore/generated.ts';
@@ -25,12 +26,16 @@ const HAND_COMMIT = '4c55150';
 const HAND_FILES = ['codec.ts', 'schema.ts', 'rpc.ts', 'client.ts', 'thrift-shim.d.ts'];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const arg = (name: string, dflt: number): number => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const ROUNDS = arg('--rounds', 25);
-const OPS = arg('--ops', 2000);
+const { values: args } = commandLine({
+  usage: 'npx tsx bench/metastore-codecs.ts [--rounds 25] [--ops 2000]',
+  options: {
+    rounds: { type: 'number', min: 1, integer: true },
+    ops: { type: 'number', min: 1, integer: true },
+    help: { type: 'boolean', short: 'h' },
+  },
+}).parseOrExit(process.argv.slice(2));
+const ROUNDS = args.rounds ?? 25;
+const OPS = args.ops ?? 2000;
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);

@@ -14,7 +14,7 @@ import { runGeneratorBench } from './generator.ts';
 import { benchIngest } from './ingest.ts';
 import { runKpiBench } from './kpi.ts';
 import { runArchiveBench } from './archive.ts';
-import { parseOrExit } from '../dev/cli/args.ts';
+import { parseOrExit } from '../shared/platform/args.ts';
 import { BENCH_USAGE, parseBenchArgs, summarise, type BenchResults } from './summary.ts';
 
 const log = createLogger({ component: 'bench' });

@@ -9,7 +9,7 @@ import { loadConfig } from '../shared/platform/config.ts';
 import { createKafka, ensureTopics } from '../shared/adapters/kafka.ts';
 import { createLogger } from '../shared/platform/log.ts';
 import { startPipeline } from '../dev/local/pipeline.ts';
-import { commandLine, parseOrExit } from '../dev/cli/args.ts';
+import { commandLine, parseOrExit } from '../shared/platform/args.ts';
 const USAGE = `Usage: npx tsx bench/runtime-overhead.ts [messages]
 
 Cost of the local runtime (Kafka connector + gateway + template server) with a no-op function:

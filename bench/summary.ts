@@ -1,5 +1,5 @@
 /** Argument parsing and the human summary of `npm run bench` (pure). */
-import { commandLine } from '../dev/cli/args.ts';
+import { commandLine } from '../shared/platform/args.ts';
 import type { IngestBenchResult } from './ingest.ts';
 import type { KpiBenchResult } from './kpi.ts';
 import type { ArchiveBenchResult } from './archive.ts';

@@ -12,7 +12,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { loadConfig, type Config } from '../shared/platform/config.ts';
 import { createLogger, type Logger } from '../shared/platform/log.ts';
 import { RedisKpiStore } from '../shared/kpi/adapters/redis-store.ts';
-import { commandLine } from '../dev/cli/args.ts';
+import { commandLine } from '../shared/platform/args.ts';
 import { createApp, type Asset } from './app.ts';
 import { createChangeHub } from './hub.ts';
 

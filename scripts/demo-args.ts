@@ -1,5 +1,5 @@
 /** Command-line options of `npm run demo` (parsed and validated; pure). */
-import { commandLine } from '../dev/cli/args.ts';
+import { commandLine } from '../shared/platform/args.ts';
 
 export interface DemoArgs {
   rate: number;

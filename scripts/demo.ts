@@ -11,7 +11,7 @@ import { ROOT } from '../shared/platform/config.ts';
 import { createLogger } from '../shared/platform/log.ts';
 import { startPipeline } from '../dev/local/pipeline.ts';
 import { stackUp } from '../dev/stack/api.ts';
-import { parseOrExit } from '../dev/cli/args.ts';
+import { parseOrExit } from '../shared/platform/args.ts';
 import { parseDemoArgs, USAGE } from './demo-args.ts';
 
 const log = createLogger({ component: 'demo' });

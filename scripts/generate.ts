@@ -7,7 +7,7 @@ import { loadConfig } from '../shared/platform/config.ts';
 import { DependencyError, errorBody, OrderPulseError } from '../shared/platform/errors.ts';
 import { createLogger } from '../shared/platform/log.ts';
 import { createKafka, ensureTopics } from '../shared/adapters/kafka.ts';
-import { parseOrExit } from '../dev/cli/args.ts';
+import { parseOrExit } from '../shared/platform/args.ts';
 import { parseGenerateArgs, USAGE, type GenerateArgs } from '../dev/generator/cli-args.ts';
 import { DEFAULT_MODEL, type ModelParams } from '../dev/generator/model.ts';
 import { createMessageStream } from '../dev/generator/stream.ts';

@@ -1,5 +1,5 @@
 /** Command-line options of `npm run generate` (parsed and validated; pure). */
-import { commandLine } from '../cli/args.ts';
+import { commandLine } from '../../shared/platform/args.ts';
 import { parseStart } from './generator.ts';
 
 export interface GenerateArgs {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../cli/args.ts';
+import { UsageError } from '../../shared/platform/args.ts';
 import { parsePipelineArgs } from './pipeline-args.ts';
 
 describe('parsePipelineArgs', () => {

@@ -1,5 +1,5 @@
 /** Command-line options of `npm run pipeline` (parsed and validated; pure). */
-import { commandLine } from '../cli/args.ts';
+import { commandLine } from '../../shared/platform/args.ts';
 import type { PipelineOptions } from './pipeline.ts';
 
 export const PIPELINE_USAGE = `Usage: npm run pipeline -- [options]

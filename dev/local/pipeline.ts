@@ -18,7 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { loadConfig, ROOT, type Config } from '../../shared/platform/config.ts';
 import { createLogger, type Logger } from '../../shared/platform/log.ts';
 import { ConfigError } from '../../shared/platform/errors.ts';
-import { parseOrExit } from '../cli/args.ts';
+import { parseOrExit } from '../../shared/platform/args.ts';
 import { parsePipelineArgs, PIPELINE_USAGE } from './pipeline-args.ts';
 import { loadStack, type FunctionDef } from '../../connectors/stackfile.ts';
 import { ManagedProcess } from './function-process.ts';

@@ -6,7 +6,7 @@
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../../shared/platform/config.ts';
 import { OrderPulseError } from '../../shared/platform/errors.ts';
-import { commandLine, UsageError } from '../cli/args.ts';
+import { commandLine, UsageError } from '../../shared/platform/args.ts';
 import { createLogger } from '../../shared/platform/log.ts';
 import type { ServiceStatus } from './service.ts';
 import { stackDown, stackReset, stackStatus, stackUp } from './api.ts';
@@ -23,7 +23,7 @@ export interface CliArgs {
   json: boolean;
 }
 
-export { UsageError } from '../cli/args.ts';
+export { UsageError } from '../../shared/platform/args.ts';
 
 export const USAGE = `usage: npm run stack -- <command> [options]
 commands:

@@ -10,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { DlqReason, OrderEvent } from '../../shared/contract/types.ts';
-import { commandLine } from '../../dev/cli/args.ts';
+import { commandLine } from '../../shared/platform/args.ts';
 import { validEvents } from './valid-events.ts';
 
 export type Expected = DlqReason | 'accepted' | 'duplicate';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../shared/platform/errors.ts';
+import { ValidationError } from './errors.ts';
 import { commandLine, describeValue, UsageError } from './args.ts';
 
 const USAGE = 'usage: thing [options]';

@@ -10,7 +10,7 @@
  *           and the lists add up; `allowed` restricts the values
  */
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { ValidationError } from '../../shared/platform/errors.ts';
+import { ValidationError } from './errors.ts';
 
 export type OptionSpec =
   | { type: 'boolean'; short?: string }
