@@ -1,0 +1,71 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { OrderPulseError } from '../../shared/platform/errors.ts';
+import { waitFor, WaitTimeoutError } from './wait-for.ts';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('waitFor', () => {
+  it('resolves with the first value that is not undefined, null or false', async () => {
+    let n = 0;
+    const v = await waitFor(() => (++n >= 3 ? { n } : undefined), { timeoutMs: 2_000, intervalMs: 1 });
+    expect(v).toEqual({ n: 3 });
+    expect(await waitFor(() => 0, { timeoutMs: 10 })).toBe(0);
+    expect(await waitFor(() => '', { timeoutMs: 10 })).toBe('');
+  });
+
+  it('awaits async conditions and treats a throwing check as not yet', async () => {
+    let n = 0;
+    const v = await waitFor(
+      async () => {
+        if (++n < 3) throw new Error('not up');
+        return true;
+      },
+      { timeoutMs: 2_000, intervalMs: 1 },
+    );
+    expect(v).toBe(true);
+    expect(n).toBe(3);
+  });
+
+  it('checks once even with no time and polls every intervalMs', async () => {
+    vi.useFakeTimers();
+    let checks = 0;
+    const done = waitFor(() => ++checks >= 5 || null, { timeoutMs: 1_000, intervalMs: 100 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(checks).toBe(1);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(checks).toBe(3);
+    await vi.advanceTimersByTimeAsync(200);
+    await expect(done).resolves.toBe(true);
+    expect(checks).toBe(5);
+  });
+
+  it('times out naming what it waited for and the last error', async () => {
+    vi.useFakeTimers();
+    const done = waitFor(
+      () => {
+        throw new Error('connection refused');
+      },
+      { timeoutMs: 500, intervalMs: 100, what: 'Kafka' },
+    );
+    const caught = done.catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(600);
+    const err = await caught;
+    expect(err).toBeInstanceOf(WaitTimeoutError);
+    expect(err).toBeInstanceOf(OrderPulseError);
+    expect((err as WaitTimeoutError).message).toBe('timed out after 500 ms waiting for Kafka; last error: connection refused');
+    expect((err as WaitTimeoutError).cause).toBeInstanceOf(Error);
+    expect((err as WaitTimeoutError).retriable).toBe(false);
+  });
+
+  it('does not overshoot the deadline by a long interval', async () => {
+    vi.useFakeTimers();
+    const start = Date.now();
+    const caught = waitFor(() => false, { timeoutMs: 150, intervalMs: 10_000 }).catch((e: unknown) => ({ err: e as WaitTimeoutError, at: Date.now() }));
+    await vi.advanceTimersByTimeAsync(200);
+    const { err, at } = await caught;
+    expect(err.message).toBe('timed out after 150 ms waiting for a condition');
+    expect(at - start).toBe(150);
+  });
+});
