@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../../dev/testing/wait-for.ts';
 import { createLogger } from '../platform/log.ts';
 import { listSource } from './adapters/mongo-source.ts';
 import { createReconciler } from './reconcile.ts';
@@ -90,7 +91,7 @@ describe('createReconciler', () => {
     store.applyDelayMs = 20;
     const r = createReconciler({ store, openSources: async () => ({ sources: [listSource('hot', Array.from({ length: 50_000 }, (_, i) => fact(i)))], close: async () => undefined }), log: silent, who: 'test', token: () => 't' });
     expect(await r.check(null)).toBe(true);
-    await new Promise((res) => setTimeout(res, 50));
+    await waitFor(() => store.ids.size > 0, { timeoutMs: 5_000, intervalMs: 5, what: 'the rebuild to apply its first contributions' });
     await r.stop();
     expect(store.epoch).toBeNull();
     expect(store.lease).toBeNull();
