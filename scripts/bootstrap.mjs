@@ -1,21 +1,21 @@
 #!/usr/bin/env node
-// Installs what the project needs on a fresh machine before any TypeScript runs, then (with
-// `run -- <command> [args…]`) runs the command on the project's Node:
+// Installs what the project needs on a fresh machine before any TypeScript runs:
 //   - npm packages (npm ci on a fresh tree, npm install when package-lock.json changed);
 //   - Node 24 LTS, when the node running this script is older: the official build published on
 //     the npm registry as `node-<platform>-<arch>` (pinned below), installed with npm into
 //     .local/node24 and reused afterwards.
-// `run` puts that Node's bin/ and node_modules/.bin first on PATH, so tsx, vitest, tsc, eslint
-// and every process they start (`node …`, process.execPath) run on Node 24.
+// With --path it prints (alone on stdout) the PATH to run the project with: that Node's bin/ and
+// node_modules/.bin first. Every npm script runs its command as
+//   p=$(node scripts/bootstrap.mjs --path) && PATH=$p exec tsx <entry>.ts
+// so tsx, vitest, tsc, eslint and every process they start (`node …`, process.execPath) run on
+// Node 24, and the shell's `exec` leaves no extra process between npm and the command (signals
+// such as Ctrl-C reach it exactly as before).
 // Services install themselves through `npm run stack -- up` (jars from Maven Central, FerretDB
 // from the Go module proxy, Debian packages with apt-get).
 // Plain JavaScript with no dependencies, runnable by any Node >= 20, on purpose.
-//
-//   node scripts/bootstrap.mjs [--quiet]                       install only
-//   node scripts/bootstrap.mjs [--quiet] run -- tsx x.ts a b   install, then run `tsx x.ts a b`
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,14 +24,11 @@ const NODE_MAJOR = Number(NODE_VERSION.split('.')[0]);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
-const runAt = argv.indexOf('run');
-const own = runAt === -1 ? argv : argv.slice(0, runAt);
-const command = runAt === -1 ? [] : argv.slice(argv[runAt + 1] === '--' ? runAt + 2 : runAt + 1);
-const quiet = own.includes('--quiet');
+const quiet = argv.includes('--quiet');
+const printPath = argv.includes('--path');
 const say = (msg) => { if (!quiet) process.stderr.write(`[bootstrap] ${msg}\n`); };
 const fail = (msg, code = 1) => { process.stderr.write(`[bootstrap] ${msg}\n`); process.exit(code); };
 
-if (runAt !== -1 && command.length === 0) fail('nothing to run: use `node scripts/bootstrap.mjs run -- <command> [args…]`.');
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 20) fail(`Node ${process.versions.node} is too old to bootstrap: install any Node 20 or newer (Node ${NODE_MAJOR} is then installed into .local/).`);
 
@@ -64,7 +61,7 @@ try {
   rmSync(lockDir, { recursive: true, force: true });
 }
 if (!ok) process.exit(1);
-if (command.length > 0) runCommand(command);
+if (printPath) process.stdout.write(projectPath() + '\n');
 
 function installPackages() {
   const lock = path.join(root, 'package-lock.json');
@@ -80,7 +77,7 @@ function installPackages() {
   const fresh = !existsSync(path.join(root, 'node_modules'));
   const args = fresh ? ['ci'] : ['install'];
   say(`installing npm packages (npm ${args[0]})…`);
-  const r = spawnSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: ['inherit', 2, 2] });
   if (r.status !== 0) {
     process.stderr.write(`[bootstrap] npm ${args[0]} failed: check the npm registry is reachable and package-lock.json is valid.\n`);
     return false;
@@ -108,7 +105,7 @@ function installNode() {
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   writeFileSync(path.join(tmp, 'package.json'), JSON.stringify({ name: 'orderpulse-node', private: true }) + '\n');
-  const r = spawnSync('npm', ['install', '--prefix', tmp, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error', `${nodePackage}@${NODE_VERSION}`], { cwd: tmp, stdio: 'inherit' });
+  const r = spawnSync('npm', ['install', '--prefix', tmp, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error', `${nodePackage}@${NODE_VERSION}`], { cwd: tmp, stdio: ['inherit', 2, 2] });
   const bin = path.join(tmp, 'node_modules', nodePackage, 'bin', 'node');
   const check = r.status === 0 ? spawnSync(bin, ['--version'], { encoding: 'utf8' }) : undefined;
   if (check?.status !== 0 || check.stdout.trim() !== `v${NODE_VERSION}`) {
@@ -125,25 +122,8 @@ function installNode() {
   return true;
 }
 
-function runCommand([cmd, ...args]) {
+/** PATH with the project's Node (this one when it is new enough) and node_modules/.bin first. */
+function projectPath() {
   const node = needNode ? path.join(nodeBin, 'node') : process.execPath;
-  const env = { ...process.env };
-  const pathKey = Object.keys(env).find((k) => k.toUpperCase() === 'PATH') ?? 'PATH';
-  env[pathKey] = [path.dirname(node), path.join(root, 'node_modules', '.bin'), env[pathKey]].filter(Boolean).join(path.delimiter);
-  // npm hands scripts its own node in these; point them at ours too.
-  env.NODE = node;
-  env.npm_node_execpath = node;
-  const child = spawn(cmd, args, { cwd: process.cwd(), env, stdio: 'inherit' });
-  const forward = (sig) => { if (child.exitCode === null && child.signalCode === null) child.kill(sig); };
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => forward(sig));
-  child.on('error', (err) => fail(`cannot run ${cmd}: ${err.message}${err.code === 'ENOENT' ? ' (is it installed? `npm run bootstrap`)' : ''}`, 127));
-  child.on('exit', (code, signal) => {
-    if (signal) {
-      // Die by the same signal, so callers see how the command ended.
-      process.removeAllListeners(signal);
-      process.kill(process.pid, signal);
-      return;
-    }
-    process.exit(code ?? 1);
-  });
+  return [path.dirname(node), path.join(root, 'node_modules', '.bin'), process.env.PATH].filter(Boolean).join(path.delimiter);
 }
