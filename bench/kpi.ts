@@ -262,7 +262,7 @@ export async function runKpiBench(o: KpiBenchOptions = {}): Promise<KpiBenchResu
   const rates = o.rates ?? [1000, 2000, 4000, 8000];
   const seconds = o.seconds ?? 15;
   const entry = o.entry ?? 'pipeline';
-  const p = await startKpiPipeline('bench', { quiet: true, functions: entry === 'kpi-stage' ? ['aggregate', 'cache-write'] : undefined });
+  const p = await startKpiPipeline('bench', { quiet: true, functions: entry === 'kpi-stage' ? ['aggregate', 'cache-write', 'kpi-rebuild'] : undefined });
   const topic = entry === 'kpi-stage' ? p.config.topics.accepted : p.config.topics.orders;
   let dash: { url: string; child: ChildProcess } | undefined;
   try {

@@ -3,21 +3,22 @@
  * One kafkajs consumer group `<groupPrefix><function>` per function, subscribed to its topics
  * from the beginning. Batched delivery (default): each fetched partition batch is cut into chunks
  * (max messages / max bytes) and each chunk is POSTed to /function/<name> as a KafkaBatch
- * (application/vnd.orderpulse.kafka-batch+json). Only after a 2xx is the chunk's last offset
+ * (application/vnd.orderpulse.kafka-batch+json; format in shared/delivery/wire.ts). Only after a 2xx is the chunk's last offset
  * resolved and committed; any other answer (or a connection error) retries the same chunk with
  * backoff, forever, heartbeating meanwhile. Nothing is skipped: delivery is at-least-once, in
  * offset order within a partition. `orderpulse.dev/delivery: single` sends one message per
  * invocation the OpenFaaS way (raw body + X-Topic, X-Kafka-Partition, X-Kafka-Offset, X-Kafka-Key).
  */
-import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
-import { isUtf8 } from 'node:buffer';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { Config } from '../shared/platform/config.ts';
 import { createKafka, ensureTopics } from '../shared/adapters/kafka.ts';
 import { DependencyError } from '../shared/platform/errors.ts';
 import type { Logger } from '../shared/platform/log.ts';
-import { KAFKA_BATCH_CONTENT_TYPE } from '../shared/platform/fn.ts';
 import type { FunctionDef } from './stackfile.ts';
-import { chunkMessages, encodeBatch, type RawMessage } from '../shared/delivery/kafka-batch.ts';
+import { chunk } from '../shared/delivery/chunk.ts';
+import { encodeBatch, encodedSize } from '../shared/delivery/kafka-batch.ts';
+import { encodeSingle } from '../shared/delivery/single.ts';
+import { KAFKA_BATCH_CONTENT_TYPE, recordFromKafka } from '../shared/delivery/wire.ts';
 import { deliverWithRetry, type InvokeResult } from './deliver.ts';
 import type { BackoffPolicy } from './backoff.ts';
 
@@ -52,17 +53,6 @@ export interface FunctionDeliveryStats {
 export interface KafkaConnector {
   stats(): Record<string, FunctionDeliveryStats>;
   stop(): Promise<void>;
-}
-
-/** The standard OrderPulse topics and their partition counts (docs/runtime.md). */
-export function standardTopics(config: Config): Record<string, number> {
-  return { [config.topics.orders]: 4, [config.topics.dlq]: 1, [config.topics.accepted]: 4, [config.topics.deltas]: 4 };
-}
-
-function toRaw(m: KafkaMessage): RawMessage & { headers: KafkaMessage['headers'] } {
-  const key = m.key === null || m.key === undefined ? null : Buffer.isBuffer(m.key) ? m.key : Buffer.from(m.key);
-  const value = m.value === null || m.value === undefined ? null : Buffer.isBuffer(m.value) ? m.value : Buffer.from(m.value);
-  return { offset: m.offset, key, value, timestamp: m.timestamp, headers: m.headers };
 }
 
 async function post(url: string, body: Buffer, headers: Record<string, string>, timeoutMs: number, signal: AbortSignal): Promise<InvokeResult> {
@@ -128,27 +118,19 @@ export async function startKafkaConnector(opts: KafkaConnectorOptions): Promise<
         }
       };
       const isActive = (): boolean => p.isRunning() && !p.isStale() && heartbeatError === undefined && !abort.signal.aborted;
-      const msgs = batch.messages.map(toRaw);
-      const chunks = f.delivery === 'single' ? msgs.map((m) => [m]) : chunkMessages(msgs, maxMessages, maxBytes);
-      for (const chunk of chunks) {
+      const msgs = batch.messages.map(recordFromKafka);
+      const chunks = f.delivery === 'single' ? msgs.map((m) => [m]) : chunk(msgs, { maxItems: maxMessages, maxSize: maxBytes, sizeOf: encodedSize });
+      for (const part of chunks) {
         if (!isActive()) break;
-        const first = chunk[0]!;
-        const last = chunk[chunk.length - 1]!;
+        const first = part[0]!;
+        const last = part[part.length - 1]!;
         let body: Buffer;
         let headers: Record<string, string>;
         if (f.delivery === 'single') {
-          body = first.value ?? Buffer.alloc(0);
-          headers = {
-            'content-type': isUtf8(body) ? 'text/plain; charset=utf-8' : 'application/octet-stream',
-            'x-topic': batch.topic,
-            'x-kafka-partition': String(batch.partition),
-            'x-kafka-offset': first.offset,
-            'x-kafka-key': first.key?.toString('utf8') ?? '',
-            'x-kafka-timestamp': first.timestamp,
-            'x-connector': 'orderpulse-kafka-connector',
-          };
+          ({ body, headers } = encodeSingle(batch.topic, batch.partition, first));
+          headers['x-connector'] = 'orderpulse-kafka-connector';
         } else {
-          body = encodeBatch(batch.topic, batch.partition, chunk);
+          body = encodeBatch(batch.topic, batch.partition, part);
           headers = {
             'content-type': KAFKA_BATCH_CONTENT_TYPE,
             'x-topic': batch.topic,
@@ -170,7 +152,7 @@ export async function startKafkaConnector(opts: KafkaConnectorOptions): Promise<
             backoff: opts.backoff ?? { initialMs: 200, maxMs: 10_000 },
             signal: abort.signal,
           },
-          { ...where, firstOffset: first.offset, lastOffset: last.offset, messages: chunk.length },
+          { ...where, firstOffset: first.offset, lastOffset: last.offset, messages: part.length },
         );
         st.retries += outcome.attempts - 1;
         if (!outcome.delivered) {
@@ -181,7 +163,7 @@ export async function startKafkaConnector(opts: KafkaConnectorOptions): Promise<
         }
         p.resolveOffset(last.offset);
         await p.commitOffsetsIfNecessary();
-        st.messages += chunk.length;
+        st.messages += part.length;
         st.lastOffsets[`${batch.topic}:${batch.partition}`] = last.offset;
       }
     };

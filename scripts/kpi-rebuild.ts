@@ -2,16 +2,18 @@
  * `npm run kpi:rebuild [-- --wait S]`: re-apply every accepted order (MongoDB orders_fact, then the
  * archive) to the Redis KPI counters through the same exactly-once script as live events, set
  * the epoch marker, and re-materialise the views. Safe at any time, also while the pipeline runs:
- * nothing is double counted. Use it after Redis lost data (aggregate also starts it by itself
- * when it sees the epoch marker missing) or to reconcile after any doubt.
+ * nothing is double counted. The same job as the kpi-rebuild function (shared/kpi/rebuild-job.ts),
+ * run in-process and always (forced): use it after Redis lost data when the pipeline is not
+ * running (aggregate asks kpi-rebuild by itself when it sees the epoch marker missing) or to
+ * reconcile after any doubt.
  * Environment: REDIS_URL, MONGO_URL, MONGO_DB, ARCHIVE_URL, KPI_PREFIX (see README).
  */
 import { loadConfig } from '../shared/platform/config.ts';
 import { createLogger } from '../shared/platform/log.ts';
 import { materialize } from '../shared/kpi/materialize.ts';
-import { rebuild, type RebuildResult } from '../shared/kpi/rebuild.ts';
+import { runRebuildJob } from '../shared/kpi/rebuild-job.ts';
 import { RedisKpiStore, leaseToken } from '../shared/kpi/adapters/redis-store.ts';
-import { openRebuildSources } from '../shared/kpi/adapters/open.ts';
+import { openRebuildSources } from '../shared/kpi/adapters/rebuild-sources.ts';
 
 function parseArgs(argv: string[]): { waitS: number } {
   let waitS = 0;
@@ -35,31 +37,24 @@ async function main(): Promise<number> {
   const store = RedisKpiStore.open(config.redisUrl, config.kpiPrefix, 'orderpulse-kpi-rebuild', log);
   try {
     await store.ping();
-    const set = await openRebuildSources(config, log);
-    let r: RebuildResult;
     const abort = new AbortController();
     process.once('SIGINT', () => abort.abort());
     process.once('SIGTERM', () => abort.abort());
-    const deadline = Date.now() + waitS * 1000;
-    try {
-      for (;;) {
-        r = await rebuild({
-          store,
-          sources: set.sources,
-          log,
-          who: 'kpi:rebuild',
-          token: leaseToken('kpi:rebuild'),
-          signal: abort.signal,
-          progress: (p) => {
-            process.stderr.write(`\r  ${p.source}: ${p.scanned} orders read, ${p.applied} newly counted   `);
-          },
-        });
-        if (r.status !== 'busy' || Date.now() >= deadline) break;
-        await new Promise((res) => setTimeout(res, 1000));
-      }
-    } finally {
-      await set.close();
-    }
+    const r = await runRebuildJob(
+      {
+        store,
+        openSources: () => openRebuildSources(config, log),
+        materialize: () => materialize(store),
+        log,
+        who: 'kpi:rebuild',
+        token: () => leaseToken('kpi:rebuild'),
+        signal: abort.signal,
+        progress: (p) => {
+          process.stderr.write(`\r  ${p.source}: ${p.scanned} orders read, ${p.applied} newly counted   `);
+        },
+      },
+      { force: true, waitMs: waitS * 1000 },
+    );
     process.stderr.write('\n');
     if (r.status === 'busy') {
       const st = await store.getRebuildStatus();
@@ -70,7 +65,8 @@ async function main(): Promise<number> {
       process.stdout.write('KPI rebuild interrupted; nothing is wrong with the KPIs counted so far. Run it again to finish.\n');
       return 130;
     }
-    const m = await materialize(store);
+    if (r.status === 'current') return 0; // not reached: forced
+    const m = r.views;
     process.stdout.write(
       `KPI rebuild done in ${(r.ms / 1000).toFixed(1)} s: ${r.scanned} orders read (${Object.entries(r.sources)
         .map(([k, v]) => `${k}: ${v.scanned}`)

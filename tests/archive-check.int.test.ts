@@ -14,7 +14,7 @@ import { loadConfig } from '../shared/platform/config.ts';
 import { createLogger } from '../shared/platform/log.ts';
 import { COLLECTIONS } from '../shared/adapters/mongo.ts';
 import { runCheck, sizeFacts } from '../shared/archive/check.ts';
-import { HttpInvoker } from '../shared/archive/adapters/invoker.ts';
+import { HttpInvoker } from '../shared/adapters/gateway.ts';
 import { LocalCatalog } from '../shared/archive/adapters/local-catalog.ts';
 import { LocalStorage } from '../shared/archive/adapters/local-storage.ts';
 import { runMove } from '../shared/archive/move.ts';

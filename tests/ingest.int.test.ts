@@ -12,7 +12,8 @@ import type { DlqRecord, OrderEvent } from '../shared/contract/types.ts';
 import { canonicalJson } from '../shared/contract/canonical.ts';
 import { DependencyError } from '../shared/platform/errors.ts';
 import type { FnContext, FnEvent } from '../shared/platform/fn.ts';
-import { KAFKA_BATCH_CONTENT_TYPE } from '../shared/platform/fn.ts';
+import { KAFKA_BATCH_CONTENT_TYPE } from '../shared/delivery/wire.ts';
+import { encodeBatch } from '../shared/delivery/kafka-batch.ts';
 import { createGenerator } from '../dev/generator/generator.ts';
 import { encodeEventBuffer } from '../dev/generator/encode.ts';
 import { addCounts, dlqTotal, emptyCounts } from '../shared/ingest/counts.ts';
@@ -23,7 +24,9 @@ import { createMongoStore } from '../shared/ingest/adapters/mongo-store.ts';
 import type { IngestCounts, IngestStore } from '../shared/ingest/types.ts';
 import { createKafka, createSink, type KafkaSink } from '../shared/adapters/kafka.ts';
 import { COLLECTIONS, connectMongo, ensureSchema, type MongoHandle } from '../shared/adapters/mongo.ts';
-import { toBatch, type RawMessage } from './corpus/batch.ts';
+import { createLogger } from '../shared/platform/log.ts';
+import { setUp } from '../shared/setup/adapters/open.ts';
+import { batchRecord, type RawMessage } from './corpus/batch.ts';
 import { buildCorpus } from './corpus/corpus.ts';
 import { createTopic, deleteTopics, produceRaw, readBatches, readRecords, suffix, topicSize } from './corpus/kafka-io.ts';
 
@@ -225,7 +228,7 @@ describe('ingest core on the real stack', () => {
 });
 
 describe('ingest handler on the real stack', () => {
-  it('creates its clients once, answers counts, dedupes a redelivery, closes on shutdown', async () => {
+  it('after the set-up step: creates its clients once, answers counts, dedupes a redelivery, closes on shutdown', async () => {
     const id = `handler_${run}`;
     const dbName = `ingest_int_${id}`;
     const dlq = `ingest-int-${id}-dlq`;
@@ -234,17 +237,19 @@ describe('ingest handler on the real stack', () => {
     process.env.MONGO_DB = dbName;
     process.env.TOPIC_DLQ = dlq;
     process.env.TOPIC_ACCEPTED = accepted;
+    // the handler creates no index or topic: the set-up step does (npm run setup / the pipeline)
+    await setUp(loadConfig(), createLogger({ test: 'ingest-handler' }, () => undefined));
     const mod = await import('../functions/ingest/handler.ts');
     const h = await connectMongo(config, dbName);
     handles.push(h);
     try {
       const events = generated(200, 99);
       const msgs: RawMessage[] = [...events.map(asRaw), { key: 'x', bytes: Buffer.from('{"truncated":') }, { key: null, bytes: Buffer.from([0xc3, 0x28]) }];
-      const batch = toBatch(msgs, `ingest-int-${id}-orders`, 2, 10);
+      const body = encodeBatch(`ingest-int-${id}-orders`, 2, msgs.map((m, i) => batchRecord(m, 10 + i)));
       const call = async (): Promise<{ code: number; out: unknown }> => {
         let code = 200;
         const ctx: FnContext = { status: (n) => ((code = n), ctx), headers: () => ctx, succeed: () => ctx, fail: () => ctx };
-        const ev: FnEvent = { body: batch, rawBody: Buffer.from(JSON.stringify(batch)), headers: { 'content-type': KAFKA_BATCH_CONTENT_TYPE }, method: 'POST', query: {}, path: '/' };
+        const ev: FnEvent = { body: JSON.parse(body.toString('utf8')), rawBody: body, headers: { 'content-type': KAFKA_BATCH_CONTENT_TYPE }, method: 'POST', query: {}, path: '/' };
         const out = await mod.default(ev, ctx);
         return { code, out };
       };
@@ -254,7 +259,7 @@ describe('ingest handler on the real stack', () => {
       expect(second).toEqual({ code: 200, out: { received: 202, accepted: 0, duplicates: 200, dlq: { invalid_json: 1, invalid_utf8: 1 }, conflicts: 0 } });
       expect(await h.db.collection(COLLECTIONS.fact).countDocuments()).toBe(200);
       expect(await topicSize(admin, dlq)).toBe(4);
-      expect(mod.health()).toMatchObject({ status: 'ok', batches: 2, totals: { received: 404, accepted: 200, duplicates: 200 } });
+      expect(await mod.health()).toMatchObject({ status: 'ok', batches: 2, totals: { received: 404, accepted: 200, duplicates: 200 } });
     } finally {
       await mod.shutdown();
       delete process.env.MONGO_DB;

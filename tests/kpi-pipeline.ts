@@ -1,6 +1,6 @@
 /**
- * The real KPI pipeline for integration tests: ingest, aggregate and cache-write from stack.yml
- * as function processes behind the local gateway and Kafka connector (dev/local/pipeline.ts),
+ * The real KPI pipeline for integration tests: ingest, aggregate, cache-write and kpi-rebuild
+ * (which aggregate asks when the counters' epoch marker is missing) from stack.yml as function processes behind the local gateway and Kafka connector (dev/local/pipeline.ts),
  * plus the dashboard in-process, all on the test's own topics, consumer groups, MongoDB
  * database and Redis key prefix. `close()` removes everything it created.
  */
@@ -19,7 +19,7 @@ import type { OrderEvent } from '../shared/contract/types.ts';
 import { createMessageStream } from '../dev/generator/stream.ts';
 import { firstWins } from './kpi-expected.ts';
 
-export const FUNCTIONS = ['ingest', 'aggregate', 'cache-write'] as const;
+export const FUNCTIONS = ['ingest', 'aggregate', 'cache-write', 'kpi-rebuild'] as const;
 
 export interface KpiPipeline {
   sfx: string;

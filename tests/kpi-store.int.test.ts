@@ -14,6 +14,7 @@ import { listSource } from '../shared/kpi/adapters/mongo-source.ts';
 import { orderFromEvent } from '../shared/kpi/order.ts';
 import { rebuild } from '../shared/kpi/rebuild.ts';
 import { createReconciler } from '../shared/kpi/reconcile.ts';
+import { runRebuildJob, type RebuildJobResult } from '../shared/kpi/rebuild-job.ts';
 import { RedisKpiStore, leaseToken } from '../shared/kpi/adapters/redis-store.ts';
 import { VIEW_NAMES, type Contribution } from '../shared/kpi/types.ts';
 import type { OrderEvent } from '../shared/contract/types.ts';
@@ -174,7 +175,7 @@ describe('KPI loss and rebuild on a private redis-server', () => {
     await store.releaseLease(token);
   });
 
-  it('SIGKILL + restart of Redis changes the run_id: the reconciler rebuilds in the background', async () => {
+  it('SIGKILL + restart of Redis changes the run_id: the reconciler asks for the rebuild job, which restores the views', async () => {
     await materialize(store);
     const before = await served(store);
     const epoch = await store.getEpoch();
@@ -193,16 +194,27 @@ describe('KPI loss and rebuild on a private redis-server', () => {
     expect(after.epoch).toBe(epoch); // AOF kept the marker ...
     expect(await store.serverId()).not.toBe(epoch); // ... of another server instance
 
+    // the request runs the job here (in the pipeline: POST /async-function/kpi-rebuild)
+    let job: Promise<RebuildJobResult> | undefined;
     const reconciler = createReconciler({
       store,
-      openSources: async () => ({ sources: [listSource('hot', facts)], close: async () => undefined }),
+      request: async () => {
+        job = runRebuildJob({
+          store,
+          openSources: async () => ({ sources: [listSource('hot', facts)], close: async () => undefined }),
+          materialize: () => materialize(store),
+          log,
+          who: 'test',
+          token: () => leaseToken('test'),
+          progress: () => materialize(store),
+        });
+      },
       log,
       who: 'test',
-      token: () => leaseToken('test'),
-      progress: () => materialize(store),
     });
     expect(await reconciler.check(after.epoch)).toBe(true);
-    const r = await reconciler.idle();
+    await reconciler.idle();
+    const r = await job;
     expect(r?.status).toBe('done');
     expect(await store.getEpoch()).toBe(await store.serverId());
     expect(await reconciler.check(await store.getEpoch())).toBe(false);

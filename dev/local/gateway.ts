@@ -68,6 +68,20 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
 
 const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 256 });
 
+const CALL_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The call id of a request: the caller's X-Call-Id when it is a plain token (letters, digits,
+ * `.`, `_`, `:`, `-`, at most 128), else a new UUID. The gateway sends it to the function (the
+ * template puts it on every log line of the call) and back to the caller, on every attempt of
+ * an async call, and to the X-Callback-Url.
+ */
+export function callIdOf(headers: http.IncomingHttpHeaders): string {
+  const v = headers['x-call-id'];
+  const given = Array.isArray(v) ? v[0] : v;
+  return given !== undefined && CALL_ID.test(given) ? given : randomUUID();
+}
+
 /** Split "/function/<name>/rest?q" into name and "/rest?q". */
 export function routeOf(url: string, prefix: string): { name: string; path: string } | undefined {
   if (!url.startsWith(prefix)) return undefined;
@@ -132,7 +146,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       return;
     }
     t.entry.invocations++;
-    const callId = (req.headers['x-call-id'] as string | undefined) ?? randomUUID();
+    const callId = callIdOf(req.headers);
     const started = process.hrtime.bigint();
     await new Promise<void>((resolve) => {
       const up = http.request(
@@ -240,7 +254,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       }
       chunks.push(c);
     }
-    const callId = (req.headers['x-call-id'] as string | undefined) ?? randomUUID();
+    const callId = callIdOf(req.headers);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(forwardHeaders(req.headers))) {
       if (k === 'content-length' || k === 'x-callback-url') continue;

@@ -3,6 +3,9 @@
  * stack.yml as its own child process), Kafka connector, cron connector, and the dashboard
  * (child process) when dashboard/server.ts exists. Stops everything on SIGINT/SIGTERM.
  *
+ * Start-up runs the idempotent set-up step first (shared/setup: MongoDB indexes and the pipeline's
+ * topics), before any function or connector starts; functions never create them.
+ *
  * Programmatic use (integration tests): `startPipeline({ stackFile, env, functionEnv, gatewayPort: 0, … })`
  * returns { gatewayUrl, pids(), stop(), … }.
  *
@@ -18,8 +21,10 @@ import { ConfigError } from '../../shared/platform/errors.ts';
 import { loadStack, type FunctionDef } from '../../connectors/stackfile.ts';
 import { ManagedProcess } from './function-process.ts';
 import { startGateway, type FunctionEntry, type Gateway } from './gateway.ts';
-import { standardTopics, startKafkaConnector, type KafkaConnector } from '../../connectors/kafka-connector.ts';
-import { startCronConnector, type CronConnector } from '../../connectors/cron-connector.ts';
+import type { KafkaConnector } from '../../connectors/kafka-connector.ts';
+import type { CronConnector } from '../../connectors/cron-connector.ts';
+import { startConnectors } from '../../connectors/main.ts';
+import { setUp } from '../../shared/setup/adapters/open.ts';
 import type { BackoffPolicy } from '../../connectors/backoff.ts';
 
 export const TEMPLATE_ENTRY = path.join(ROOT, 'template', 'node24-ts', 'index.ts');
@@ -44,11 +49,17 @@ export interface PipelineOptions {
         maxMessages?: number;
         maxBytes?: number;
         topicPartitions?: Record<string, number>;
-        /** Create orders/orders.dlq/orders.accepted/kpi.deltas (default true). */
+        /** The set-up step creates orders/orders.dlq/orders.accepted/kpi.deltas (default true). */
         ensureStandardTopics?: boolean;
         backoff?: BackoffPolicy;
       };
   cron?: boolean;
+  /**
+   * Run the set-up step (shared/setup) before starting anything (default true): the MongoDB schema
+   * of MONGO_DB (not with connectorsOnly: the deploy step `npm run setup` does it there) and the
+   * pipeline's topics (unless kafka is false or kafka.ensureStandardTopics is false).
+   */
+  setup?: boolean;
   /** Start dashboard/server.ts if it exists (default false programmatically, true for the CLI). */
   dashboard?: boolean;
   /** No local gateway or function processes: connectors invoke config.gatewayUrl (a real OpenFaaS). */
@@ -109,6 +120,10 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
   };
 
   try {
+    if (opts.setup !== false) {
+      const topics = opts.kafka !== false && opts.kafka?.ensureStandardTopics !== false;
+      if (!opts.connectorsOnly || topics) await setUp(config, log.child({ component: 'setup' }), { schema: !opts.connectorsOnly, topics });
+    }
     if (!opts.connectorsOnly) {
       const gatewayPort = opts.gatewayPort ?? config.gatewayPort;
       // The gateway must listen before functions start so GATEWAY_URL is right for them.
@@ -124,23 +139,14 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
       if (notReady.length) log.error('functions not ready yet (still retrying; see their logs above)', { functions: notReady });
     }
 
-    if (opts.kafka !== false && selected.some((f) => f.topics.length > 0)) {
-      const k = opts.kafka || {};
-      kafka = await startKafkaConnector({
-        config,
-        functions: selected.filter((f) => opts.connectorsOnly || functions.get(f.name)?.proc),
-        gatewayUrl,
-        log,
-        groupPrefix: k.groupPrefix,
-        maxMessages: k.maxMessages,
-        maxBytes: k.maxBytes,
-        topicPartitions: { ...(k.ensureStandardTopics === false ? {} : standardTopics(config)), ...(k.topicPartitions ?? {}) },
-        backoff: k.backoff,
-      });
-    }
-    if (opts.cron !== false && selected.some((f) => f.cron)) {
-      cron = startCronConnector({ functions: selected.filter((f) => opts.connectorsOnly || functions.get(f.name)?.proc), gatewayUrl, log });
-    }
+    ({ kafka, cron } = await startConnectors({
+      config,
+      functions: selected.filter((f) => opts.connectorsOnly || functions.get(f.name)?.proc),
+      gatewayUrl,
+      log,
+      kafka: opts.kafka,
+      cron: opts.cron,
+    }));
     if (opts.dashboard && existsSync(DASHBOARD_ENTRY)) {
       dashboard = new ManagedProcess({
         name: 'dashboard',

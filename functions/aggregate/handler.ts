@@ -1,75 +1,63 @@
 /**
  * aggregate (topic orders.accepted, batched): accepted orders -> exactly-once KPI counters in
  * Redis -> a change notice on kpi.deltas. Parses the delivery, calls shared/kpi, maps the result.
- * Also reconciles: when the counters' epoch marker is missing (FLUSHALL, Redis lost its data)
- * or stale (Redis restarted), a rebuild from MongoDB + archive starts in the background.
+ * When the counters' epoch marker is missing (FLUSHALL, Redis lost its data) or stale (Redis
+ * restarted) it ASKS the kpi-rebuild function for a rebuild (asynchronously, through the
+ * gateway) and goes on; it never rebuilds itself (shared/kpi/reconcile.ts).
  */
-import type { FnContext, FnEvent } from '../../shared/platform/fn.ts';
-import { loadConfig } from '../../shared/platform/config.ts';
-import { createLogger } from '../../shared/platform/log.ts';
+import { defineFunction } from '../../shared/platform/function.ts';
 import { createKafka, createSink, type KafkaSink } from '../../shared/adapters/kafka.ts';
 import { aggregate } from '../../shared/kpi/aggregate.ts';
-import { deliveredMessages } from '../../shared/kpi/delivery.ts';
+import { decodeEvent } from '../../shared/delivery/decode-event.ts';
 import { openKpiRuntime, type KpiRuntime } from '../../shared/kpi/adapters/open.ts';
 import type { KpiNotice } from '../../shared/kpi/types.ts';
 
-const config = loadConfig();
-const log = createLogger({ fn: 'aggregate' });
-
-interface Runtime extends KpiRuntime {
+interface Clients extends KpiRuntime {
   sink: KafkaSink;
+  deltasTopic: string;
 }
 
-let runtime: Promise<Runtime> | undefined;
-
-function open(): Promise<Runtime> {
-  runtime ??= (async () => {
+const fn = defineFunction({
+  name: 'aggregate',
+  async open(config, log): Promise<Clients> {
     const kpi = openKpiRuntime(config, log, 'aggregate');
     try {
       const sink = await createSink(createKafka(config, 'orderpulse-aggregate', log));
-      return { ...kpi, sink };
+      return { ...kpi, sink, deltasTopic: config.topics.deltas };
     } catch (err) {
       await kpi.close();
       throw err;
     }
-  })().catch((err: unknown) => {
-    runtime = undefined;
-    throw err;
-  });
-  return runtime;
-}
+  },
+  parse: (event) => decodeEvent(event).messages,
+  async handle(messages, _ctx, c, log) {
+    const out = await aggregate(messages, {
+      store: c.store,
+      // One key: every notice lands on one partition, so cache-write sees them in order and
+      // many notices arrive as one batch (one materialisation) under load.
+      notify: (n: KpiNotice) => c.sink.send(c.deltasTopic, [{ key: 'kpi', value: JSON.stringify(n) }]),
+      countInvalid: (n) => c.store.countInvalid(n),
+      log,
+    });
+    let rebuildNeeded = false;
+    try {
+      rebuildNeeded = await c.reconciler.check(out.epoch);
+    } catch (err) {
+      log.warn('kpi reconcile check failed (will check again on the next batch)', { err });
+    }
+    return { ...out, rebuild_needed: rebuildNeeded };
+  },
+  async health(clients) {
+    const c = await clients();
+    await c.store.ping();
+    return { status: 'ok', rebuild: await c.store.getRebuildStatus() };
+  },
+  async close(c) {
+    await c.sink.close().catch(() => undefined);
+    await c.close();
+  },
+});
 
-export default async function handler(event: FnEvent, _context: FnContext): Promise<unknown> {
-  const messages = deliveredMessages(event);
-  const rt = await open();
-  const out = await aggregate(messages, {
-    store: rt.store,
-    // One key: every notice lands on one partition, so cache-write sees them in order and
-    // many notices arrive as one batch (one materialisation) under load.
-    notify: (n: KpiNotice) => rt.sink.send(config.topics.deltas, [{ key: 'kpi', value: JSON.stringify(n) }]),
-    countInvalid: (n) => rt.store.countInvalid(n),
-    log,
-  });
-  let rebuilding = false;
-  try {
-    rebuilding = await rt.reconciler.check(out.epoch);
-  } catch (err) {
-    log.warn('kpi reconcile check failed (will check again on the next batch)', { err });
-  }
-  return { ...out, rebuilding };
-}
-
-export async function health(): Promise<unknown> {
-  const rt = await open();
-  await rt.store.ping();
-  return { status: 'ok', rebuild: await rt.store.getRebuildStatus() };
-}
-
-export async function shutdown(): Promise<void> {
-  if (!runtime) return;
-  const rt = await runtime.catch(() => undefined);
-  runtime = undefined;
-  if (!rt) return;
-  await rt.sink.close().catch(() => undefined);
-  await rt.close();
-}
+export default fn.handler;
+export const health = fn.health;
+export const shutdown = fn.shutdown;

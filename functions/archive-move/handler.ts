@@ -4,25 +4,12 @@
  * Invoked asynchronously by archive-check; answers {status: 'busy'} when another move runs.
  * GET lists the batches not yet deleted and the latest finished ones (without their id lists).
  */
-import { loadConfig } from '../../shared/platform/config.ts';
-import { ValidationError, errorBody, httpStatusOf } from '../../shared/platform/errors.ts';
-import type { FnContext, FnEvent } from '../../shared/platform/fn.ts';
-import { createLogger } from '../../shared/platform/log.ts';
+import { defineFunction } from '../../shared/platform/function.ts';
+import { ValidationError } from '../../shared/platform/errors.ts';
 import { MIB } from '../../shared/archive/check.ts';
 import { runMove } from '../../shared/archive/move.ts';
-import { openArchiveRuntime, type ArchiveRuntime } from '../../shared/archive/adapters/open.ts';
+import { openArchiveRuntime } from '../../shared/archive/adapters/open.ts';
 import type { BatchManifest } from '../../shared/archive/manifest.ts';
-
-const log = createLogger({ fn: 'archive-move' });
-let runtime: Promise<ArchiveRuntime> | undefined;
-
-function getRuntime(): Promise<ArchiveRuntime> {
-  runtime ??= openArchiveRuntime(loadConfig(), { log }).catch((err: unknown) => {
-    runtime = undefined;
-    throw err;
-  });
-  return runtime;
-}
 
 export interface MoveRequest {
   orders: number;
@@ -52,31 +39,24 @@ function summary(b: BatchManifest): Record<string, unknown> {
   return { ...rest, history: history.map((h) => `${h.step}@${new Date(h.at).toISOString()}`) };
 }
 
-export default async function handle(event: FnEvent, context: FnContext): Promise<unknown> {
-  try {
-    if (event.method === 'GET') {
-      const rt = await getRuntime();
+const fn = defineFunction({
+  name: 'archive-move',
+  open: (config, log) => openArchiveRuntime(config, { log }),
+  parse: (event) => (event.method === 'GET' ? ('list' as const) : parseMoveRequest(event.body, event.query)),
+  async handle(request, _ctx, rt) {
+    if (request === 'list') {
       const all = await rt.manifests.list();
       return { in_flight: all.filter((b) => b.step !== 'deleted').map(summary), recent: all.filter((b) => b.step === 'deleted').slice(-10).map(summary), lease: (await rt.lock.holder()) ?? null };
     }
-    const req = parseMoveRequest(event.body, event.query);
-    const rt = await getRuntime();
     return await runMove(rt.moveDeps(), {
-      orders: req.orders,
-      maxBatch: Math.min(req.maxBatch ?? rt.config.archiveMaxBatch, rt.config.archiveMaxBatch),
-      ...(req.untilBelowMb === undefined ? {} : { untilBelowBytes: req.untilBelowMb * MIB }),
+      orders: request.orders,
+      maxBatch: Math.min(request.maxBatch ?? rt.config.archiveMaxBatch, rt.config.archiveMaxBatch),
+      ...(request.untilBelowMb === undefined ? {} : { untilBelowBytes: request.untilBelowMb * MIB }),
     });
-  } catch (err) {
-    const status = httpStatusOf(err);
-    log[status >= 500 ? 'error' : 'warn']('archive-move failed', { status, err });
-    context.status(status);
-    return errorBody(err);
-  }
-}
+  },
+  close: (rt) => rt.close(),
+});
 
-export async function shutdown(): Promise<void> {
-  const pending = runtime;
-  runtime = undefined;
-  const rt = await pending?.catch(() => undefined);
-  await rt?.close();
-}
+export default fn.handler;
+export const health = fn.health;
+export const shutdown = fn.shutdown;

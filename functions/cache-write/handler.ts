@@ -3,43 +3,36 @@
  * consistent snapshot of the counters, stamp as_of, PUBLISH the change for the dashboard's SSE.
  * Any number of notices in one delivery, or arriving during a run, cost one materialisation.
  */
-import type { FnContext, FnEvent } from '../../shared/platform/fn.ts';
-import { loadConfig } from '../../shared/platform/config.ts';
-import { createLogger } from '../../shared/platform/log.ts';
+import { defineFunction } from '../../shared/platform/function.ts';
 import { coalesce } from '../../shared/kpi/coalesce.ts';
-import { deliveredMessages } from '../../shared/kpi/delivery.ts';
+import { decodeEvent } from '../../shared/delivery/decode-event.ts';
 import { materialize, type MaterializeResult } from '../../shared/kpi/materialize.ts';
 import { RedisKpiStore } from '../../shared/kpi/adapters/redis-store.ts';
 
-const config = loadConfig();
-const log = createLogger({ fn: 'cache-write' });
-
-let store: RedisKpiStore | undefined;
-let run: (() => Promise<MaterializeResult>) | undefined;
-
-function materializer(): () => Promise<MaterializeResult> {
-  if (!run) {
-    const s = (store = RedisKpiStore.open(config.redisUrl, config.kpiPrefix, 'orderpulse-cache-write', log));
-    run = coalesce(() => materialize(s));
-  }
-  return run;
+interface Clients {
+  store: RedisKpiStore;
+  run: () => Promise<MaterializeResult>;
 }
 
-export default async function handler(event: FnEvent, _context: FnContext): Promise<unknown> {
-  const notices = deliveredMessages(event);
-  const r = await materializer()();
-  return { notices: notices.length, version: r.version, written: r.written, orders: r.orders };
-}
+const fn = defineFunction({
+  name: 'cache-write',
+  open(config, log): Clients {
+    const store = RedisKpiStore.open(config.redisUrl, config.kpiPrefix, 'orderpulse-cache-write', log);
+    return { store, run: coalesce(() => materialize(store)) };
+  },
+  parse: (event) => decodeEvent(event).messages,
+  async handle(notices, _ctx, c) {
+    const r = await c.run();
+    return { notices: notices.length, version: r.version, written: r.written, orders: r.orders };
+  },
+  async health(clients) {
+    const c = await clients();
+    await c.store.ping();
+    return { status: 'ok' };
+  },
+  close: (c) => c.store.close(),
+});
 
-export async function health(): Promise<unknown> {
-  materializer();
-  await store?.ping();
-  return { status: 'ok' };
-}
-
-export async function shutdown(): Promise<void> {
-  const s = store;
-  store = undefined;
-  run = undefined;
-  await s?.close();
-}
+export default fn.handler;
+export const health = fn.health;
+export const shutdown = fn.shutdown;

@@ -33,7 +33,7 @@ describe('ingest handler (no services needed)', () => {
   });
 
   it('reports health and shuts down cleanly before any client exists', async () => {
-    expect(health()).toMatchObject({ status: 'ok', batches: 0 });
+    expect(await health()).toMatchObject({ status: 'ok', batches: 0 });
     await expect(shutdown()).resolves.toBeUndefined();
   });
 });

@@ -1,23 +1,20 @@
 /**
  * ingest: Kafka `orders` → validated facts and dimensions in MongoDB; bad events → `orders.dlq`;
- * accepted events → `orders.accepted`. Thin: parse the invocation, call the shared core, map
- * errors. MongoDB and Kafka clients are created once per process (lazily) and closed by shutdown().
- * A retriable failure answers 503 so the connector redelivers the batch (idempotently).
+ * accepted events → `orders.accepted`. Thin: parse the invocation, call the shared core, answer
+ * the counts. The indexes and topics it relies on are created by the set-up step (npm run setup;
+ * the local pipeline runs it at start-up), never here. A retriable failure answers 503 so the
+ * connector redelivers the batch (idempotently).
  */
-import { loadConfig, type Config } from '../../shared/platform/config.ts';
-import { errorBody, httpStatusOf } from '../../shared/platform/errors.ts';
-import type { FnContext, FnEvent } from '../../shared/platform/fn.ts';
+import { answerNow, defineFunction } from '../../shared/platform/function.ts';
+import type { Config } from '../../shared/platform/config.ts';
 import { addCounts, emptyCounts } from '../../shared/ingest/counts.ts';
 import { createDimCache, type DimCache } from '../../shared/ingest/dim-cache.ts';
-import { batchFromEvent } from '../../shared/ingest/envelope.ts';
+import { decodeEvent } from '../../shared/delivery/decode-event.ts';
 import { ingestBatch } from '../../shared/ingest/ingest.ts';
 import { createMongoStore } from '../../shared/ingest/adapters/mongo-store.ts';
 import type { IngestCounts, IngestStore } from '../../shared/ingest/types.ts';
-import { createKafka, createSink, ensureTopics, type KafkaSink } from '../../shared/adapters/kafka.ts';
-import { createLogger } from '../../shared/platform/log.ts';
-import { connectMongo, ensureSchema, type MongoHandle } from '../../shared/adapters/mongo.ts';
-
-const log = createLogger({ fn: 'ingest' });
+import { createKafka, createSink, type KafkaSink } from '../../shared/adapters/kafka.ts';
+import { connectMongo, type MongoHandle } from '../../shared/adapters/mongo.ts';
 
 interface Clients {
   config: Config;
@@ -27,48 +24,27 @@ interface Clients {
   dimCache: DimCache;
 }
 
-let clients: Promise<Clients> | undefined;
 const totals: IngestCounts = emptyCounts();
 let batches = 0;
 
-async function connect(): Promise<Clients> {
-  const config = loadConfig();
-  const mongo = await connectMongo(config);
-  try {
-    await ensureSchema(mongo.db);
-    const kafka = createKafka(config, 'orderpulse-ingest', log.child({ component: 'kafkajs' }));
-    const admin = kafka.admin();
-    await admin.connect();
+const fn = defineFunction({
+  name: 'ingest',
+  async open(config, log): Promise<Clients> {
+    const mongo = await connectMongo(config);
     try {
-      await ensureTopics(admin, [
-        { topic: config.topics.dlq, partitions: 1 },
-        { topic: config.topics.accepted, partitions: 4 },
-      ]);
-    } finally {
-      await admin.disconnect().catch(() => undefined);
+      const sink = await createSink(createKafka(config, 'orderpulse-ingest', log.child({ component: 'kafkajs' })));
+      log.info('connected', { db: config.mongoDb, dlq: config.topics.dlq, accepted: config.topics.accepted });
+      return { config, mongo, sink, store: createMongoStore(mongo.db), dimCache: createDimCache() };
+    } catch (err) {
+      await mongo.close().catch(() => undefined);
+      throw err;
     }
-    const sink = await createSink(kafka);
-    log.info('connected', { db: config.mongoDb, dlq: config.topics.dlq, accepted: config.topics.accepted });
-    return { config, mongo, sink, store: createMongoStore(mongo.db), dimCache: createDimCache() };
-  } catch (err) {
-    await mongo.close().catch(() => undefined);
-    throw err;
-  }
-}
-
-function getClients(): Promise<Clients> {
-  clients ??= connect().catch((err: unknown) => {
-    clients = undefined; // the next invocation tries again
-    throw err;
-  });
-  return clients;
-}
-
-export default async function handle(event: FnEvent, context: FnContext): Promise<unknown> {
-  try {
-    const batch = batchFromEvent(event);
-    if (batch.messages.length === 0) return emptyCounts();
-    const c = await getClients();
+  },
+  parse(event) {
+    const batch = decodeEvent(event);
+    return batch.messages.length === 0 ? answerNow(emptyCounts()) : batch;
+  },
+  async handle(batch, _ctx, c, log) {
     const { counts, timings } = await ingestBatch(batch, {
       store: c.store,
       sink: c.sink,
@@ -83,25 +59,15 @@ export default async function handle(event: FnEvent, context: FnContext): Promis
     if (counts.received !== counts.accepted) log.info('batch', { ...where, ...counts, ...timings });
     else log.debug('batch', { ...where, received: counts.received, ...timings });
     return counts;
-  } catch (err) {
-    const status = httpStatusOf(err);
-    log[status >= 500 ? 'error' : 'warn']('ingest failed', { status, err });
-    context.status(status);
-    return errorBody(err);
-  }
-}
+  },
+  /** Running totals of this process (the /_/health body; no client needed). */
+  health: () => ({ status: 'ok', batches, totals }),
+  async close(c, log) {
+    await Promise.allSettled([c.sink.close(), c.mongo.close()]);
+    log.info('totals', { batches, totals });
+  },
+});
 
-/** Running totals of this process (sent as the /_/health body). */
-export function health(): unknown {
-  return { status: 'ok', batches, totals };
-}
-
-export async function shutdown(): Promise<void> {
-  const pending = clients;
-  clients = undefined;
-  if (pending === undefined) return;
-  const c = await pending.catch(() => undefined);
-  if (c === undefined) return;
-  await Promise.allSettled([c.sink.close(), c.mongo.close()]);
-  log.info('closed', { batches, totals });
-}
+export default fn.handler;
+export const health = fn.health;
+export const shutdown = fn.shutdown;

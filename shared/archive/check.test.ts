@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../platform/log.ts';
 import { MIB, decide, ordersToReach, runCheck, sizeFacts, type DecisionInput } from './check.ts';
-import type { Invoker } from './adapters/invoker.ts';
+import type { Invoker } from '../adapters/gateway.ts';
 import { buildFacts } from './testing/facts.ts';
 import { MemoryHotStore, MemoryLock, MemoryManifestStore, MemoryStatusStore } from './testing/memory-ports.ts';
 import { newBatch } from './manifest.ts';

@@ -10,7 +10,7 @@
  */
 import type { Logger } from '../platform/log.ts';
 import type { HotSize, HotStore, ManifestStore, MoveLock } from './hot-store.ts';
-import type { Invoker } from './adapters/invoker.ts';
+import type { Invoker } from '../adapters/gateway.ts';
 
 export const MIB = 1024 * 1024;
 

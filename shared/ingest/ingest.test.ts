@@ -134,7 +134,7 @@ describe('ingestBatch', () => {
   it('sends invalid messages to the DLQ with source coordinates, never crashing', async () => {
     const sink = new RecordingSink();
     const batch = toBatch([{ key: 'k1', bytes: Buffer.from('{nope') }, { key: null, bytes: Buffer.from([0xff, 0xfe]) }], 'orders', 3, 1000);
-    batch.messages.push({ offset: '1002', key: null, timestamp: '0' }); // null value (tombstone)
+    batch.messages.push({ topic: 'orders', partition: 3, offset: '1002', key: null, value: null, timestamp: '0', headers: [] }); // null value (tombstone)
     const r = await ingestBatch(batch, deps(new MemoryStore(), sink));
     expect(r.outcomes).toEqual(['invalid_json', 'invalid_utf8', 'invalid_json']);
     const recs = sink.on(topics.dlq).map((m) => JSON.parse(String(m.value)) as DlqRecord);

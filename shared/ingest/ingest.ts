@@ -17,13 +17,13 @@ import { canonicalJson, sha256Hex } from '../contract/canonical.ts';
 import type { DlqRecord } from '../contract/types.ts';
 import { validateOrder, type ValidOrder } from '../contract/validate.ts';
 import { DependencyError } from '../platform/errors.ts';
-import type { KafkaBatch } from '../platform/fn.ts';
+import type { DeliveredBatch, DeliveredMessage } from '../delivery/wire.ts';
 import type { MessageSink, OutMessage } from '../adapters/kafka.ts';
 import type { Logger } from '../platform/log.ts';
 import { countOutcomes } from './counts.ts';
 import type { DimCache } from './dim-cache.ts';
 import { buildFact, customerRow, paymentRow, productRow } from './documents.ts';
-import { chunkMessages, dlqMessage, dlqRecord, messageValue, rawBytes } from './messages.ts';
+import { chunkMessages, dlqMessage, dlqRecord } from './messages.ts';
 import type { DimensionRows, IngestCounts, IngestStore, Outcome } from './types.ts';
 
 export interface IngestDeps {
@@ -59,7 +59,16 @@ interface Group {
   more: Valid[] | undefined;
 }
 
-export async function ingestBatch(batch: KafkaBatch, deps: IngestDeps): Promise<IngestResult> {
+const NO_BYTES = Buffer.alloc(0);
+
+/** The value to validate and keep: a tombstone (null) is an empty message (invalid_json, docs/ingest.md). */
+const valueOf = (m: DeliveredMessage): Buffer => m.value ?? NO_BYTES;
+
+/** The key as text; null when absent. An empty key is a key (it differs from any order_id: key_mismatch). */
+const keyOf = (m: DeliveredMessage): string | null => (m.key === null ? null : m.key.toString('utf8'));
+
+/** One delivery as decodeEvent (shared/delivery/decode-event.ts) gives it; each message carries its own topic/partition. */
+export async function ingestBatch(batch: DeliveredBatch, deps: IngestDeps): Promise<IngestResult> {
   const t0 = performance.now();
   const now = deps.now?.() ?? new Date();
   const at = now.toISOString();
@@ -71,13 +80,13 @@ export async function ingestBatch(batch: KafkaBatch, deps: IngestDeps): Promise<
   const toDlq = (i: number, reason: DlqRecord['reason'], detail: string, orderId: string | null): void => {
     const m = msgs[i]!;
     outcomes[i] = reason;
-    dlq.push(dlqRecord(rawBytes(messageValue(m)), reason, detail, { topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key }, orderId, at));
+    dlq.push(dlqRecord(valueOf(m), reason, detail, { topic: m.topic, partition: m.partition, offset: m.offset, key: keyOf(m) }, orderId, at));
   };
 
   // 1. Validate; group valid messages by order_id (batch order kept).
   for (let i = 0; i < msgs.length; i++) {
     const m = msgs[i]!;
-    const r = validateOrder(messageValue(m), { maxBytes: deps.maxEventBytes, key: m.key });
+    const r = validateOrder(valueOf(m), { maxBytes: deps.maxEventBytes, key: keyOf(m) });
     if (!r.ok) {
       toDlq(i, r.reason, r.detail, r.orderId);
       continue;

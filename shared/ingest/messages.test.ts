@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { chunkMessages, dlqMessage, dlqRecord, DLQ_RAW_MAX_BYTES, messageValue } from './messages.ts';
+import { chunkMessages, dlqMessage, dlqRecord, DLQ_RAW_MAX_BYTES } from './messages.ts';
 import { RecentSet } from './dim-cache.ts';
 
 const src = { topic: 'orders', partition: 1, offset: '7', key: 'k' };
 
 describe('messages', () => {
-  it('decodes batch values: text, base64 bytes, or nothing', () => {
-    expect(messageValue({ offset: '0', key: null, timestamp: '0', value: '{}' })).toBe('{}');
-    expect(messageValue({ offset: '0', key: null, timestamp: '0', value_b64: Buffer.from([1, 2]).toString('base64') })).toEqual(Buffer.from([1, 2]));
-    expect(messageValue({ offset: '0', key: null, timestamp: '0' })).toEqual(Buffer.alloc(0));
-  });
-
   it('DLQ records round-trip raw bytes and truncate only what Kafka could not carry', () => {
     const small = Buffer.from([0, 255, 10]);
     const rec = dlqRecord(small, 'invalid_utf8', 'd', src, null, 'T');

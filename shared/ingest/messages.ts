@@ -1,19 +1,8 @@
-/** Decoding of delivered messages and encoding of the messages ingest produces. */
+/** Encoding of the messages ingest produces (DLQ records) and their chunking into produce requests. */
 import type { DlqReason, DlqRecord } from '../contract/types.ts';
 import { sha256Hex } from '../contract/canonical.ts';
-import type { KafkaBatchMessage } from '../platform/fn.ts';
 import type { OutMessage } from '../adapters/kafka.ts';
-
-/** Raw value of a batch message: the UTF-8 string the connector decoded, or the bytes. */
-export function messageValue(m: KafkaBatchMessage): string | Buffer {
-  if (typeof m.value === 'string') return m.value;
-  if (typeof m.value_b64 === 'string') return Buffer.from(m.value_b64, 'base64');
-  return Buffer.alloc(0); // a null value (tombstone): reported as invalid_json "empty message"
-}
-
-export function rawBytes(v: string | Buffer): Buffer {
-  return typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
-}
+import { chunk } from '../delivery/chunk.ts';
 
 /**
  * Largest raw payload copied into a DLQ record. Kafka's default max message size is 1 MiB and
@@ -49,19 +38,5 @@ export function dlqMessage(rec: DlqRecord): OutMessage {
  * default 256 Ki units stay under 1 MiB per partition batch).
  */
 export function chunkMessages(messages: OutMessage[], maxUnits = 256 * 1024): OutMessage[][] {
-  const out: OutMessage[][] = [];
-  let cur: OutMessage[] = [];
-  let size = 0;
-  for (const m of messages) {
-    const n = m.value.length + (m.key === null ? 0 : m.key.length);
-    if (cur.length > 0 && size + n > maxUnits) {
-      out.push(cur);
-      cur = [];
-      size = 0;
-    }
-    cur.push(m);
-    size += n;
-  }
-  if (cur.length > 0) out.push(cur);
-  return out;
+  return chunk(messages, { maxSize: maxUnits, sizeOf: (m) => m.value.length + (m.key === null ? 0 : m.key.length) });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../platform/log.ts';
 import { aggregate } from './aggregate.ts';
-import type { DeliveredMessage } from './delivery.ts';
+import type { DeliveredMessage } from '../delivery/wire.ts';
 import type { ApplyResult, CounterStore } from './store.ts';
 import { makeEvent } from './testing.ts';
 import type { Contribution, KpiNotice, RawSnapshot } from './types.ts';
@@ -25,7 +25,7 @@ class MemoryCounters implements CounterStore {
   }
 }
 
-const msg = (value: string | null, offset = '0'): DeliveredMessage => ({ topic: 'orders.accepted', partition: 0, offset, key: null, value });
+const msg = (value: string | null, offset = '0'): DeliveredMessage => ({ topic: 'orders.accepted', partition: 0, offset, key: null, value: value === null ? null : Buffer.from(value), timestamp: '0', headers: [] });
 const silent = createLogger({}, () => undefined);
 
 describe('aggregate', () => {

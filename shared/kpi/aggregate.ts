@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../platform/log.ts';
 import { contributionOf } from './contribution.ts';
-import type { DeliveredMessage } from './delivery.ts';
+import type { DeliveredMessage } from '../delivery/wire.ts';
 import { orderFromEvent } from './order.ts';
 import type { CounterStore } from './store.ts';
 import type { Contribution, KpiNotice } from './types.ts';
@@ -37,7 +37,7 @@ export function contributionsOf(messages: readonly DeliveredMessage[], log: Logg
     else {
       let json: unknown;
       try {
-        json = JSON.parse(m.value);
+        json = JSON.parse(m.value.toString('utf8'));
       } catch {
         json = undefined;
       }
@@ -49,7 +49,7 @@ export function contributionsOf(messages: readonly DeliveredMessage[], log: Logg
       error = r.error;
     }
     invalid++;
-    log.error('accepted message is not a valid order: skipped and counted (check ingest)', { topic: m.topic, partition: m.partition, offset: m.offset, key: m.key, error });
+    log.error('accepted message is not a valid order: skipped and counted (check ingest)', { topic: m.topic, partition: m.partition, offset: m.offset, key: m.key?.toString('utf8') ?? null, error });
   }
   return { list, invalid };
 }

@@ -1,88 +1,87 @@
 /**
- * Automatic reconcile for long-running KPI writers (aggregate): every apply returns the epoch
- * marker; when it is missing (FLUSHALL, Redis restarted without its data, first start) or names
- * another Redis run_id (Redis restarted: with appendfsync everysec the last second of writes may
- * be gone), a rebuild starts in the background of this process. Live applies continue meanwhile
- * (both paths are exactly-once by order_id). One rebuild at a time across processes (lease).
+ * Reconcile detection for the live KPI writer (aggregate): every apply returns the epoch marker;
+ * when it is missing (FLUSHALL, Redis restarted without its data, first start) or names another
+ * Redis run_id (Redis restarted: with appendfsync everysec the last second of writes may be
+ * gone), the counters need a rebuild. aggregate does not rebuild: it ASKS for the rebuild job
+ * (the kpi-rebuild function, asynchronously through the gateway; rebuild-job.ts) and goes on
+ * applying live events (both paths are exactly-once by order_id). While the counters stay
+ * unreconciled it asks again every `repeatMs` (the job answers at once when another run holds
+ * the lease or the counters are already reconciled), and after a failed ask every `retryMs`.
  */
+import { OrderPulseError } from '../platform/errors.ts';
 import type { Logger } from '../platform/log.ts';
-import { rebuild, type OrderSource, type RebuildResult } from './rebuild.ts';
-import type { CounterStore, ReconcileStore } from './store.ts';
+import type { ReconcileStore } from './store.ts';
 
-export interface SourceSet {
-  sources: OrderSource[];
-  close(): Promise<void>;
+/** The function (stack.yml) that runs the rebuild job. */
+export const KPI_REBUILD_FUNCTION = 'kpi-rebuild';
+
+/** What the detector sends with its request (the body of POST /async-function/kpi-rebuild). */
+export interface RebuildRequest {
+  reason: 'epoch_missing' | 'epoch_stale';
+  epoch: string | null;
+  redis_run_id: string;
+  by: string;
 }
 
 export interface ReconcilerDeps {
-  store: CounterStore & ReconcileStore;
-  /** Opens the sources when a rebuild is needed (hot store first, then archive). */
-  openSources: () => Promise<SourceSet>;
+  store: Pick<ReconcileStore, 'serverId'>;
+  /** Ask for a rebuild (do not wait for it). */
+  request: (r: RebuildRequest) => Promise<unknown>;
   log: Logger;
+  /** Who asks (logged by the job). */
   who: string;
-  token: () => string;
-  /** After a finished rebuild and on progress (e.g. materialise the views). */
-  progress?: () => Promise<unknown>;
-  /** Wait this long after a failed or busy attempt before trying again. */
-  cooldownMs?: number;
+  /** While still unreconciled after a request, ask again after this long (default 30 s). */
+  repeatMs?: number;
+  /** After a failed request, ask again after this long (default 5 s; `repeatMs` when the failure is not retriable). */
+  retryMs?: number;
+  now?: () => number;
 }
 
 export interface Reconciler {
-  /** Check the epoch an apply returned; start a background rebuild when needed. True when one is running. */
+  /**
+   * Check the epoch an apply returned; ask for a rebuild when needed (in the background: the
+   * caller does not wait for the gateway). True while the counters are not reconciled.
+   */
   check(epoch: string | null): Promise<boolean>;
-  /** Resolves when no rebuild of this process is running. */
-  idle(): Promise<RebuildResult | undefined>;
-  /** Abort a running rebuild (shutdown) and wait for it to stop; no new one starts. */
-  stop(): Promise<void>;
+  /** Resolves when no request is on its way (tests, shutdown). */
+  idle(): Promise<void>;
 }
 
 export function createReconciler(deps: ReconcilerDeps): Reconciler {
-  let task: Promise<RebuildResult | undefined> | undefined;
+  const now = deps.now ?? Date.now;
+  const repeatMs = deps.repeatMs ?? 30_000;
+  const retryMs = deps.retryMs ?? 5_000;
   let notBefore = 0;
-  let stopped = false;
-  let checking = false;
-  const abort = new AbortController();
-  const cooldown = deps.cooldownMs ?? 5_000;
+  let asking: Promise<void> | undefined;
 
-  const run = async (): Promise<RebuildResult | undefined> => {
-    let set: SourceSet | undefined;
+  const ask = async (epoch: string | null, id: string): Promise<void> => {
+    const req: RebuildRequest = { reason: epoch === null ? 'epoch_missing' : 'epoch_stale', epoch, redis_run_id: id, by: deps.who };
     try {
-      set = await deps.openSources();
-      const r = await rebuild({ store: deps.store, sources: set.sources, log: deps.log, who: deps.who, token: deps.token(), progress: deps.progress, signal: abort.signal });
-      if (r.status === 'busy') notBefore = Date.now() + cooldown;
-      return r;
+      await deps.request(req);
+      notBefore = now() + repeatMs;
+      deps.log.warn('kpi counters are not reconciled with this Redis instance: asked for a rebuild (kpi-rebuild)', { epoch, redisRunId: id });
     } catch (err) {
-      notBefore = Date.now() + cooldown;
-      deps.log.error('kpi reconcile failed; will retry', { err, retryInMs: cooldown });
-      return undefined;
-    } finally {
-      await set?.close().catch(() => undefined);
+      const retriable = !(err instanceof OrderPulseError) || err.retriable;
+      const wait = retriable ? retryMs : repeatMs;
+      notBefore = now() + wait;
+      deps.log.error(`kpi counters need a rebuild but asking ${KPI_REBUILD_FUNCTION} failed; is it deployed (stack.yml)? Or run npm run kpi:rebuild`, { err, retryInMs: wait });
     }
   };
 
   return {
     async check(epoch) {
-      if (task) return true;
-      if (stopped || checking || Date.now() < notBefore) return false;
-      checking = true;
-      let id: string;
-      try {
-        id = await deps.store.serverId();
-      } finally {
-        checking = false;
+      if (asking) return true;
+      const id = await deps.store.serverId();
+      if (epoch === id) {
+        notBefore = 0; // reconciled: the next loss is reported at once
+        return false;
       }
-      if (epoch === id || task || stopped) return task !== undefined;
-      deps.log.warn('kpi counters are not reconciled with this Redis instance: rebuilding in the background', { epoch, redisRunId: id });
-      task = run().finally(() => (task = undefined));
+      if (now() < notBefore || asking) return true;
+      asking = ask(epoch, id).finally(() => (asking = undefined));
       return true;
     },
     async idle() {
-      return task ? await task : undefined;
-    },
-    async stop() {
-      stopped = true;
-      abort.abort();
-      await task;
+      await asking;
     },
   };
 }

@@ -71,6 +71,7 @@ export class NotFoundError extends OrderPulseError {
   }
 }
 
+/** The HTTP status of an error: 400 invalid input, 404 not found, 503 retriable (the caller retries), 500 otherwise. */
 export function httpStatusOf(err: unknown): number {
   if (err instanceof ValidationError) return 400;
   if (err instanceof NotFoundError) return 404;
@@ -80,8 +81,20 @@ export function httpStatusOf(err: unknown): number {
   return 500;
 }
 
-export function errorBody(err: unknown): { error: string; code: string; retriable: boolean } {
+export interface ErrorBody {
+  error: string;
+  code: string;
+  retriable: boolean;
+}
+
+/** The JSON body of an error answer: `{error, code, retriable}` (an unknown error is `internal`, retriable). */
+export function errorBody(err: unknown): ErrorBody {
   if (err instanceof OrderPulseError) return { error: err.message, code: err.code, retriable: err.retriable };
   const message = err instanceof Error ? err.message : String(err);
   return { error: message, code: 'internal', retriable: true };
+}
+
+/** The one error-to-HTTP mapping: status and body together (functions, template, dashboard). */
+export function httpErrorOf(err: unknown): { status: number; body: ErrorBody } {
+  return { status: httpStatusOf(err), body: errorBody(err) };
 }

@@ -2,15 +2,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import type { FnEvent, FnContext } from '../../shared/platform/fn.ts';
 import { DependencyError, ValidationError } from '../../shared/platform/errors.ts';
-import { createLogger } from '../../shared/platform/log.ts';
+import { createLogger, type LogFields } from '../../shared/platform/log.ts';
+import { waitFor } from '../../dev/testing/wait-for.ts';
 import { createFunctionServer, type FunctionServer, type HandlerModule } from './server.ts';
-import { KAFKA_BATCH_CONTENT_TYPE } from '../../shared/platform/fn.ts';
+import { KAFKA_BATCH_CONTENT_TYPE } from '../../shared/delivery/wire.ts';
 
 const quiet = createLogger({}, () => {});
 let running: FunctionServer | undefined;
 
-async function start(mod: HandlerModule, maxBodyBytes = 1024 * 1024): Promise<string> {
-  running = createFunctionServer(mod, { maxBodyBytes, log: quiet });
+async function start(mod: HandlerModule, maxBodyBytes = 1024 * 1024, log = quiet): Promise<string> {
+  running = createFunctionServer(mod, { maxBodyBytes, log });
   await new Promise<void>((r) => running!.server.listen(0, '127.0.0.1', () => r()));
   return `http://127.0.0.1:${(running.server.address() as AddressInfo).port}`;
 }
@@ -148,21 +149,101 @@ describe('node24-ts template server', () => {
 
   it('shutdown finishes in-flight requests, then calls the module shutdown()', async () => {
     const order: string[] = [];
+    let started = false;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
     const url = await start({
       default: async () => {
-        await new Promise((r) => setTimeout(r, 200));
+        started = true;
+        await gate;
         order.push('handled');
         return { done: true };
       },
       shutdown: async () => void order.push('shutdown'),
     });
     const pending = fetch(url, { method: 'POST' });
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => started, { timeoutMs: 5000, what: 'the handler to start' });
     const s = running!.shutdown(5000);
+    expect(running!.inFlight()).toBe(1);
+    release();
     const r = await pending;
     expect(await r.json()).toEqual({ done: true });
     await s;
     running = undefined;
     expect(order).toEqual(['handled', 'shutdown']);
+  });
+
+  describe('log context', () => {
+    function captured(): { lines: LogFields[]; log: ReturnType<typeof createLogger> } {
+      const lines: LogFields[] = [];
+      return { lines, log: createLogger({ fn: 'under-test' }, (l) => void lines.push(JSON.parse(l) as LogFields)) };
+    }
+
+    it("a handler's log lines carry the call id and the batch's topic, partition and offset range", async () => {
+      const fn = captured();
+      const url = await start({
+        default: async (event: FnEvent) => {
+          fn.log.info('handling', { path: event.path });
+          await new Promise((r) => setTimeout(r, 1));
+          fn.log.child({ step: 'store' }).info('stored');
+          return 'ok';
+        },
+      });
+      const batch = { topic: 'orders', partition: 3, messages: [{ offset: '41' }, { offset: '42' }, { offset: '43' }] };
+      const r = await fetch(`${url}/b`, { method: 'POST', headers: { 'content-type': KAFKA_BATCH_CONTENT_TYPE, 'x-call-id': 'call-abc' }, body: JSON.stringify(batch) });
+      expect(r.status).toBe(200);
+      expect(fn.lines.map((l) => l.msg)).toEqual(['handling', 'stored']);
+      for (const l of fn.lines) expect(l).toMatchObject({ fn: 'under-test', callId: 'call-abc', topic: 'orders', partition: 3, firstOffset: '41', lastOffset: '43' });
+      expect(fn.lines[1]).toMatchObject({ step: 'store' });
+    });
+
+    it('a single message delivered the OpenFaaS-connector way logs X-Topic, X-Kafka-Partition and X-Kafka-Offset', async () => {
+      const fn = captured();
+      const url = await start({ default: async () => void fn.log.warn('odd order') });
+      await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-call-id': 'c-1', 'x-topic': 'orders', 'x-kafka-partition': '1', 'x-kafka-offset': '7' }, body: '{}' });
+      expect(fn.lines).toHaveLength(1);
+      expect(fn.lines[0]).toMatchObject({ level: 'warn', callId: 'c-1', topic: 'orders', partition: 1, firstOffset: '7', lastOffset: '7' });
+    });
+
+    it('concurrent calls keep their own call ids; a call without X-Call-Id logs none', async () => {
+      const fn = captured();
+      const url = await start({
+        default: async (event: FnEvent) => {
+          await new Promise((r) => setTimeout(r, Number(event.query.wait)));
+          fn.log.info(`done ${event.query.id}`);
+        },
+      });
+      await Promise.all(['a', 'b', 'c'].map((id, i) => fetch(`${url}/?id=${id}&wait=${6 - 2 * i}`, { headers: { 'x-call-id': `call-${id}` } })));
+      expect(fn.lines).toHaveLength(3);
+      for (const l of fn.lines) expect(l.msg).toBe(`done ${(l.callId as string).slice(5)}`);
+      await fetch(`${url}/?id=none&wait=0`);
+      expect(fn.lines[3]).toMatchObject({ msg: 'done none' });
+      expect(fn.lines[3]).not.toHaveProperty('callId');
+      expect(fn.lines[3]).not.toHaveProperty('topic');
+    });
+
+    it("the server's own failure line carries the call id, the offsets and the error's stack and cause", async () => {
+      const server = captured();
+      const url = await start(
+        {
+          default: async () => {
+            throw new DependencyError('mongodb', 'insert failed', { cause: new Error('socket closed') });
+          },
+        },
+        1024 * 1024,
+        server.log,
+      );
+      const batch = { topic: 'orders', partition: 0, messages: [{ offset: '5' }] };
+      const r = await fetch(url, { method: 'POST', headers: { 'content-type': `${KAFKA_BATCH_CONTENT_TYPE}; charset=utf-8`, 'x-call-id': 'call-err' }, body: JSON.stringify(batch) });
+      expect(r.status).toBe(503);
+      const line = server.lines.find((l) => l.msg === 'function failed');
+      expect(line).toMatchObject({ level: 'error', status: 503, callId: 'call-err', topic: 'orders', partition: 0, firstOffset: '5', lastOffset: '5' });
+      const err = line!.err as LogFields;
+      expect(err).toMatchObject({ name: 'DependencyError', code: 'dependency', retriable: true, cause: { message: 'socket closed' } });
+      expect(err.stack).toMatch(/^DependencyError: mongodb: insert failed\n\s+at /);
+      // Invalid JSON: no delivery fields (the body could not be read), but still the call id.
+      await fetch(url, { method: 'POST', headers: { 'content-type': KAFKA_BATCH_CONTENT_TYPE, 'x-call-id': 'call-bad' }, body: '{' });
+      expect(server.lines.find((l) => l.msg === 'function rejected request')).toMatchObject({ level: 'warn', status: 400, callId: 'call-bad' });
+    });
   });
 });

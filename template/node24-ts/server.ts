@@ -3,12 +3,16 @@
  * function's `default export async (event, context)`, like the OpenFaaS node templates, and
  * `/_/health`. Under of-watchdog (mode=http) it listens on 127.0.0.1:3000; locally the
  * supervisor passes a free port.
+ *
+ * Each invocation runs inside a log context (shared/platform/log.ts withLogContext): every line
+ * any logger writes while the handler runs carries the gateway's call id (X-Call-Id) and, for a
+ * Kafka delivery, topic, partition, firstOffset and lastOffset.
  */
 import http from 'node:http';
-import type { FnContext, Handler } from '../../shared/platform/fn.ts';
+import type { FnContext, FnEvent, Handler } from '../../shared/platform/fn.ts';
 import { errorBody, httpStatusOf } from '../../shared/platform/errors.ts';
-import type { Logger } from '../../shared/platform/log.ts';
-import { buildEvent, encodeResult } from './event.ts';
+import { withLogContext, type Logger } from '../../shared/platform/log.ts';
+import { buildEvent, callLogFields, deliveryLogFields, encodeResult } from './event.ts';
 
 /** What a handler module may export. Only `default` is required. */
 export interface HandlerModule {
@@ -143,12 +147,16 @@ export function createFunctionServer(mod: HandlerModule, opts: ServerOptions): F
       throw err;
     }
     const ctx = new Context();
-    let event;
+    let event: FnEvent;
     try {
       event = buildEvent(req, raw);
     } catch (err) {
       return sendError(res, ctx, err);
     }
+    return withLogContext(deliveryLogFields(event), () => respond(event, ctx, res));
+  }
+
+  async function respond(event: FnEvent, ctx: Context, res: http.ServerResponse): Promise<void> {
     Promise.resolve()
       .then(() => mod.default(event, ctx))
       .then(
@@ -178,15 +186,17 @@ export function createFunctionServer(mod: HandlerModule, opts: ServerOptions): F
       return;
     }
     inFlight++;
-    invoke(req, res)
-      .catch((err: unknown) => {
-        if (!res.headersSent) sendError(res, undefined, err);
-        else res.destroy();
-      })
-      .finally(() => {
-        inFlight--;
-        if (draining && inFlight === 0) drained?.();
-      });
+    withLogContext(callLogFields(req.headers), () =>
+      invoke(req, res)
+        .catch((err: unknown) => {
+          if (!res.headersSent) sendError(res, undefined, err);
+          else res.destroy();
+        })
+        .finally(() => {
+          inFlight--;
+          if (draining && inFlight === 0) drained?.();
+        }),
+    );
   });
   // Long-running functions (archive-move) must not be cut by Node's defaults; of-watchdog enforces exec_timeout.
   server.requestTimeout = 0;

@@ -1,6 +1,6 @@
-/** Helpers that wrap raw messages into the connector's KafkaBatch format (shared/platform/fn.ts). */
-import { isUtf8 } from 'node:buffer';
-import type { KafkaBatch, KafkaBatchMessage } from '../../shared/platform/fn.ts';
+/** Helpers that deliver raw messages the way the connector does (shared/delivery: encode -> JSON -> decode). */
+import { decodeBatch, encodeBatch } from '../../shared/delivery/kafka-batch.ts';
+import type { DeliveredBatch, KafkaRecord } from '../../shared/delivery/wire.ts';
 import type { MessageSink, OutMessage } from '../../shared/adapters/kafka.ts';
 
 export interface RawMessage {
@@ -8,19 +8,20 @@ export interface RawMessage {
   bytes: Buffer;
 }
 
-/** One batch message as the connector encodes it: UTF-8 text in `value`, other bytes in `value_b64`. */
-export function batchMessage(m: RawMessage, offset: number | string): KafkaBatchMessage {
-  const base = { offset: String(offset), key: m.key, timestamp: String(Date.UTC(2024, 4, 1)) };
-  return isUtf8(m.bytes) ? { ...base, value: m.bytes.toString('utf8') } : { ...base, value_b64: m.bytes.toString('base64') };
+/** One Kafka record as the connector reads it from the broker. */
+export function batchRecord(m: RawMessage, offset: number | string): KafkaRecord {
+  return { offset: String(offset), key: m.key === null ? null : Buffer.from(m.key, 'utf8'), value: m.bytes, timestamp: String(Date.UTC(2024, 4, 1)), headers: [] };
 }
 
-export function toBatch(messages: RawMessage[], topic = 'orders', partition = 0, firstOffset = 0): KafkaBatch {
-  return { topic, partition, messages: messages.map((m, i) => batchMessage(m, firstOffset + i)) };
+/** The messages as a function receives them: through the batch wire format, as the connector sends them. */
+export function toBatch(messages: RawMessage[], topic = 'orders', partition = 0, firstOffset = 0): DeliveredBatch {
+  const body = encodeBatch(topic, partition, messages.map((m, i) => batchRecord(m, firstOffset + i)));
+  return decodeBatch(JSON.parse(body.toString('utf8')));
 }
 
 /** Split into consecutive batches of `size` messages with continuing offsets. */
-export function toBatches(messages: RawMessage[], size: number, topic = 'orders', partition = 0): KafkaBatch[] {
-  const out: KafkaBatch[] = [];
+export function toBatches(messages: RawMessage[], size: number, topic = 'orders', partition = 0): DeliveredBatch[] {
+  const out: DeliveredBatch[] = [];
   for (let i = 0; i < messages.length; i += size) out.push(toBatch(messages.slice(i, i + size), topic, partition, i));
   return out;
 }

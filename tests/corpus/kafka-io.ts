@@ -1,12 +1,12 @@
 /**
  * Kafka plumbing for the ingest integration tests and the ingest benchmark (real broker, kafkajs):
- * create/delete topics, produce raw messages, read a topic back as KafkaBatches (as the
- * connector would deliver them) or as plain records. Every wait has a timeout.
+ * create/delete topics, produce raw messages, read a topic back as delivered batches (through
+ * the connector's wire format, as a function receives them) or as plain records. Every wait has a timeout.
  */
-import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import type { KafkaBatch, KafkaBatchMessage } from '../../shared/platform/fn.ts';
+import { decodeBatch, encodeBatch } from '../../shared/delivery/kafka-batch.ts';
+import { recordFromKafka, type DeliveredBatch, type KafkaRecord } from '../../shared/delivery/wire.ts';
 import type { RawMessage } from './batch.ts';
 
 export function suffix(): string {
@@ -63,12 +63,12 @@ export interface ReadOptions {
   maxBatch?: number;
 }
 
-/** Read a topic from the beginning with a throwaway consumer group, as connector-style KafkaBatches. */
-export async function readBatches(kafka: Kafka, topic: string, opts: ReadOptions): Promise<KafkaBatch[]> {
-  const out: KafkaBatch[] = [];
+/** Read a topic from the beginning with a throwaway consumer group, as connector-style batches (encoded, then decoded). */
+export async function readBatches(kafka: Kafka, topic: string, opts: ReadOptions): Promise<DeliveredBatch[]> {
+  const out: DeliveredBatch[] = [];
   const maxBatch = opts.maxBatch ?? 1000;
   await consumeFromStart(kafka, topic, opts, (t, partition, msgs) => {
-    for (let i = 0; i < msgs.length; i += maxBatch) out.push({ topic: t, partition, messages: msgs.slice(i, i + maxBatch) });
+    for (let i = 0; i < msgs.length; i += maxBatch) out.push(decodeBatch(JSON.parse(encodeBatch(t, partition, msgs.slice(i, i + maxBatch)).toString('utf8'))));
   });
   return out;
 }
@@ -85,7 +85,7 @@ export interface PlainRecord {
 export async function readRecords(kafka: Kafka, topic: string, opts: ReadOptions): Promise<PlainRecord[]> {
   const out: PlainRecord[] = [];
   await consumeFromStart(kafka, topic, opts, (_t, partition, msgs, raw) => {
-    msgs.forEach((m, i) => out.push({ partition, offset: m.offset, key: m.key, value: raw[i]!.value, headers: raw[i]!.headers }));
+    msgs.forEach((m, i) => out.push({ partition, offset: m.offset, key: m.key === null ? null : m.key.toString('utf8'), value: raw[i]!.value, headers: raw[i]!.headers }));
   });
   return out;
 }
@@ -100,7 +100,7 @@ async function consumeFromStart(
   kafka: Kafka,
   topic: string,
   opts: ReadOptions,
-  onBatch: (topic: string, partition: number, msgs: KafkaBatchMessage[], raw: { value: Buffer; headers: Record<string, string> }[]) => void,
+  onBatch: (topic: string, partition: number, msgs: KafkaRecord[], raw: { value: Buffer; headers: Record<string, string> }[]) => void,
 ): Promise<void> {
   if (opts.expected === 0) return;
   const consumer = kafka.consumer({ groupId: `ingest-test-reader-${suffix()}`, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 200, maxBytesPerPartition: 8 * 1024 * 1024 });
@@ -114,16 +114,11 @@ async function consumeFromStart(
           .run({
             autoCommit: false,
             eachBatch: async ({ batch, heartbeat }) => {
-              const msgs: KafkaBatchMessage[] = [];
+              const msgs: KafkaRecord[] = [];
               const raw: { value: Buffer; headers: Record<string, string> }[] = [];
               for (const m of batch.messages) {
                 const value = m.value ?? Buffer.alloc(0);
-                const km: KafkaBatchMessage = { offset: m.offset, key: m.key === null ? null : m.key.toString('utf8'), timestamp: m.timestamp };
-                if (m.value !== null) {
-                  if (isUtf8(value)) km.value = value.toString('utf8');
-                  else km.value_b64 = value.toString('base64');
-                }
-                msgs.push(km);
+                msgs.push(recordFromKafka(m));
                 const headers: Record<string, string> = {};
                 for (const [k, v] of Object.entries(m.headers ?? {})) if (v !== undefined) headers[k] = Buffer.isBuffer(v) ? v.toString() : String(v);
                 raw.push({ value, headers });

@@ -8,7 +8,7 @@ import { createLogger, type Logger } from '../../platform/log.ts';
 import { connectMongo, type MongoHandle } from '../../adapters/mongo.ts';
 import type { CheckDeps, CheckOptions } from '../check.ts';
 import { openArchiveBackends, type ArchiveBackends } from './factory.ts';
-import { HttpInvoker, type Invoker } from './invoker.ts';
+import { HttpInvoker, type Invoker } from '../../adapters/gateway.ts';
 import { MongoHotStore } from './mongo-hot-store.ts';
 import { MongoManifestStore, MongoMoveLock, MongoStatusStore } from './mongo-manifest.ts';
 import type { MoveDeps } from '../move.ts';

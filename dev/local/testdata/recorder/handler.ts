@@ -8,7 +8,7 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import type { FnContext, FnEvent } from '../../../../shared/platform/fn.ts';
 import { DependencyError } from '../../../../shared/platform/errors.ts';
-import { decodeBatch, messageValue } from '../../../../shared/delivery/kafka-batch.ts';
+import { decodeEvent } from '../../../../shared/delivery/decode-event.ts';
 
 const file = process.env.RECORD_FILE ?? '/tmp/orderpulse-recorder.jsonl';
 const failFirst = Number(process.env.FAIL_FIRST_N ?? 0);
@@ -30,10 +30,10 @@ export default async (event: FnEvent, context: FnContext): Promise<unknown> => {
   const ct = String(event.headers['content-type'] ?? '');
   const base = { pid: process.pid, attempt: n, at: Date.now() };
   if (ct.includes('kafka-batch')) {
-    const b = decodeBatch(event.body);
+    const b = decodeEvent(event);
     appendFileSync(
       file,
-      JSON.stringify({ ...base, kind: 'batch', topic: b.topic, partition: b.partition, offsets: b.messages.map((m) => m.offset), values: b.messages.map((m) => messageValue(m)?.toString('base64') ?? null), keys: b.messages.map((m) => m.key) }) + '\n',
+      JSON.stringify({ ...base, kind: 'batch', topic: b.topic, partition: b.partition, offsets: b.messages.map((m) => m.offset), values: b.messages.map((m) => m.value?.toString('base64') ?? null), keys: b.messages.map((m) => m.key?.toString('utf8') ?? null) }) + '\n',
     );
   } else {
     const h = event.headers;

@@ -1,5 +1,8 @@
-/** Asynchronous function invocation through the OpenFaaS-style gateway (`/async-function/<name>` answers 202). */
-import { DependencyError } from '../../platform/errors.ts';
+/**
+ * Asynchronous function invocation through the OpenFaaS-style gateway (`/async-function/<name>`
+ * answers 202): archive-check asks archive-move, aggregate asks kpi-rebuild.
+ */
+import { DependencyError } from '../platform/errors.ts';
 
 export interface InvokeResult {
   status: number;

@@ -1,0 +1,58 @@
+/**
+ * The one idempotent set-up step of OpenFaaS deployments and the local pipeline: MongoDB
+ * collections and indexes (the star schema) and every Kafka topic the pipeline uses, with its
+ * partition count. Functions never create them: `npm run setup` runs this before
+ * `faas-cli deploy`, and `npm run pipeline` runs it at start-up. Safe to run any number of times.
+ */
+import type { Config } from '../platform/config.ts';
+import type { Logger } from '../platform/log.ts';
+
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+}
+
+/**
+ * The pipeline's topics: orders and orders.accepted keyed by order_id over 4 partitions (ingest
+ * and aggregate scale to 4 consumers), the DLQ and kpi.deltas (every notice has one key) small.
+ */
+export function pipelineTopics(config: Config): TopicSpec[] {
+  return [
+    { topic: config.topics.orders, partitions: 4 },
+    { topic: config.topics.dlq, partitions: 1 },
+    { topic: config.topics.accepted, partitions: 4 },
+    { topic: config.topics.deltas, partitions: 4 },
+  ];
+}
+
+/** The two steps, behind small interfaces (adapters/open.ts wires MongoDB and Kafka). */
+export interface SetupSteps {
+  /** Collections and indexes of the star schema (idempotent). */
+  schema(): Promise<void>;
+  /** Create the topics that do not exist yet (idempotent; existing topics are left as they are). */
+  topics(list: TopicSpec[]): Promise<void>;
+}
+
+export interface SetupOptions {
+  /** Create the MongoDB schema (default true). */
+  schema?: boolean;
+  /** Create the pipeline's topics (default true). */
+  topics?: boolean;
+}
+
+export interface SetupResult {
+  schema: boolean;
+  topics: TopicSpec[];
+  ms: number;
+}
+
+export async function runSetup(steps: SetupSteps, config: Config, log: Logger, opts: SetupOptions = {}): Promise<SetupResult> {
+  const t0 = Date.now();
+  const schema = opts.schema !== false;
+  const topics = opts.topics === false ? [] : pipelineTopics(config);
+  if (schema) await steps.schema();
+  if (topics.length) await steps.topics(topics);
+  const result = { schema, topics, ms: Date.now() - t0 };
+  log.info('set-up done', { db: schema ? config.mongoDb : undefined, topics: topics.map((t) => `${t.topic}:${t.partitions}`), ms: result.ms });
+  return result;
+}
