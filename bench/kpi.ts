@@ -25,7 +25,8 @@ import { ROOT } from '../shared/platform/config.ts';
 import { createMessageStream, type GeneratedMessage } from '../dev/generator/stream.ts';
 import { createLogger, type Logger } from '../shared/platform/log.ts';
 import { ensureDebianTools, WRK } from '../tests/browser-setup.ts';
-import { startKpiPipeline, waitFor, type KpiPipeline } from '../tests/kpi-pipeline.ts';
+import { startKpiPipeline, type KpiPipeline } from '../tests/kpi-pipeline.ts';
+import { waitFor } from '../dev/testing/wait-for.ts';
 
 const run = promisify(execFile);
 
@@ -97,7 +98,7 @@ async function startDashboardProcess(env: Record<string, string>): Promise<{ url
   const port = await freePort();
   const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['dashboard/server.ts'], { cwd: ROOT, env: { ...process.env, ...env, DASHBOARD_PORT: String(port), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor('dashboard process', async () => (await fetch(url + '/healthz')).ok, 60_000, 200);
+  await waitFor(async () => (await fetch(url + '/healthz')).ok, { timeoutMs: 60_000, intervalMs: 200, what: 'dashboard process' });
   return { url, child };
 }
 
@@ -165,7 +166,7 @@ async function measureRate(p: KpiPipeline, url: string, rate: number, seconds: n
   }
   await Promise.all(inflight);
   const sendSeconds = (performance.now() - t0) / 1000;
-  await waitFor(`KPIs to count ${total} events at ${rate}/s`, () => (obs[obs.length - 1]?.orders ?? 0) - base >= total, 120_000, 50).catch((e: unknown) => log.warn('not all events became visible', { err: e }));
+  await waitFor(() => (obs[obs.length - 1]?.orders ?? 0) - base >= total, { timeoutMs: 120_000, intervalMs: 50, what: `KPIs to count ${total} events at ${rate}/s` }).catch((e: unknown) => log.warn('not all events became visible', { err: e }));
   o.stop();
   const lat: number[] = [];
   let j = 0;

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { waitFor } from '../dev/testing/wait-for.ts';
 import { createLogger } from '../shared/platform/log.ts';
 import type { ViewName } from '../shared/kpi/types.ts';
 import { createChangeHub, payloadOf, type HubSource } from './hub.ts';
@@ -20,6 +21,10 @@ describe('payloadOf', () => {
 });
 
 describe('createChangeHub', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('broadcasts one new payload per change message and skips unchanged versions', async () => {
     let version = 1;
     let fire: () => void = () => undefined;
@@ -43,10 +48,10 @@ describe('createChangeHub', () => {
     const got: number[] = [];
     const off = hub.on((s) => got.push(s.version ?? -1));
     fire(); // same version: nothing sent
-    await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => reads === 2, { timeoutMs: 5_000, intervalMs: 1, what: 'the re-read after the first message' });
     version = 2;
     fire();
-    await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => got.length > 0, { timeoutMs: 5_000, intervalMs: 1, what: 'the broadcast of version 2' });
     expect(got).toEqual([2]);
     off();
     expect(hub.listeners()).toBe(0);
@@ -57,6 +62,7 @@ describe('createChangeHub', () => {
   });
 
   it('the poll catches a change whose message was lost, and the cache goes stale when Redis does not answer', async () => {
+    vi.useFakeTimers(); // the poll interval and the cache's age are pure timer logic
     let version = 1;
     let fail = false;
     const src: HubSource = {
@@ -73,10 +79,10 @@ describe('createChangeHub', () => {
     const hub = await createChangeHub(src, silent, 20);
     await hub.current();
     version = 5; // no message
-    await new Promise((r) => setTimeout(r, 80));
+    await vi.advanceTimersByTimeAsync(80);
     expect(hub.fresh()?.version).toBe(5);
     fail = true;
-    await new Promise((r) => setTimeout(r, 150));
+    await vi.advanceTimersByTimeAsync(150);
     expect(hub.fresh()).toBeUndefined();
     await hub.close();
   });

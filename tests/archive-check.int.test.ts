@@ -23,6 +23,7 @@ import { buildFacts, type FactFixture } from '../shared/archive/testing/facts.ts
 import { archiveState } from '../shared/archive/testing/invariants.ts';
 import { hotOrderIds, seedHotStore, testDbName } from '../shared/archive/testing/seed.ts';
 import { startPipeline, type Pipeline } from '../dev/local/pipeline.ts';
+import { waitFor } from '../dev/testing/wait-for.ts';
 
 const config = loadConfig();
 const log = createLogger({ test: 'archive-check.int' }, () => undefined);
@@ -136,11 +137,11 @@ describe('archive-check → gateway → archive-move (real runtime)', () => {
     expect(reading.invoked?.status).toBe(202);
 
     // archive-move runs asynchronously: wait (bounded) until its batch is deleted from the hot store.
-    const deadline = Date.now() + 120_000;
-    while ((await rt.mongo.db.collection('archive_manifest').countDocuments({ step: 'deleted' })) === 0) {
-      if (Date.now() > deadline) throw new Error('archive-move did not finish a batch within 120 s (see the pipeline log)');
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    await waitFor(async () => (await rt.mongo.db.collection('archive_manifest').countDocuments({ step: 'deleted' })) > 0, {
+      timeoutMs: 120_000,
+      intervalMs: 500,
+      what: 'archive-move to finish a batch (see the pipeline log)',
+    });
     expect(await rt.mongo.db.collection(COLLECTIONS.fact).countDocuments()).toBe(400 - reading.orders_to_move);
     const st = await archiveState(rt.backends.storage, rt.backends.catalog, await hotOrderIds(rt.mongo.db), seeded.map((f) => f.fact.order_id));
     expect(st.problems).toEqual([]);

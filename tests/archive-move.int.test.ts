@@ -21,6 +21,7 @@ import { buildFacts, type FactFixture } from '../shared/archive/testing/facts.ts
 import { duckSummary } from '../shared/archive/testing/duckdb.ts';
 import { archiveState } from '../shared/archive/testing/invariants.ts';
 import { hotOrderIds, seedHotStore, testDbName } from '../shared/archive/testing/seed.ts';
+import { waitFor } from '../dev/testing/wait-for.ts';
 
 const config = loadConfig();
 const log = createLogger({ test: 'archive-move.int' }, () => undefined);
@@ -192,7 +193,7 @@ describe('archive-move on FerretDB, local backend', () => {
     await rt.lock.release('a');
     expect(await rt.lock.holder()).toBeUndefined();
     expect(await rt.lock.acquire('c', 1)).toBe(true);
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor(async () => (await rt.lock.holder()) === undefined, { timeoutMs: 5_000, intervalMs: 5, what: "c's 1 ms lease to expire" });
     expect(await rt.lock.acquire('d', 60_000)).toBe(true); // c's lease expired
     await rt.lock.release('d');
   });

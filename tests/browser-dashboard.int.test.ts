@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../shared/platform/config.ts';
 import { startDashboard, type Dashboard } from '../dashboard/server.ts';
 import { CHROMIUM, ensureDebianTools } from './browser-setup.ts';
-import { acceptedOf, seededStream, startKpiPipeline, waitFor, type KpiPipeline } from './kpi-pipeline.ts';
+import { acceptedOf, seededStream, startKpiPipeline, type KpiPipeline } from './kpi-pipeline.ts';
+import { waitFor } from '../dev/testing/wait-for.ts';
 
 const shots = path.join(ROOT, '.local', 'screenshots');
 
@@ -79,7 +80,7 @@ describe('dashboard in headless Chromium', () => {
 
   it('tiles and every chart change as events arrive over SSE', async () => {
     await p.send(first);
-    await waitFor(`orders tile = ${firstCount}`, async () => (await tile(page, 'orders')) === firstCount.toLocaleString('en-US'), 180_000, 250);
+    await waitFor(async () => (await tile(page, 'orders')) === firstCount.toLocaleString('en-US'), { timeoutMs: 180_000, intervalMs: 250, what: `orders tile = ${firstCount}` });
     expect(await page.locator('#empty').isVisible()).toBe(false);
     const before = await chartData(page);
     const updatedBefore = await page.locator('#last-updated').textContent();
@@ -87,7 +88,7 @@ describe('dashboard in headless Chromium', () => {
     expect(revenueBefore).toMatch(/^\$[\d,]+\.\d\d$/);
 
     await p.send(messages.slice(1500));
-    await waitFor(`orders tile = ${allCount}`, async () => (await tile(page, 'orders')) === allCount.toLocaleString('en-US'), 180_000, 250);
+    await waitFor(async () => (await tile(page, 'orders')) === allCount.toLocaleString('en-US'), { timeoutMs: 180_000, intervalMs: 250, what: `orders tile = ${allCount}` });
     await page.waitForTimeout(800); // let the last render and chart animation settle
     const after = await chartData(page);
     for (const id of Object.keys(after)) expect(after[id], `${id} changed`).not.toEqual(before[id]);

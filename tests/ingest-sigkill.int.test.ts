@@ -17,6 +17,7 @@ import { createKafka } from '../shared/adapters/kafka.ts';
 import { createLogger } from '../shared/platform/log.ts';
 import { COLLECTIONS, connectMongo, type MongoHandle } from '../shared/adapters/mongo.ts';
 import { startPipeline, type Pipeline } from '../dev/local/pipeline.ts';
+import { waitFor } from '../dev/testing/wait-for.ts';
 import type { RawMessage } from './corpus/batch.ts';
 import { createTopic, deleteTopics, produceRaw, readRecords, suffix, topicSize } from './corpus/kafka-io.ts';
 
@@ -33,15 +34,6 @@ let pipeline: Pipeline | undefined;
 
 const N = 12_000;
 const BAD = 60;
-
-async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
 
 beforeAll(async () => {
   admin = kafka.admin();
@@ -119,6 +111,10 @@ describe('ingest under SIGKILL (gateway + connector + function process)', () => 
     // stream: more events keep coming after each kill, and an in-flight batch is cut off.
     const kills: { afterProduced: number; pid: number }[] = [];
     const chunk = 300;
+    // Keep at most `window` messages unacknowledged: the stream lasts as long as the pipeline
+    // needs for it, so each kill cuts a busy process with more events still to come.
+    const window = 4 * chunk;
+    const ingested = (): number => pipeline?.kafka?.stats().ingest?.messages ?? 0;
     let acknowledged = 0;
     for (let i = 0; i < all.length; i += chunk) {
       await produceRaw(producer, topics.orders, all.slice(i, i + chunk));
@@ -126,19 +122,27 @@ describe('ingest under SIGKILL (gateway + connector + function process)', () => 
       if (kills.length < 2 && produced >= ((kills.length + 1) * all.length) / 3) {
         // The (restarted) process must have acknowledged at least one batch since the last kill.
         const before = acknowledged;
-        await waitFor('ingest acknowledging batches', 120_000, async () => (acknowledged = pipeline!.kafka?.stats().ingest?.messages ?? 0) > before);
-        await waitFor('a running ingest process', 30_000, async () => pipeline!.pids().ingest != null);
+        await waitFor(() => (acknowledged = ingested()) > before, { timeoutMs: 120_000, intervalMs: 250, what: 'ingest acknowledging batches' });
+        await waitFor(() => pipeline!.pids().ingest != null, { timeoutMs: 30_000, intervalMs: 250, what: 'a running ingest process' });
         const pid = pipeline.pids().ingest!;
         process.kill(pid, 'SIGKILL');
         kills.push({ afterProduced: produced, pid });
       }
-      await new Promise((r) => setTimeout(r, 150));
+      await waitFor(() => ingested() >= produced - window, { timeoutMs: 120_000, intervalMs: 50, what: `ingest within ${window} messages of the ${produced} produced` });
     }
     expect(kills.map((k) => k.afterProduced < all.length)).toEqual([true, true]); // really mid-stream
 
-    await waitFor('all facts and all DLQ records', 300_000, async () => (await facts.countDocuments()) >= N && (await topicSize(admin, topics.dlq)) >= BAD);
-    // Let redeliveries in flight settle, then check nothing changes any more.
-    await new Promise((r) => setTimeout(r, 3000));
+    await waitFor(async () => (await facts.countDocuments()) >= N && (await topicSize(admin, topics.dlq)) >= BAD, { timeoutMs: 300_000, intervalMs: 250, what: 'all facts and all DLQ records' });
+    // Wait until the connector acknowledged every message of every partition (no redelivery left
+    // in flight), then check nothing changed.
+    await waitFor(
+      async () => {
+        const acked = pipeline!.kafka?.stats().ingest?.lastOffsets ?? {};
+        const ends = await admin.fetchTopicOffsets(topics.orders);
+        return ends.every((e) => Number(e.high) === 0 || acked[`${topics.orders}:${e.partition}`] === String(Number(e.high) - 1));
+      },
+      { timeoutMs: 120_000, intervalMs: 250, what: `every message of ${topics.orders} acknowledged by the connector` },
+    );
     expect(await facts.countDocuments()).toBe(N);
     expect((await facts.distinct('order_id')).length).toBe(N);
     expect(await mongo.db.collection(COLLECTIONS.payments).countDocuments()).toBe(N);

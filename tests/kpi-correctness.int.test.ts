@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedKpis } from './kpi-expected.ts';
-import { acceptedOf, seededStream, startKpiPipeline, waitFor, type KpiPipeline } from './kpi-pipeline.ts';
+import { acceptedOf, seededStream, startKpiPipeline, type KpiPipeline } from './kpi-pipeline.ts';
+import { waitFor } from '../dev/testing/wait-for.ts';
 import { expectServedEqual } from './kpi-served.ts';
 
 describe('KPI correctness through the real pipeline', () => {
@@ -42,10 +43,8 @@ describe('KPI correctness through the real pipeline', () => {
     expect(before.orders).toBe(0);
     await p.send(messages);
     await waitFor(
-      `summary.orders == ${accepted.length}`,
       async () => (await p.get<{ orders: number }>('/api/kpis/summary')).orders === accepted.length,
-      300_000,
-      500,
+      { timeoutMs: 300_000, intervalMs: 500, what: `summary.orders == ${accepted.length}` },
     );
     await expectServedEqual(p, expected);
     const all = await p.get<Record<string, unknown>>('/api/kpis');

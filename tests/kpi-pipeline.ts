@@ -38,21 +38,6 @@ export interface KpiPipeline {
   close(): Promise<void>;
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 export async function startKpiPipeline(name: string, opts: { quiet?: boolean; functions?: string[] } = {}): Promise<KpiPipeline> {
   const sfx = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const env: Record<string, string> = {

@@ -9,6 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../shared/platform/config.ts';
+import { waitFor } from '../dev/testing/wait-for.ts';
 
 export interface PrivateRedis {
   url: string;
@@ -34,21 +35,19 @@ async function freePort(): Promise<number> {
 }
 
 async function waitReady(url: string, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    r.on('error', () => undefined);
-    try {
-      await r.connect();
-      if ((await r.ping()) === 'PONG') return;
-    } catch {
-      // not yet
-    } finally {
-      r.disconnect();
-    }
-    if (Date.now() > end) throw new Error(`private redis at ${url} not ready in ${timeoutMs} ms (is redis-server installed? npm run stack -- up)`);
-    await new Promise((res) => setTimeout(res, 50));
-  }
+  await waitFor(
+    async () => {
+      const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      r.on('error', () => undefined);
+      try {
+        await r.connect();
+        return (await r.ping()) === 'PONG';
+      } finally {
+        r.disconnect();
+      }
+    },
+    { timeoutMs, intervalMs: 50, what: `the private redis at ${url} (is redis-server installed? npm run stack -- up)` },
+  );
 }
 
 export async function startPrivateRedis(opts: { appendonly: boolean } = { appendonly: true }): Promise<PrivateRedis> {

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../shared/adapters/kafka.ts';
 import { expectedKpis } from './kpi-expected.ts';
-import { acceptedOf, seededStream, startKpiPipeline, waitFor, type KpiPipeline } from './kpi-pipeline.ts';
+import { acceptedOf, seededStream, startKpiPipeline, type KpiPipeline } from './kpi-pipeline.ts';
+import { waitFor } from '../dev/testing/wait-for.ts';
 import { expectServedEqual } from './kpi-served.ts';
 
 describe('KPIs survive SIGKILL of aggregate and cache-write, and replays', () => {
@@ -47,7 +48,7 @@ describe('KPIs survive SIGKILL of aggregate and cache-write, and replays', () =>
     sending = false;
     await killer;
     expect(kills).toBeGreaterThanOrEqual(6);
-    await waitFor(`summary.orders == ${accepted.length}`, async () => (await p.get<{ orders: number }>('/api/kpis/summary')).orders === accepted.length, 300_000, 500);
+    await waitFor(async () => (await p.get<{ orders: number }>('/api/kpis/summary')).orders === accepted.length, { timeoutMs: 300_000, intervalMs: 500, what: `summary.orders == ${accepted.length}` });
     await expectServedEqual(p, expected);
   }, 300_000);
 
@@ -71,17 +72,14 @@ describe('KPIs survive SIGKILL of aggregate and cache-write, and replays', () =>
       step('pipeline restarted');
       // wait until aggregate has consumed the replayed range again
       await waitFor(
-        'aggregate to re-consume orders.accepted',
         async () => {
           const c = await admin.fetchOffsets({ groupId: `${p.groupPrefix}aggregate`, topics: [accTopic] });
           return c[0]!.partitions.every((x) => Number(x.offset) === Number(highs.find((h) => h.partition === x.partition)!.high));
         },
-        120_000,
-        500,
+        { timeoutMs: 120_000, intervalMs: 500, what: 'aggregate to re-consume orders.accepted' },
       );
       step('aggregate caught up');
       await waitFor(
-        'cache-write to re-consume kpi.deltas',
         async () => {
           const dh = await admin.fetchTopicOffsets(p.config.topics.deltas);
           const c = await admin.fetchOffsets({ groupId: `${p.groupPrefix}cache-write`, topics: [p.config.topics.deltas] });
@@ -91,8 +89,7 @@ describe('KPIs survive SIGKILL of aggregate and cache-write, and replays', () =>
             return Number(h.high) === Number(h.low) || Number(x.offset) === Number(h.high);
           });
         },
-        120_000,
-        500,
+        { timeoutMs: 120_000, intervalMs: 500, what: 'cache-write to re-consume kpi.deltas' },
       );
     } finally {
       await admin.disconnect();

@@ -21,6 +21,7 @@ import type { OrderEvent } from '../shared/contract/types.ts';
 import { expectedKpis } from './kpi-expected.ts';
 import { factOf, kpiTestEvents } from './kpi-events.ts';
 import { startPrivateRedis, type PrivateRedis } from './kpi-redis.ts';
+import { waitFor } from '../dev/testing/wait-for.ts';
 
 const log = createLogger({ test: 'kpi-store' }, () => undefined);
 const config = loadConfig();
@@ -182,17 +183,13 @@ describe('KPI loss and rebuild on a private redis-server', () => {
 
     await redis.kill();
     await redis.start();
-    // wait for the client to reconnect
-    const end = Date.now() + 10_000;
-    for (;;) {
-      try {
+    await waitFor(
+      async () => {
         await store.ping();
-        break;
-      } catch (e) {
-        if (Date.now() > end) throw e;
-        await new Promise((res) => setTimeout(res, 100));
-      }
-    }
+        return true;
+      },
+      { timeoutMs: 10_000, intervalMs: 100, what: 'the Redis client to reconnect' },
+    );
     const after = await store.apply([]);
     expect(after.epoch).toBe(epoch); // AOF kept the marker ...
     expect(await store.serverId()).not.toBe(epoch); // ... of another server instance

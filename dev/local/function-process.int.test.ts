@@ -10,7 +10,8 @@ import path from 'node:path';
 import { createLogger } from '../../shared/platform/log.ts';
 import { ManagedProcess } from './function-process.ts';
 import { TEMPLATE_ENTRY } from './pipeline.ts';
-import { readJsonl, waitFor } from './testdata/helpers.ts';
+import { readJsonl } from './testdata/helpers.ts';
+import { waitFor } from '../testing/wait-for.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'op-fnproc-'));
 const record = path.join(dir, 'rec.jsonl');
@@ -73,7 +74,7 @@ describe('node24-ts template process under the supervisor', () => {
   it('restarts a SIGKILLed process with a new pid', async () => {
     const old = proc.pid!;
     process.kill(old, 'SIGKILL');
-    await waitFor('a new pid', () => proc.state === 'ready' && proc.pid !== undefined && proc.pid !== old, 60_000);
+    await waitFor(() => proc.state === 'ready' && proc.pid !== undefined && proc.pid !== old, { timeoutMs: 60_000, intervalMs: 100, what: 'a new pid' });
     expect(proc.restarts).toBeGreaterThanOrEqual(1);
     expect((await fetch(`${proc.url}/_/health`)).status).toBe(200);
   });

@@ -14,7 +14,8 @@ import { loadConfig } from '../../shared/platform/config.ts';
 import { createKafka, ensureTopics } from '../../shared/adapters/kafka.ts';
 import { createLogger } from '../../shared/platform/log.ts';
 import { startPipeline, type Pipeline } from './pipeline.ts';
-import { readJsonl, suffix, waitFor, waitForKafka } from './testdata/helpers.ts';
+import { readJsonl, suffix, waitForKafka } from './testdata/helpers.ts';
+import { waitFor } from '../testing/wait-for.ts';
 
 const config = loadConfig();
 const sfx = suffix();
@@ -169,7 +170,7 @@ describe('local pipeline (real Kafka)', () => {
       expect(r.status).toBe(202);
       const callId = r.headers.get('x-call-id');
       expect(callId).toBeTruthy();
-      const c = await waitFor('the callback', () => got[0], 30_000);
+      const c = await waitFor(() => got[0], { timeoutMs: 30_000, intervalMs: 100, what: 'the callback' });
       expect(c.headers['x-call-id']).toBe(callId);
       expect(c.headers['x-function-status']).toBe('200');
       expect(JSON.parse(c.body)).toMatchObject({ ok: true });
@@ -181,7 +182,7 @@ describe('local pipeline (real Kafka)', () => {
 
   it('batched delivery: every message, in order per partition, in chunks of at most 50, offsets committed', async () => {
     await produce(topics.batch, 4, 500);
-    await waitFor('2000 delivered messages', () => batches('batch').reduce((n, r) => n + r.offsets.length, 0) >= 2000, 90_000);
+    await waitFor(() => batches('batch').reduce((n, r) => n + r.offsets.length, 0) >= 2000, { timeoutMs: 90_000, intervalMs: 100, what: '2000 delivered messages' });
     const recs = batches('batch');
     expect(recs.every((r) => r.offsets.length <= 50)).toBe(true);
     for (let p = 0; p < 4; p++) {
@@ -191,20 +192,24 @@ describe('local pipeline (real Kafka)', () => {
         r.offsets.forEach((o, j) => expect(Buffer.from(r.values[j]!, 'base64').equals(valueOf(p, Number(o)))).toBe(true));
       }
     }
-    await waitFor('committed offsets at the end', async () => Object.values(await committed(groupPrefix + 'rec-batch', topics.batch)).every((o) => o === '500'), 30_000);
+    await waitFor(async () => Object.values(await committed(groupPrefix + 'rec-batch', topics.batch)).every((o) => o === '500'), { timeoutMs: 30_000, intervalMs: 100, what: 'committed offsets at the end' });
   });
 
   it('a failing function gets the same batch again and its offsets are committed only after a 2xx', async () => {
     const group = groupPrefix + 'rec-flaky';
     // Sound check: an offset committed while at most FAIL_FIRST_N (4) attempts were made would be a bug.
-    for (;;) {
-      const off = (await committed(group, topics.flaky))[0];
-      const attempts = readJsonl<BatchRecord>(file('flaky')).length;
-      if (attempts <= 4) expect(off).toBe('-1');
-      if (attempts > 4) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    await waitFor('flaky offsets committed', async () => (await committed(group, topics.flaky))[0] === '10', 30_000);
+    const committedEarly: string[] = [];
+    await waitFor(
+      async () => {
+        const off = (await committed(group, topics.flaky))[0];
+        const attempts = readJsonl<BatchRecord>(file('flaky')).length;
+        if (attempts <= 4 && off !== '-1') committedEarly.push(`${off ?? 'none'} after ${attempts} attempts`);
+        return attempts > 4;
+      },
+      { timeoutMs: 60_000, intervalMs: 25, what: 'a fifth attempt of the flaky function' },
+    );
+    expect(committedEarly).toEqual([]);
+    await waitFor(async () => (await committed(group, topics.flaky))[0] === '10', { timeoutMs: 30_000, intervalMs: 100, what: 'flaky offsets committed' });
     const recs = batches('flaky');
     expect(recs.length).toBeGreaterThanOrEqual(5);
     const first = recs[0]!.offsets;
@@ -217,13 +222,13 @@ describe('local pipeline (real Kafka)', () => {
   it('SIGKILL of the function process mid-stream: restarted, nothing lost, offsets committed', async () => {
     const oldPid = pipeline.pids()['rec-kill']!;
     await produce(topics.kill, 2, 1000);
-    await waitFor('some delivered messages', () => batches('kill').reduce((n, r) => n + r.offsets.length, 0) >= 300, 60_000, 20);
+    await waitFor(() => batches('kill').reduce((n, r) => n + r.offsets.length, 0) >= 300, { timeoutMs: 60_000, intervalMs: 20, what: 'some delivered messages' });
     process.kill(oldPid, 'SIGKILL');
-    await waitFor('a restarted rec-kill', () => {
+    await waitFor(() => {
       const pid = pipeline.pids()['rec-kill'];
       return pid !== null && pid !== undefined && pid !== oldPid;
-    }, 60_000);
-    await waitFor('committed offsets at the end', async () => Object.values(await committed(groupPrefix + 'rec-kill', topics.kill)).every((o) => o === '1000'), 120_000, 250);
+    }, { timeoutMs: 60_000, intervalMs: 100, what: 'a restarted rec-kill' });
+    await waitFor(async () => Object.values(await committed(groupPrefix + 'rec-kill', topics.kill)).every((o) => o === '1000'), { timeoutMs: 120_000, intervalMs: 250, what: 'committed offsets at the end' });
     const recs = batches('kill');
     checkNoGaps(recs, 2, 1000);
     expect(new Set(recs.map((r) => r.pid)).size).toBeGreaterThanOrEqual(2);
@@ -242,10 +247,10 @@ describe('local pipeline (real Kafka)', () => {
         { key: null, value: '{"third":3}' },
       ],
     });
-    const recs = await waitFor('3 single deliveries', () => {
+    const recs = await waitFor(() => {
       const r = readJsonl(file('single')).filter((x) => x.kind === 'single');
       return r.length >= 3 ? r : undefined;
-    }, 60_000);
+    }, { timeoutMs: 60_000, intervalMs: 100, what: '3 single deliveries' });
     expect(recs.map((r) => [r.topic, r.partition, r.offset, r.key])).toEqual([
       [topics.single, '0', '0', 'a'],
       [topics.single, '0', '1', 'b'],
@@ -257,7 +262,7 @@ describe('local pipeline (real Kafka)', () => {
 
   it('cron connector fires the cron function (schedule "* * * * *")', async () => {
     const waitMs = Math.max(5_000, 75_000 - (Date.now() - started));
-    const rec = await waitFor('a cron run', () => readJsonl(file('cron')).find((x) => x.kind === 'cron'), waitMs, 500);
+    const rec = await waitFor(() => readJsonl(file('cron')).find((x) => x.kind === 'cron'), { timeoutMs: waitMs, intervalMs: 500, what: 'a cron run' });
     expect(rec.kind).toBe('cron');
     expect(pipeline.cron?.runs().some((r) => r.fn === 'rec-cron' && r.status === 200)).toBe(true);
   });

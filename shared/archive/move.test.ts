@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DependencyError, InvariantError } from '../platform/errors.ts';
 import { createLogger } from '../platform/log.ts';
 import { LocalCatalog } from './adapters/local-catalog.ts';
@@ -33,6 +33,7 @@ beforeEach(async () => {
   hot.insert(seeded);
 });
 afterEach(async () => {
+  vi.useRealTimers();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -216,6 +217,8 @@ describe('runMove', () => {
   });
 
   it('keeps its lease alive during a step longer than the lease (heartbeat)', async () => {
+    // The step's duration, the heartbeat and the lease expiry run on a fake clock: no real waiting.
+    vi.useFakeTimers();
     const holders: (string | undefined)[] = [];
     const res = await runMove(deps, {
       orders: 10,
@@ -224,7 +227,7 @@ describe('runMove', () => {
         afterStep: async (b) => {
           if (b.step !== 'written') return;
           for (let i = 0; i < 5; i++) {
-            await new Promise((r) => setTimeout(r, 60));
+            await vi.advanceTimersByTimeAsync(60);
             holders.push((await lock.holder())?.owner);
           }
         },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../../dev/testing/wait-for.ts';
 import { createLogger } from '../platform/log.ts';
 import { listSource } from './adapters/mongo-source.ts';
 import { DependencyError } from '../platform/errors.ts';
@@ -193,7 +194,7 @@ describe('createReconciler (detects) + runRebuildJob (rebuilds)', () => {
     const abort = new AbortController();
     const deps = jobDeps(store, 50_000, { signal: abort.signal });
     const job = runRebuildJob(deps);
-    await new Promise((res) => setTimeout(res, 50));
+    await waitFor(() => store.ids.size > 0, { timeoutMs: 5_000, intervalMs: 5, what: 'the rebuild to apply its first contributions' });
     abort.abort();
     expect(await job).toEqual({ status: 'aborted' });
     expect(store.epoch).toBeNull();

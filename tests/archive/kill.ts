@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ROOT } from '../../shared/platform/config.ts';
+import { waitFor } from '../../dev/testing/wait-for.ts';
 
 export interface KillOptions {
   pauseAt: 'frozen' | 'written' | 'verified' | 'registered' | 'delete-chunk';
@@ -25,13 +26,15 @@ export async function runAndKill(opts: KillOptions): Promise<{ signal: NodeJS.Si
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
   try {
-    while (!stdout.includes(`PAUSED ${opts.pauseAt}`)) {
-      if (stdout.includes('FINISHED') || child.exitCode !== null) throw new Error(`archive-move child ended before reaching ${opts.pauseAt}: ${stderr.slice(-2000)}`);
-      if (Date.now() > deadline) throw new Error(`archive-move child did not reach ${opts.pauseAt} within ${opts.timeoutMs ?? 120_000} ms: ${stderr.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const state = await waitFor(() => (stdout.includes(`PAUSED ${opts.pauseAt}`) ? 'paused' : stdout.includes('FINISHED') || child.exitCode !== null ? 'ended' : undefined), {
+      timeoutMs: opts.timeoutMs ?? 120_000,
+      intervalMs: 50,
+      what: `the archive-move child to reach ${opts.pauseAt}`,
+    }).catch((err: unknown) => {
+      throw new Error(`${err instanceof Error ? err.message : String(err)}: ${stderr.slice(-2000)}`, { cause: err });
+    });
+    if (state === 'ended') throw new Error(`archive-move child ended before reaching ${opts.pauseAt}: ${stderr.slice(-2000)}`);
     await opts.beforeKill?.();
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -3,23 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../../shared/platform/config.ts';
 import { createKafka } from '../../../shared/adapters/kafka.ts';
+import { waitFor } from '../../testing/wait-for.ts';
 
 export const suffix = (): string => `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-
-export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 export function readJsonl<T = Record<string, unknown>>(file: string): T[] {
   if (!existsSync(file)) return [];
@@ -33,7 +19,6 @@ export function readJsonl<T = Record<string, unknown>>(file: string): T[] {
 export async function waitForKafka(config: Config, timeoutMs = 60_000): Promise<void> {
   const kafka = createKafka(config, 'orderpulse-runtime-test-probe');
   await waitFor(
-    `Kafka at ${config.kafkaBrokers.join(',')} (is the stack up? npm run stack -- status)`,
     async () => {
       const admin = kafka.admin();
       try {
@@ -44,7 +29,6 @@ export async function waitForKafka(config: Config, timeoutMs = 60_000): Promise<
         await admin.disconnect().catch(() => {});
       }
     },
-    timeoutMs,
-    1000,
+    { timeoutMs, intervalMs: 1000, what: `Kafka at ${config.kafkaBrokers.join(',')} (is the stack up? npm run stack -- status)` },
   );
 }
