@@ -4,6 +4,7 @@
 //   - Node 24 LTS, when the node running this script is older: the official build published on
 //     the npm registry as `node-<platform>-<arch>` (pinned below), installed with npm into
 //     .local/node24 and reused afterwards.
+//   - the Hive Metastore client, generated from its Thrift IDL into .local/gen/ (scripts/generate-thrift.mjs).
 // With --path it prints (alone on stdout) the PATH to run the project with: that Node's bin/ and
 // node_modules/.bin first. Every npm script runs its command as
 //   p=$(node scripts/bootstrap.mjs --path) && PATH=$p exec tsx <entry>.ts
@@ -56,7 +57,7 @@ for (;;) {
 }
 let ok = true;
 try {
-  ok = installPackages() && (!needNode || installNode());
+  ok = installPackages() && (!needNode || installNode()) && generateThrift();
 } finally {
   rmSync(lockDir, { recursive: true, force: true });
 }
@@ -120,6 +121,16 @@ function installNode() {
   renameSync(tmp, nodeDir);
   say(`Node ${NODE_VERSION} installed`);
   return true;
+}
+
+/**
+ * The Hive Metastore client, generated from the committed IDL by Debian's thrift-compiler into
+ * .local/gen/ (cached by the IDL's hash; installs thrift-compiler with apt-get the first time).
+ */
+function generateThrift() {
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'generate-thrift.mjs'), ...(quiet ? ['--quiet'] : [])], { cwd: root, stdio: ['inherit', 2, 2] });
+  if (r.status !== 0) process.stderr.write('[bootstrap] generating the Hive Metastore client failed (see above): node scripts/generate-thrift.mjs\n');
+  return r.status === 0;
 }
 
 /** PATH with the project's Node (this one when it is new enough) and node_modules/.bin first. */
