@@ -1,31 +1,31 @@
 /**
- * Fact and dimension documents built from a validated event (shapes: notes/data-shapes.md).
- * Unknown fields are copied with Object.fromEntries (own data properties, never `obj[key] =`
- * on a plain object), although the validator already refused prototype-pollution names.
+ * Fact and dimension documents built from a validated event, field by field as the order
+ * contract declares them (shared/contract/order.ts). Unknown fields are copied with
+ * Object.fromEntries (own data properties, never `obj[key] =` with a key from the event),
+ * although the validator already refused prototype-pollution names.
  */
-import type { OrderEvent } from '../contract/types.ts';
-import type { DimRow, FactDoc } from './types.ts';
+import {
+  DIMENSIONS,
+  EVENT_TOP_KEYS,
+  ORDER_FIELDS,
+  dimensionFields,
+  eventValue,
+  timeAttributes,
+  type DimensionName,
+  type FactDoc,
+  type OrderEvent,
+  type OrderField,
+  type OrderFieldSpec,
+} from '../contract/order.ts';
+import type { DimRow } from './types.ts';
 
-const KNOWN_TOP: ReadonlySet<string> = new Set([
-  'order_id', 'order_timestamp', 'quantity', 'unit_price', 'shipping_cost', 'tax_amount', 'total_amount', 'order_status', 'customer', 'product', 'payment',
-]);
+export { timeAttributes } from '../contract/order.ts';
 
-const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
-
-/**
- * UTC time attributes of an event time. `iso` is the validated order_timestamp: its first 16
- * characters already are `YYYY-MM-DDTHH:MM` in UTC (validation accepts only Z / +00:00).
- */
-export function timeAttributes(ms: number, iso: string): { date_key: string; minute_key: string; hour: number; dow: number } {
-  const day = Math.floor(ms / DAY_MS);
-  return {
-    date_key: iso.slice(0, 10),
-    minute_key: iso.slice(0, 16),
-    hour: Math.floor((ms - day * DAY_MS) / (60 * MINUTE_MS)),
-    dow: (day + 4) % 7, // 1970-01-01 was a Thursday
-  };
-}
+const KNOWN_TOP: ReadonlySet<string> = new Set(EVENT_TOP_KEYS);
+const FIELDS = ORDER_FIELDS as readonly OrderFieldSpec[];
+/** Written in table order; fields left out when empty go last (where they always were). */
+const ALWAYS = FIELDS.filter((f) => f.omitWhenEmpty !== true);
+const WHEN_PRESENT = FIELDS.filter((f) => f.omitWhenEmpty === true);
 
 /** Top-level fields outside the contract, or undefined when there are none. */
 export function extraFields(ev: OrderEvent): Record<string, unknown> | undefined {
@@ -38,50 +38,38 @@ export function extraFields(ev: OrderEvent): Record<string, unknown> | undefined
 }
 
 export function buildFact(ev: OrderEvent, timestampMs: number, contentHash: string, ingestedAt: Date): FactDoc {
-  const t = timeAttributes(timestampMs, ev.order_timestamp);
-  const doc: FactDoc = {
-    order_id: ev.order_id,
-    order_timestamp: new Date(timestampMs),
-    quantity: ev.quantity,
-    unit_price: ev.unit_price,
-    shipping_cost: ev.shipping_cost,
-    tax_amount: ev.tax_amount,
-    total_amount: ev.total_amount,
-    order_status: ev.order_status,
-    customer_id: ev.customer.customer_id,
-    product_id: ev.product.product_id,
-    payment_id: ev.payment.payment_id,
-    segment: ev.customer.segment,
-    state: ev.customer.state,
-    city: ev.customer.city,
-    payment_method: ev.payment.method,
-    payment_status: ev.payment.status,
-    processing_ms: ev.payment.processing_ms,
-    product_name: ev.product.name,
-    product_category: ev.product.category,
-    date_key: t.date_key,
-    minute_key: t.minute_key,
-    hour: t.hour,
-    dow: t.dow,
-    content_hash: contentHash,
-    ingested_at: ingestedAt,
+  const time: Record<string, unknown> = timeAttributes(timestampMs, ev.order_timestamp);
+  const ingest: Record<Extract<OrderField, { source: 'ingest' }>['name'], unknown> = { extra: extraFields(ev), content_hash: contentHash, ingested_at: ingestedAt };
+  const value = (f: OrderFieldSpec): unknown => {
+    if (f.source === 'time') return time[f.name];
+    if (f.source === 'ingest') return ingest[f.name as keyof typeof ingest];
+    // order_timestamp: the validated instant, not the text
+    return f.kind === 'timestamp' ? new Date(timestampMs) : eventValue(ev, f.event!);
   };
-  const extra = extraFields(ev);
-  if (extra !== undefined) doc.extra = extra;
-  return doc;
+  const doc: Record<string, unknown> = {};
+  for (const f of ALWAYS) doc[f.name] = value(f);
+  for (const f of WHEN_PRESENT) {
+    const v = value(f);
+    if (v !== undefined) doc[f.name] = v;
+  }
+  return doc as FactDoc;
 }
 
-const CUSTOMER_KEYS = 4;
-const PRODUCT_KEYS = 3;
-const PAYMENT_KEYS = 4;
-
-/** A dimension row with unknown fields: every field of the nested object, then the authoritative ones. */
-function rowWithExtras(obj: Record<string, unknown>, id: string, authoritative: [string, unknown][]): DimRow {
-  const entries: [string, unknown][] = [['_id', id]];
-  for (const k of Object.keys(obj)) entries.push([k, obj[k]]);
-  for (const e of authoritative) entries.push(e);
-  return Object.fromEntries(entries) as DimRow;
+interface DimensionPlan {
+  /** The natural key's name inside the event's nested object. */
+  key: string;
+  /** Every known field of the nested object, the key first. */
+  fields: string[];
+  orderRef: boolean;
 }
+
+function planOf(dim: DimensionName): DimensionPlan {
+  const keyField = FIELDS.find((f) => f.name === DIMENSIONS[dim].key)!;
+  const key = keyField.event![1]!;
+  return { key, fields: [key, ...dimensionFields(dim).filter((k) => k !== key)], orderRef: DIMENSIONS[dim].orderRef };
+}
+
+const PLANS: Record<DimensionName, DimensionPlan> = { customer: planOf('customer'), product: planOf('product'), payment: planOf('payment') };
 
 function onlyKnown(obj: object, n: number): boolean {
   let count = 0;
@@ -89,20 +77,35 @@ function onlyKnown(obj: object, n: number): boolean {
   return count === n;
 }
 
+/**
+ * The row of one dimension: `_id` = the natural key, the known fields (and the order_id for
+ * payments). With unknown fields: `_id`, every field of the nested object, then the order_id.
+ */
+export function dimensionRow(ev: OrderEvent, dim: DimensionName): DimRow {
+  const obj = ev[dim] as Record<string, unknown>;
+  const plan = PLANS[dim];
+  const id = obj[plan.key] as string;
+  if (onlyKnown(obj, plan.fields.length)) {
+    const row: DimRow = { _id: id };
+    row[plan.key] = id;
+    if (plan.orderRef) row.order_id = ev.order_id;
+    for (let i = 1; i < plan.fields.length; i++) row[plan.fields[i]!] = obj[plan.fields[i]!];
+    return row;
+  }
+  const entries: [string, unknown][] = [['_id', id]];
+  for (const k of Object.keys(obj)) entries.push([k, obj[k]]);
+  if (plan.orderRef) entries.push(['order_id', ev.order_id]);
+  return Object.fromEntries(entries) as DimRow;
+}
+
 export function customerRow(ev: OrderEvent): DimRow {
-  const c = ev.customer;
-  if (onlyKnown(c, CUSTOMER_KEYS)) return { _id: c.customer_id, customer_id: c.customer_id, segment: c.segment, state: c.state, city: c.city };
-  return rowWithExtras(c, c.customer_id, []);
+  return dimensionRow(ev, 'customer');
 }
 
 export function productRow(ev: OrderEvent): DimRow {
-  const p = ev.product;
-  if (onlyKnown(p, PRODUCT_KEYS)) return { _id: p.product_id, product_id: p.product_id, name: p.name, category: p.category };
-  return rowWithExtras(p, p.product_id, []);
+  return dimensionRow(ev, 'product');
 }
 
 export function paymentRow(ev: OrderEvent): DimRow {
-  const p = ev.payment;
-  if (onlyKnown(p, PAYMENT_KEYS)) return { _id: p.payment_id, payment_id: p.payment_id, order_id: ev.order_id, method: p.method, status: p.status, processing_ms: p.processing_ms };
-  return rowWithExtras(p, p.payment_id, [['order_id', ev.order_id]]);
+  return dimensionRow(ev, 'payment');
 }
