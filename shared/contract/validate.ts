@@ -14,7 +14,7 @@
  * docs/ingest.md explains every rule and the reasons behind the limits.
  */
 import { isUtf8 } from 'node:buffer';
-import { formatCents, toCents } from './money.ts';
+import { formatCents, fromCents, toCents } from './money.ts';
 import { ORDER_STATUSES, PAYMENT_METHODS, PAYMENT_STATUSES, SEGMENTS, type OrderEvent } from './order.ts';
 import type { DlqReason } from './types.ts';
 
@@ -231,7 +231,7 @@ function money(o: Record<string, unknown>, field: string): string | null {
   if (v < 0) return `${field} must be >= 0, got ${v}`;
   if (v > MAX_MONEY) return `${field} must be <= ${MAX_MONEY}, got ${v}`;
   // Exact: a 2-decimal literal d/100 parses to the double nearest d/100, which is what d/100 computes.
-  if (Math.round(v * 100) / 100 !== v) return `${field} must have at most 2 decimals, got ${v}`;
+  if (fromCents(toCents(v)) !== v) return `${field} must have at most 2 decimals, got ${v}`;
   return null;
 }
 
