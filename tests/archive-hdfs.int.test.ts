@@ -16,7 +16,7 @@ import { openArchiveBackends } from '../shared/archive/adapters/factory.ts';
 import { partitionDir } from '../shared/archive/layout.ts';
 import { createHiveCatalog, type HiveCatalog } from '../shared/archive/adapters/metastore/catalog.ts';
 import { runMove } from '../shared/archive/move.ts';
-import { toCents } from '../shared/archive/parquet.ts';
+import { toCents } from '../shared/contract/money.ts';
 import type { ArchiveStorage } from '../shared/archive/ports.ts';
 import { listArchiveFiles } from '../shared/archive/reader.ts';
 import { openArchiveRuntime, type ArchiveRuntime } from '../shared/archive/adapters/open.ts';

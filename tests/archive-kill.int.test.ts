@@ -12,7 +12,7 @@ import { loadConfig } from '../shared/platform/config.ts';
 import { createLogger } from '../shared/platform/log.ts';
 import { LocalCatalog } from '../shared/archive/adapters/local-catalog.ts';
 import { LocalStorage } from '../shared/archive/adapters/local-storage.ts';
-import { toCents } from '../shared/archive/parquet.ts';
+import { toCents } from '../shared/contract/money.ts';
 import { openArchiveRuntime, type ArchiveRuntime } from '../shared/archive/adapters/open.ts';
 import { DEFAULT_TARGET } from '../shared/archive/table.ts';
 import { duckSummary } from '../shared/archive/testing/duckdb.ts';

@@ -14,7 +14,7 @@ import { LocalCatalog } from '../shared/archive/adapters/local-catalog.ts';
 import { LocalStorage } from '../shared/archive/adapters/local-storage.ts';
 import type { BatchStep } from '../shared/archive/manifest.ts';
 import { runMove, type MoveHooks } from '../shared/archive/move.ts';
-import { toCents } from '../shared/archive/parquet.ts';
+import { toCents } from '../shared/contract/money.ts';
 import { readArchivedOrders } from '../shared/archive/reader.ts';
 import { openArchiveRuntime, type ArchiveRuntime } from '../shared/archive/adapters/open.ts';
 import { buildFacts, type FactFixture } from '../shared/archive/testing/facts.ts';

@@ -9,7 +9,7 @@ const noDims: DimRows = { customers: new Map(), products: new Map(), payments: n
 
 function fact(i = 0): FactDoc {
   const f = buildFacts(i + 1)[i]!;
-  return { ...(f.fact as unknown as FactDoc), hot_id: 'a'.repeat(24) };
+  return { ...f.fact, hot_id: 'a'.repeat(24) };
 }
 
 describe('denormalise', () => {
@@ -44,7 +44,7 @@ describe('denormalise', () => {
   });
 
   it('groups rows by UTC date, each group sorted by time then id', () => {
-    const rows = buildFacts(30, { stepMs: 3 * 3600_000 }).map((x) => toArchiveRow({ ...(x.fact as unknown as FactDoc), hot_id: 'a'.repeat(24) }, noDims, 'b'));
+    const rows = buildFacts(30, { stepMs: 3 * 3600_000 }).map((x) => toArchiveRow({ ...x.fact, hot_id: 'a'.repeat(24) }, noDims, 'b'));
     const groups = groupByDt([...rows].reverse());
     expect([...groups.keys()]).toEqual(['2026-01-01', '2026-01-02', '2026-01-03', '2026-01-04', '2026-01-05']);
     expect(groups.get('2026-01-02')!.map((r) => r.order_id)).toEqual(rows.filter((r) => r.date_key === '2026-01-02').map((r) => r.order_id));

@@ -1,19 +1,28 @@
 /**
- * Fact + dimensions → archive row, joined in the application (FerretDB has no $lookup).
- * The fact's event-time snapshot (segment, state, …) wins, so KPIs rebuilt from the archive equal
- * KPIs computed from the hot store; a dimension row fills attributes the fact lacks and its unknown
- * fields become `*_attrs` JSON.
+ * Fact + dimensions → archive row, joined in the application (FerretDB has no $lookup), field by
+ * field as the order contract declares them (shared/contract/order.ts):
+ *   order     the fact's value;
+ *   snapshot  the fact's event-time value (so KPIs rebuilt from the archive equal KPIs computed
+ *             from the hot store), else the dimension row's, else null;
+ *   time      the fact's value, else derived from order_timestamp;
+ *   ingest    the fact's value, else null (an empty `extra` is null too).
+ * A dimension row's unknown fields become its `*_attrs` JSON.
  */
+import { DIMENSION_NAMES, DIMENSIONS, ORDER_FIELDS, dimensionFields, timeAttributes, type DimensionName, type OrderFieldSpec } from '../contract/order.ts';
 import { InvariantError } from '../platform/errors.ts';
 import type { DimDoc, DimRows, FactDoc } from './hot-store.ts';
 import { dtOf } from './layout.ts';
-import type { ArchiveRow } from './schema.ts';
+import { ATTRS_COLUMNS, type ArchiveRow } from './schema.ts';
 
-const CUSTOMER_KNOWN = new Set(['_id', 'customer_id', 'segment', 'state', 'city']);
-const PRODUCT_KNOWN = new Set(['_id', 'product_id', 'name', 'category']);
-const PAYMENT_KNOWN = new Set(['_id', 'payment_id', 'order_id', 'method', 'status', 'processing_ms']);
+const FIELDS = ORDER_FIELDS as readonly OrderFieldSpec[];
 
-function unknownFields(doc: DimDoc | undefined, known: Set<string>): Record<string, unknown> | null {
+/** Fields of a dimension row that are not unknown: `_id`, the contract's fields, the order_id of payments. */
+function knownOf(d: DimensionName): ReadonlySet<string> {
+  return new Set(['_id', ...dimensionFields(d), ...(DIMENSIONS[d].orderRef ? ['order_id'] : [])]);
+}
+const KNOWN: Record<DimensionName, ReadonlySet<string>> = { customer: knownOf('customer'), product: knownOf('product'), payment: knownOf('payment') };
+
+function unknownFields(doc: DimDoc | undefined, known: ReadonlySet<string>): Record<string, unknown> | null {
   if (!doc) return null;
   const out: Record<string, unknown> = {};
   let any = false;
@@ -25,56 +34,51 @@ function unknownFields(doc: DimDoc | undefined, known: Set<string>): Record<stri
   return any ? out : null;
 }
 
-function str(...candidates: unknown[]): string | null {
-  for (const c of candidates) if (typeof c === 'string') return c;
+/** The first candidate of the field's type (text, or a finite number), else null. */
+function firstOfKind(kind: OrderFieldSpec['kind'], ...candidates: unknown[]): unknown {
+  for (const c of candidates) if (kind === 'string' ? typeof c === 'string' : typeof c === 'number' && Number.isFinite(c)) return c;
   return null;
 }
 
-function num(...candidates: unknown[]): number | null {
-  for (const c of candidates) if (typeof c === 'number' && Number.isFinite(c)) return c;
-  return null;
+function isEmptyObject(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !(v instanceof Date) && Object.keys(v).length === 0;
+}
+
+function timeOf(ts: Date): Record<string, unknown> {
+  return timeAttributes(ts.getTime(), ts.toISOString());
 }
 
 export function toArchiveRow(fact: FactDoc, dims: DimRows, batchId: string): ArchiveRow {
   const ts = fact.order_timestamp;
   if (!(ts instanceof Date) || Number.isNaN(ts.getTime())) throw new InvariantError(`order ${fact.order_id}: order_timestamp is not a date`);
-  const iso = ts.toISOString();
-  const customer = dims.customers.get(fact.customer_id);
-  const product = dims.products.get(fact.product_id);
-  const payment = dims.payments.get(fact.payment_id);
-  const extra = fact.extra && Object.keys(fact.extra).length > 0 ? fact.extra : null;
-  return {
-    order_id: fact.order_id,
-    order_timestamp: ts,
-    quantity: fact.quantity,
-    unit_price: fact.unit_price,
-    shipping_cost: fact.shipping_cost,
-    tax_amount: fact.tax_amount,
-    total_amount: fact.total_amount,
-    order_status: fact.order_status,
-    customer_id: fact.customer_id,
-    product_id: fact.product_id,
-    payment_id: fact.payment_id,
-    segment: str(fact.segment, customer?.segment),
-    state: str(fact.state, customer?.state),
-    city: str(fact.city, customer?.city),
-    payment_method: str(fact.payment_method, payment?.method),
-    payment_status: str(fact.payment_status, payment?.status),
-    processing_ms: num(fact.processing_ms, payment?.processing_ms),
-    product_name: str(fact.product_name, product?.name),
-    product_category: str(fact.product_category, product?.category),
-    date_key: fact.date_key ?? dtOf(ts),
-    minute_key: fact.minute_key ?? iso.slice(0, 16),
-    hour: fact.hour ?? ts.getUTCHours(),
-    dow: fact.dow ?? ts.getUTCDay(),
-    extra,
-    content_hash: fact.content_hash ?? null,
-    ingested_at: fact.ingested_at ?? null,
-    customer_attrs: unknownFields(customer, CUSTOMER_KNOWN),
-    product_attrs: unknownFields(product, PRODUCT_KNOWN),
-    payment_attrs: unknownFields(payment, PAYMENT_KNOWN),
-    batch_id: batchId,
-  };
+  const stored = fact as unknown as Record<string, unknown>;
+  const dimDocs = {} as Record<DimensionName, DimDoc | undefined>;
+  for (const d of DIMENSION_NAMES) dimDocs[d] = dims[DIMENSIONS[d].rows].get(stored[DIMENSIONS[d].key] as string);
+  let time: Record<string, unknown> | undefined;
+  const row: Record<string, unknown> = {};
+  for (const f of FIELDS) {
+    const v = stored[f.name];
+    switch (f.source) {
+      case 'order':
+        row[f.name] = v;
+        break;
+      case 'snapshot': {
+        const [dim, attr] = f.event as readonly [DimensionName, string];
+        row[f.name] = firstOfKind(f.kind, v, dimDocs[dim]?.[attr]);
+        break;
+      }
+      case 'time':
+        if (v !== undefined && v !== null) row[f.name] = v;
+        else row[f.name] = (time ??= timeOf(ts))[f.name];
+        break;
+      case 'ingest':
+        row[f.name] = v === undefined || (f.kind === 'json' && isEmptyObject(v)) ? null : v;
+        break;
+    }
+  }
+  for (const d of DIMENSION_NAMES) row[ATTRS_COLUMNS[d]] = unknownFields(dimDocs[d], KNOWN[d]);
+  row.batch_id = batchId;
+  return row as ArchiveRow;
 }
 
 /** Rows grouped by partition (UTC date of order_timestamp), each group sorted by (order_timestamp, order_id). */

@@ -2,46 +2,20 @@
  * The ports of the move and check cores toward MongoDB (adapters: mongo-hot-store.ts,
  * mongo-manifest.ts). Only the adapters import the mongodb driver; ObjectIds travel as hex strings.
  */
+import type { DimensionName, DIMENSIONS, StoredFact } from '../contract/order.ts';
 import type { BatchManifest, BatchStep } from './manifest.ts';
 
-/** An orders_fact document as the archive reads it (`hot_id` = the `_id` ObjectId as hex). */
-export interface FactDoc {
-  hot_id: string;
-  order_id: string;
-  order_timestamp: Date;
-  quantity: number;
-  unit_price: number;
-  shipping_cost: number;
-  tax_amount: number;
-  total_amount: number;
-  order_status: string;
-  customer_id: string;
-  product_id: string;
-  payment_id: string;
-  segment?: string;
-  state?: string;
-  city?: string;
-  payment_method?: string;
-  payment_status?: string;
-  processing_ms?: number;
-  product_name?: string;
-  product_category?: string;
-  date_key?: string;
-  minute_key?: string;
-  hour?: number;
-  dow?: number;
-  extra?: Record<string, unknown>;
-  content_hash?: string;
-  ingested_at?: Date;
-}
+/**
+ * An orders_fact document as the archive reads it: the contract's StoredFact (fields other than
+ * the order's own may be missing in facts written by older versions) and `hot_id` = the `_id`
+ * ObjectId as hex.
+ */
+export type FactDoc = StoredFact & { hot_id: string };
 
 export type DimDoc = Record<string, unknown>;
 
-export interface DimRows {
-  customers: Map<string, DimDoc>;
-  products: Map<string, DimDoc>;
-  payments: Map<string, DimDoc>;
-}
+/** Dimension rows by id (`customers`, `products`, `payments`). */
+export type DimRows = { [D in DimensionName as (typeof DIMENSIONS)[D]['rows']]: Map<string, DimDoc> };
 
 export interface CollectionSize {
   name: string;

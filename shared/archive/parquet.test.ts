@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parquetMetadata } from 'hyparquet';
 import { InvariantError } from '../platform/errors.ts';
-import { archiveFileRowCount, decodeArchiveFile, encodeArchiveFile, PARQUET_SCHEMA, toCents } from './parquet.ts';
+import { toCents } from '../contract/money.ts';
+import { archiveFileRowCount, decodeArchiveFile, encodeArchiveFile, PARQUET_SCHEMA } from './parquet.ts';
 import { ARCHIVE_COLUMNS, type ArchiveRow } from './schema.ts';
 import { buildFacts, rowOf } from './testing/facts.ts';
 

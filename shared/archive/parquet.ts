@@ -1,6 +1,6 @@
 /**
  * Parquet encoding and decoding of archive files (hyparquet-writer / hyparquet, pure JS).
- * The schema comes from schema.ts; money is written as exact DECIMAL(18,2) from integer cents
+ * The schema comes from schema.ts (the order contract's columns); money is written as exact DECIMAL(18,2) from integer cents
  * and read back to cents exactly (hyparquet's decimal conversion multiplies by 0.01, which is
  * not exact in binary floating point, so the decoder re-rounds to cents).
  */
@@ -8,16 +8,9 @@ import { gzipSync } from 'node:zlib';
 import { ByteWriter, parquetWrite, type ColumnSource, type SchemaElement } from 'hyparquet-writer';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { compressors as readCompressors } from 'hyparquet-compressors';
+import { fromCents, MONEY_PRECISION, MONEY_SCALE, toCents } from '../contract/money.ts';
 import { InvariantError, ValidationError } from '../platform/errors.ts';
-import {
-  ARCHIVE_COLUMNS,
-  ARCHIVE_SCHEMA_VERSION,
-  MONEY_BYTES,
-  MONEY_PRECISION,
-  MONEY_SCALE,
-  type ArchiveColumn,
-  type ArchiveRow,
-} from './schema.ts';
+import { ARCHIVE_COLUMNS, ARCHIVE_SCHEMA_VERSION, type ArchiveColumn, type ArchiveRow } from './schema.ts';
 
 /** Codecs we write: GZIP (node:zlib) or SNAPPY (built into hyparquet-writer); every Parquet reader accepts both. */
 export type ArchiveCodec = 'SNAPPY' | 'GZIP' | 'UNCOMPRESSED';
@@ -35,6 +28,9 @@ export interface EncodeOptions {
  * data is read rarely, so the smaller files win.
  */
 export const DEFAULT_CODEC: ArchiveCodec = 'GZIP';
+
+/** Bytes of a two's-complement integer holding 10^18 - 1 (the DECIMAL(18,2) money columns). */
+export const MONEY_BYTES = 8;
 
 function schemaElement(col: ArchiveColumn): SchemaElement {
   const repetition_type = col.required ? 'REQUIRED' : 'OPTIONAL';
@@ -73,11 +69,6 @@ function schemaElement(col: ArchiveColumn): SchemaElement {
 export const PARQUET_SCHEMA: SchemaElement[] = [{ name: 'schema', num_children: ARCHIVE_COLUMNS.length }, ...ARCHIVE_COLUMNS.map(schemaElement)];
 
 const MAX_CENTS = 10n ** BigInt(MONEY_PRECISION) - 1n;
-
-/** Integer cents of a money amount with at most 2 decimals (exact: x*100 is within 1e-9 of an integer). */
-export function toCents(amount: number): number {
-  return Math.round(amount * 100);
-}
 
 function cellOf(col: ArchiveColumn, row: ArchiveRow): unknown {
   const v = (row as unknown as Record<string, unknown>)[col.name];
@@ -159,7 +150,7 @@ function decodeCell(col: ArchiveColumn, v: unknown, where: string): unknown {
     case 'timestamp':
       return v instanceof Date ? v : new Date(Number(v));
     case 'money':
-      return toCents(Number(v)) / 100;
+      return fromCents(toCents(Number(v)));
     case 'int64':
     case 'int32':
     case 'double':

@@ -1,7 +1,15 @@
-/** The Hive/catalog definition of the archive table (columns from schema.ts, partitioned by dt). */
-import type { ArchiveStorage, TableDef } from './ports.ts';
+/**
+ * The Hive/catalog definition of the archive table: the columns of schema.ts (derived from the
+ * order contract) with their Hive types, partitioned by dt.
+ */
+import type { ArchiveStorage, ColumnDef, TableDef } from './ports.ts';
 import { ARCHIVE_COLUMNS, HIVE_TYPES } from './schema.ts';
 import { PARTITION_KEY, TABLE_DIR, partitionDir } from './layout.ts';
+
+export { ARCHIVE_COLUMNS, HIVE_TYPES } from './schema.ts';
+
+/** The table's data columns with their Hive types, in file order (the partition key `dt` is not one of them). */
+export const HIVE_COLUMNS: readonly ColumnDef[] = ARCHIVE_COLUMNS.map((c) => ({ name: c.name, type: HIVE_TYPES[c.kind] }));
 
 export interface ArchiveTarget {
   database: string;
@@ -14,7 +22,7 @@ export function ordersTableDef(storage: ArchiveStorage, target: ArchiveTarget = 
   return {
     database: target.database,
     table: target.table,
-    columns: ARCHIVE_COLUMNS.map((c) => ({ name: c.name, type: HIVE_TYPES[c.kind] })),
+    columns: HIVE_COLUMNS.map((c) => ({ ...c })),
     partitionKeys: [{ name: PARTITION_KEY, type: 'string' }],
     location: storage.locationOf(TABLE_DIR),
     format: 'parquet',

@@ -4,7 +4,7 @@
  */
 import { InvariantError } from '../platform/errors.ts';
 import { idSetHash, type BatchFile, type BatchManifest } from './manifest.ts';
-import { toCents } from './parquet.ts';
+import { toCents } from '../contract/money.ts';
 
 export interface RowSummary {
   rows: number;

@@ -14,7 +14,9 @@
  * docs/ingest.md explains every rule and the reasons behind the limits.
  */
 import { isUtf8 } from 'node:buffer';
-import { ORDER_STATUSES, PAYMENT_METHODS, PAYMENT_STATUSES, SEGMENTS, type DlqReason, type OrderEvent } from './types.ts';
+import { formatCents, fromCents, toCents } from './money.ts';
+import { ORDER_STATUSES, PAYMENT_METHODS, PAYMENT_STATUSES, SEGMENTS, type OrderEvent } from './order.ts';
+import type { DlqReason } from './types.ts';
 
 export const MAX_DEPTH = 32;
 export const MAX_ID_CHARS = 64;
@@ -106,18 +108,13 @@ function validateText(text: string, key: string | null): ValidationResult {
   const ev = obj as OrderEvent;
 
   const q = ev.quantity;
-  const expected = q * cents(ev.unit_price) + cents(ev.shipping_cost) + cents(ev.tax_amount);
-  const total = cents(ev.total_amount);
+  const expected = q * toCents(ev.unit_price) + toCents(ev.shipping_cost) + toCents(ev.tax_amount);
+  const total = toCents(ev.total_amount);
   if (Math.abs(expected - total) > 1) {
-    return fail('total_mismatch', `total_amount ${ev.total_amount} != quantity ${q} × unit_price ${ev.unit_price} + shipping_cost ${ev.shipping_cost} + tax_amount ${ev.tax_amount} = ${(expected / 100).toFixed(2)}`, ev.order_id);
+    return fail('total_mismatch', `total_amount ${ev.total_amount} != quantity ${q} × unit_price ${ev.unit_price} + shipping_cost ${ev.shipping_cost} + tax_amount ${ev.tax_amount} = ${formatCents(expected)}`, ev.order_id);
   }
   if (key !== null && key !== ev.order_id) return fail('key_mismatch', `Kafka key "${clip(key, 64)}" != order_id "${ev.order_id}"`, ev.order_id);
   return { ok: true, event: ev, orderId: ev.order_id, timestampMs: schema };
-}
-
-/** Integer cents of a money value already checked to have at most 2 decimals. */
-export function cents(x: number): number {
-  return Math.round(x * 100);
 }
 
 /**
@@ -234,7 +231,7 @@ function money(o: Record<string, unknown>, field: string): string | null {
   if (v < 0) return `${field} must be >= 0, got ${v}`;
   if (v > MAX_MONEY) return `${field} must be <= ${MAX_MONEY}, got ${v}`;
   // Exact: a 2-decimal literal d/100 parses to the double nearest d/100, which is what d/100 computes.
-  if (Math.round(v * 100) / 100 !== v) return `${field} must have at most 2 decimals, got ${v}`;
+  if (fromCents(toCents(v)) !== v) return `${field} must have at most 2 decimals, got ${v}`;
   return null;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validEvents } from '../../tests/corpus/valid-events.ts';
 import type { OrderEvent } from '../contract/types.ts';
-import { customerRow, extraFields, paymentRow, productRow, timeAttributes } from './documents.ts';
+import { buildFact, customerRow, extraFields, paymentRow, productRow, timeAttributes } from './documents.ts';
 
 describe('documents', () => {
   it('derives UTC time attributes exactly as Date does', () => {
@@ -29,6 +29,27 @@ describe('documents', () => {
     const plain = validEvents(1, { seed: 2 })[0]!;
     expect(Object.keys(customerRow(plain)).sort()).toEqual(['_id', 'city', 'customer_id', 'segment', 'state']);
     expect(Object.keys(paymentRow(plain)).sort()).toEqual(['_id', 'method', 'order_id', 'payment_id', 'processing_ms', 'status']);
+    expect(Object.keys(paymentRow(plain))).toEqual(['_id', 'payment_id', 'order_id', 'method', 'status', 'processing_ms']);
+    expect(Object.keys(customerRow(plain))).toEqual(['_id', 'customer_id', 'segment', 'state', 'city']);
+    expect(Object.keys(productRow(plain))).toEqual(['_id', 'product_id', 'name', 'category']);
+  });
+
+  it('builds the fact document field by field, in the stored order, extra last and only when present', () => {
+    const e = validEvents(1, { seed: 4 })[0]!;
+    const at = new Date('2026-01-01T00:00:01Z');
+    const ms = Date.parse(e.order_timestamp);
+    const doc = buildFact(e, ms, 'h'.repeat(64), at);
+    const names = 'order_id order_timestamp quantity unit_price shipping_cost tax_amount total_amount order_status customer_id product_id payment_id segment state city payment_method payment_status processing_ms product_name product_category date_key minute_key hour dow content_hash ingested_at';
+    expect(Object.keys(doc)).toEqual(names.split(' '));
+    expect(doc).toEqual({
+      ...{ order_id: e.order_id, order_timestamp: new Date(ms), quantity: e.quantity, unit_price: e.unit_price, shipping_cost: e.shipping_cost, tax_amount: e.tax_amount, total_amount: e.total_amount },
+      ...{ order_status: e.order_status, customer_id: e.customer.customer_id, product_id: e.product.product_id, payment_id: e.payment.payment_id },
+      ...{ segment: e.customer.segment, state: e.customer.state, city: e.customer.city, payment_method: e.payment.method, payment_status: e.payment.status, processing_ms: e.payment.processing_ms },
+      ...{ product_name: e.product.name, product_category: e.product.category, ...timeAttributes(ms, e.order_timestamp), content_hash: 'h'.repeat(64), ingested_at: at },
+    });
+    const withExtra = buildFact({ ...e, coupon: 'X' }, ms, 'h', at);
+    expect(Object.keys(withExtra)).toEqual([...names.split(' '), 'extra']);
+    expect(withExtra.extra).toEqual({ coupon: 'X' });
   });
 
   it('copies a "__proto__" extra as data, polluting nothing', () => {

@@ -1,31 +1,65 @@
 /**
- * Fact and dimension documents built from a validated event (shapes: notes/data-shapes.md).
- * Unknown fields are copied with Object.fromEntries (own data properties, never `obj[key] =`
- * on a plain object), although the validator already refused prototype-pollution names.
+ * Fact and dimension documents built from a validated event, field by field as the order
+ * contract declares them (shared/contract/order.ts). Unknown fields are copied with
+ * Object.fromEntries (own data properties, never `obj[key] =` with a key from the event),
+ * although the validator already refused prototype-pollution names.
  */
-import type { OrderEvent } from '../contract/types.ts';
-import type { DimRow, FactDoc } from './types.ts';
+import {
+  DIMENSIONS,
+  EVENT_TOP_KEYS,
+  ORDER_FIELDS,
+  dimensionFields,
+  timeAttributes,
+  type DimensionName,
+  type FactDoc,
+  type OrderEvent,
+  type OrderField,
+  type OrderFieldSpec,
+  type TimeAttributes,
+} from '../contract/order.ts';
+import type { DimRow } from './types.ts';
 
-const KNOWN_TOP: ReadonlySet<string> = new Set([
-  'order_id', 'order_timestamp', 'quantity', 'unit_price', 'shipping_cost', 'tax_amount', 'total_amount', 'order_status', 'customer', 'product', 'payment',
-]);
+export { timeAttributes } from '../contract/order.ts';
 
-const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
+const KNOWN_TOP: ReadonlySet<string> = new Set(EVENT_TOP_KEYS);
+const FIELDS = ORDER_FIELDS as readonly OrderFieldSpec[];
 
-/**
- * UTC time attributes of an event time. `iso` is the validated order_timestamp: its first 16
- * characters already are `YYYY-MM-DDTHH:MM` in UTC (validation accepts only Z / +00:00).
- */
-export function timeAttributes(ms: number, iso: string): { date_key: string; minute_key: string; hour: number; dow: number } {
-  const day = Math.floor(ms / DAY_MS);
-  return {
-    date_key: iso.slice(0, 10),
-    minute_key: iso.slice(0, 16),
-    hour: Math.floor((ms - day * DAY_MS) / (60 * MINUTE_MS)),
-    dow: (day + 4) % 7, // 1970-01-01 was a Thursday
-  };
+/** How buildFact fills a field (precomputed once: this runs for every accepted event). */
+const enum From {
+  Top,
+  Nested,
+  Timestamp,
+  Time,
+  Extra,
+  ContentHash,
+  IngestedAt,
 }
+interface Step {
+  name: string;
+  from: From;
+  /** Top-level key, or the nested object's name. */
+  a: string;
+  /** Key inside the nested object. */
+  b: string;
+}
+
+const INGEST: Record<Extract<OrderField, { source: 'ingest' }>['name'], From> = { extra: From.Extra, content_hash: From.ContentHash, ingested_at: From.IngestedAt };
+
+function stepOf(f: OrderFieldSpec): Step {
+  const from =
+    f.source === 'time' ? From.Time
+    : f.source === 'ingest' ? INGEST[f.name as keyof typeof INGEST]
+    : f.kind === 'timestamp' ? From.Timestamp // order_timestamp: the validated instant, not the text
+    : f.event!.length === 1 ? From.Top
+    : From.Nested;
+  return { name: f.name, from, a: f.event?.[0] ?? '', b: f.event?.[1] ?? '' };
+}
+
+/** Written in table order; fields left out when empty go last (where they always were). */
+const ALWAYS: readonly Step[] = FIELDS.filter((f) => f.omitWhenEmpty !== true).map(stepOf);
+const WHEN_PRESENT: readonly Step[] = FIELDS.filter((f) => f.omitWhenEmpty === true).map(stepOf);
+/** Every key of a fact in order: a copy of it gives each document the same shape before its values are set. */
+const TEMPLATE: Readonly<Record<string, unknown>> = Object.fromEntries(ALWAYS.map((s) => [s.name, null]));
 
 /** Top-level fields outside the contract, or undefined when there are none. */
 export function extraFields(ev: OrderEvent): Record<string, unknown> | undefined {
@@ -37,51 +71,54 @@ export function extraFields(ev: OrderEvent): Record<string, unknown> | undefined
   return extras === undefined ? undefined : Object.fromEntries(extras);
 }
 
+function valueOf(s: Step, ev: OrderEvent, timestampMs: number, time: TimeAttributes, contentHash: string, ingestedAt: Date): unknown {
+  switch (s.from) {
+    case From.Top:
+      return ev[s.a];
+    case From.Nested:
+      return (ev[s.a] as Record<string, unknown>)[s.b];
+    case From.Timestamp:
+      return new Date(timestampMs);
+    case From.Time:
+      return time[s.name as keyof TimeAttributes];
+    case From.Extra:
+      return extraFields(ev);
+    case From.ContentHash:
+      return contentHash;
+    case From.IngestedAt:
+      return ingestedAt;
+  }
+}
+
 export function buildFact(ev: OrderEvent, timestampMs: number, contentHash: string, ingestedAt: Date): FactDoc {
-  const t = timeAttributes(timestampMs, ev.order_timestamp);
-  const doc: FactDoc = {
-    order_id: ev.order_id,
-    order_timestamp: new Date(timestampMs),
-    quantity: ev.quantity,
-    unit_price: ev.unit_price,
-    shipping_cost: ev.shipping_cost,
-    tax_amount: ev.tax_amount,
-    total_amount: ev.total_amount,
-    order_status: ev.order_status,
-    customer_id: ev.customer.customer_id,
-    product_id: ev.product.product_id,
-    payment_id: ev.payment.payment_id,
-    segment: ev.customer.segment,
-    state: ev.customer.state,
-    city: ev.customer.city,
-    payment_method: ev.payment.method,
-    payment_status: ev.payment.status,
-    processing_ms: ev.payment.processing_ms,
-    product_name: ev.product.name,
-    product_category: ev.product.category,
-    date_key: t.date_key,
-    minute_key: t.minute_key,
-    hour: t.hour,
-    dow: t.dow,
-    content_hash: contentHash,
-    ingested_at: ingestedAt,
-  };
-  const extra = extraFields(ev);
-  if (extra !== undefined) doc.extra = extra;
-  return doc;
+  const time = timeAttributes(timestampMs, ev.order_timestamp);
+  const doc: Record<string, unknown> = { ...TEMPLATE };
+  for (let i = 0; i < ALWAYS.length; i++) {
+    const s = ALWAYS[i]!;
+    doc[s.name] = valueOf(s, ev, timestampMs, time, contentHash, ingestedAt);
+  }
+  for (const s of WHEN_PRESENT) {
+    const v = valueOf(s, ev, timestampMs, time, contentHash, ingestedAt);
+    if (v !== undefined) doc[s.name] = v;
+  }
+  return doc as FactDoc;
 }
 
-const CUSTOMER_KEYS = 4;
-const PRODUCT_KEYS = 3;
-const PAYMENT_KEYS = 4;
-
-/** A dimension row with unknown fields: every field of the nested object, then the authoritative ones. */
-function rowWithExtras(obj: Record<string, unknown>, id: string, authoritative: [string, unknown][]): DimRow {
-  const entries: [string, unknown][] = [['_id', id]];
-  for (const k of Object.keys(obj)) entries.push([k, obj[k]]);
-  for (const e of authoritative) entries.push(e);
-  return Object.fromEntries(entries) as DimRow;
+interface DimensionPlan {
+  /** The natural key's name inside the event's nested object. */
+  key: string;
+  /** Every known field of the nested object, the key first. */
+  fields: string[];
+  orderRef: boolean;
 }
+
+function planOf(dim: DimensionName): DimensionPlan {
+  const keyField = FIELDS.find((f) => f.name === DIMENSIONS[dim].key)!;
+  const key = keyField.event![1]!;
+  return { key, fields: [key, ...dimensionFields(dim).filter((k) => k !== key)], orderRef: DIMENSIONS[dim].orderRef };
+}
+
+const PLANS: Record<DimensionName, DimensionPlan> = { customer: planOf('customer'), product: planOf('product'), payment: planOf('payment') };
 
 function onlyKnown(obj: object, n: number): boolean {
   let count = 0;
@@ -89,20 +126,35 @@ function onlyKnown(obj: object, n: number): boolean {
   return count === n;
 }
 
+/**
+ * The row of one dimension: `_id` = the natural key, the known fields (and the order_id for
+ * payments). With unknown fields: `_id`, every field of the nested object, then the order_id.
+ */
+export function dimensionRow(ev: OrderEvent, dim: DimensionName): DimRow {
+  const obj = ev[dim] as Record<string, unknown>;
+  const plan = PLANS[dim];
+  const id = obj[plan.key] as string;
+  if (onlyKnown(obj, plan.fields.length)) {
+    const row: DimRow = { _id: id };
+    row[plan.key] = id;
+    if (plan.orderRef) row.order_id = ev.order_id;
+    for (let i = 1; i < plan.fields.length; i++) row[plan.fields[i]!] = obj[plan.fields[i]!];
+    return row;
+  }
+  const entries: [string, unknown][] = [['_id', id]];
+  for (const k of Object.keys(obj)) entries.push([k, obj[k]]);
+  if (plan.orderRef) entries.push(['order_id', ev.order_id]);
+  return Object.fromEntries(entries) as DimRow;
+}
+
 export function customerRow(ev: OrderEvent): DimRow {
-  const c = ev.customer;
-  if (onlyKnown(c, CUSTOMER_KEYS)) return { _id: c.customer_id, customer_id: c.customer_id, segment: c.segment, state: c.state, city: c.city };
-  return rowWithExtras(c, c.customer_id, []);
+  return dimensionRow(ev, 'customer');
 }
 
 export function productRow(ev: OrderEvent): DimRow {
-  const p = ev.product;
-  if (onlyKnown(p, PRODUCT_KEYS)) return { _id: p.product_id, product_id: p.product_id, name: p.name, category: p.category };
-  return rowWithExtras(p, p.product_id, []);
+  return dimensionRow(ev, 'product');
 }
 
 export function paymentRow(ev: OrderEvent): DimRow {
-  const p = ev.payment;
-  if (onlyKnown(p, PAYMENT_KEYS)) return { _id: p.payment_id, payment_id: p.payment_id, order_id: ev.order_id, method: p.method, status: p.status, processing_ms: p.processing_ms };
-  return rowWithExtras(p, p.payment_id, [['order_id', ev.order_id]]);
+  return dimensionRow(ev, 'payment');
 }

@@ -1,35 +1,9 @@
 /** Types shared by the ingest core, its store adapters and the ingest function. */
+import type { DimensionName, DIMENSIONS, FactDoc } from '../contract/order.ts';
 import type { DlqReason } from '../contract/types.ts';
 
-/** One document of `orders_fact` (docs: notes/data-shapes.md). `_id` is added by the driver. */
-export interface FactDoc {
-  order_id: string;
-  order_timestamp: Date;
-  quantity: number;
-  unit_price: number;
-  shipping_cost: number;
-  tax_amount: number;
-  total_amount: number;
-  order_status: string;
-  customer_id: string;
-  product_id: string;
-  payment_id: string;
-  segment: string;
-  state: string;
-  city: string;
-  payment_method: string;
-  payment_status: string;
-  processing_ms: number;
-  product_name: string;
-  product_category: string;
-  date_key: string;
-  minute_key: string;
-  hour: number;
-  dow: number;
-  extra?: Record<string, unknown>;
-  content_hash: string;
-  ingested_at: Date;
-}
+/** One document of `orders_fact`, declared by the order contract (shared/contract/order.ts). */
+export type { FactDoc } from '../contract/order.ts';
 
 /** A dimension row: `_id` is the natural key; first write wins. */
 export interface DimRow {
@@ -37,11 +11,8 @@ export interface DimRow {
   [field: string]: unknown;
 }
 
-export interface DimensionRows {
-  customers: DimRow[];
-  products: DimRow[];
-  payments: DimRow[];
-}
+/** New rows of each dimension (`customers`, `products`, `payments`). */
+export type DimensionRows = { [D in DimensionName as (typeof DIMENSIONS)[D]['rows']]: DimRow[] };
 
 export interface InsertFactsResult {
   /** order_ids whose fact already existed (duplicate key): those documents were not inserted. */

@@ -1,22 +1,13 @@
 /**
- * Money and time helpers of the KPI stage. Amounts with at most 2 decimals become integer cents
- * (exact); cents become decimal numbers only when served.
+ * Averages, rates and time helpers of the KPI stage. Money is integer cents (the contract's
+ * shared/contract/money.ts); cents become decimal numbers only when served.
  */
-
-/** Integer cents of an amount with at most 2 decimals (x*100 is within 1e-6 of an integer). */
-export function toCents(amount: number): number {
-  return Math.round(amount * 100);
-}
-
-/** Decimal amount of integer cents: the nearest double to the 2-decimal value (prints as such). */
-export function fromCents(cents: number): number {
-  return cents / 100;
-}
+import { fromCents } from '../contract/money.ts';
 
 /** Integer cents / count, rounded half up to the cent, as a decimal amount (0 when count is 0). */
 export function averageAmount(cents: number, count: number): number {
   if (count === 0) return 0;
-  return Math.round(cents / count) / 100;
+  return fromCents(Math.round(cents / count));
 }
 
 /** A fraction in [0, 1] (0 when the denominator is 0). */

@@ -1,5 +1,6 @@
 /** Small builders for KPI tests (no I/O). */
 import type { OrderEvent } from '../contract/types.ts';
+import type { KpiOrder } from './types.ts';
 
 export function makeEvent(over: Partial<Omit<OrderEvent, 'customer' | 'product' | 'payment'>> & { customer?: Partial<OrderEvent['customer']>; product?: Partial<OrderEvent['product']>; payment?: Partial<OrderEvent['payment']> } = {}): OrderEvent {
   const { customer, product, payment, ...rest } = over;
@@ -18,3 +19,21 @@ export function makeEvent(over: Partial<Omit<OrderEvent, 'customer' | 'product' 
     ...rest,
   };
 }
+
+/** What the KPI stage reads from `makeEvent()` (money in cents, time in epoch ms). */
+export const DEFAULT_KPI_ORDER: KpiOrder = {
+  order_id: 'o-1',
+  ts: Date.UTC(2026, 10, 24, 10, 15, 30),
+  quantity: 2,
+  total_cents: 2681,
+  order_status: 'completed',
+  customer_id: 'c-1',
+  segment: 'regular',
+  state: 'CA',
+  product_id: 'p-1',
+  product_name: 'Lamp',
+  product_category: 'home',
+  payment_method: 'credit_card',
+  payment_status: 'success',
+  processing_ms: 120,
+};

@@ -2,39 +2,25 @@
  * Types of the KPI stage (DESIGN.md §4). Money is integer CENTS everywhere inside; amounts
  * become decimal numbers (2 decimals) only in the served views.
  */
+import type { LogicalType, OrderField, OrderFieldName } from '../contract/order.ts';
 
-/** The attributes of one accepted order that KPIs group by or sum: built from an event, a fact document or an archived row. */
-export interface KpiOrder {
-  order_id: string;
-  /** order_timestamp, epoch milliseconds UTC. */
-  ts: number;
-  quantity: number;
-  total_cents: number;
-  order_status: string;
-  customer_id: string;
-  segment: string;
-  state: string;
-  product_id: string;
-  product_name: string;
-  product_category: string;
-  payment_method: string;
-  payment_status: string;
-  processing_ms: number;
-}
+/** The contract fields (shared/contract/order.ts) KPIs read from an order. */
+export const KPI_FIELDS = ['order_id', 'order_timestamp', 'quantity', 'total_amount', 'order_status', 'customer_id', 'segment', 'state', 'product_id', 'product_name', 'product_category', 'payment_method', 'payment_status', 'processing_ms'] as const satisfies readonly OrderFieldName[];
+
+/** Their names in KpiOrder where they differ: money is read as integer cents, the event time as epoch milliseconds UTC. */
+export const KPI_RENAMES = { order_timestamp: 'ts', total_amount: 'total_cents' } as const satisfies Partial<Record<KpiFieldName, string>>;
+
+export type KpiFieldName = (typeof KPI_FIELDS)[number];
+type KpiName<N extends KpiFieldName> = N extends keyof typeof KPI_RENAMES ? (typeof KPI_RENAMES)[N] : N;
+type KpiValue<K extends LogicalType> = K extends 'string' ? string : number;
+
+/** The attributes of one accepted order that KPIs group by or sum: read from an event, a fact document or an archived row (kpi/order.ts). */
+export type KpiOrder = { [N in KpiFieldName as KpiName<N>]: KpiValue<Extract<OrderField, { name: N }>['kind']> };
 
 /** What one order adds to the KPI counters: plain numbers, no business rules left for the store. */
-export interface Contribution {
-  order_id: string;
-  /** epoch ms of order_timestamp */
-  ts: number;
+export type Contribution = Pick<KpiOrder, 'order_id' | 'ts' | 'customer_id' | 'segment' | 'state' | 'product_id' | 'product_name' | 'product_category' | 'payment_method'> & {
   /** floor(ts / 60 000): the UTC minute. */
   minute: number;
-  customer_id: string;
-  segment: string;
-  state: string;
-  product_id: string;
-  product_name: string;
-  product_category: string;
   /** Quantity counted for top products: 0 when the order is cancelled. */
   quantity: number;
   /** Revenue in cents: total_amount when paid, else 0. */
@@ -43,10 +29,9 @@ export interface Contribution {
   paid: 0 | 1;
   /** 1 when payment.status is success (whatever the order status). */
   success: 0 | 1;
-  payment_method: string;
   /** processing_ms in integer microseconds. */
   processing_us: number;
-}
+};
 
 export interface SummaryView {
   orders: number;

@@ -7,8 +7,9 @@
  *   payments, segments  the contract's enum order (credit_card, debit_card, paypal, crypto;
  *                       premium, regular, budget), then any other value by name
  */
-import { PAYMENT_METHODS, SEGMENTS } from '../contract/types.ts';
-import { averageAmount, averageMs, fromCents, minuteIso, rate } from './money.ts';
+import { fromCents } from '../contract/money.ts';
+import { PAYMENT_METHODS, SEGMENTS } from '../contract/order.ts';
+import { averageAmount, averageMs, minuteIso, rate } from './money.ts';
 import type { RawSnapshot, Views } from './types.ts';
 
 function byCodePoint(a: string, b: string): number {

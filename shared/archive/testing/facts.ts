@@ -3,16 +3,18 @@
  * built deterministically from a seed. Used by unit and integration tests and the benchmark
  * (independent of the generator so that archive tests pin their own edge cases).
  */
+import { ORDER_STATUSES, PAYMENT_METHODS, SEGMENTS, type FactDoc } from '../../contract/order.ts';
+import { toArchiveRow } from '../denormalise.ts';
 import type { ArchiveRow } from '../schema.ts';
 
 export interface FactFixture {
-  fact: Record<string, unknown> & { order_id: string; order_timestamp: Date; total_amount: number; quantity: number };
+  /** An orders_fact document as ingest writes it. */
+  fact: FactDoc;
   customer: Record<string, unknown>;
   product: Record<string, unknown>;
   payment: Record<string, unknown>;
 }
 
-const SEGMENTS = ['premium', 'regular', 'budget'];
 const STATES = [
   ['CA', 'Los Angeles'],
   ['NY', 'New York'],
@@ -20,9 +22,7 @@ const STATES = [
   ['WA', 'Seattle'],
   ['FL', 'Miami'],
 ] as const;
-const METHODS = ['credit_card', 'debit_card', 'paypal', 'crypto'];
 const CATEGORIES = ['Electronics', 'Books', 'Grocery', 'Toys & Games'];
-const STATUSES = ['completed', 'pending', 'cancelled'];
 
 /** Small deterministic PRNG (mulberry32). */
 export function rng(seed: number): () => number {
@@ -64,7 +64,7 @@ export function buildFacts(count: number, opts: BuildOptions = {}): FactFixture[
     const cust = `c${Math.floor(r() * 500)}`;
     const prod = `p${Math.floor(r() * 80)}`;
     const seg = SEGMENTS[Math.floor(r() * 3)] ?? 'regular';
-    const method = METHODS[Math.floor(r() * 4)] ?? 'paypal';
+    const method = PAYMENT_METHODS[Math.floor(r() * 4)] ?? 'paypal';
     const pstatus = r() < 0.9 ? 'success' : 'failed';
     const processing = Math.floor(50 + r() * 900);
     const category = CATEGORIES[Math.floor(r() * CATEGORIES.length)] ?? 'Books';
@@ -78,7 +78,7 @@ export function buildFacts(count: number, opts: BuildOptions = {}): FactFixture[
       shipping_cost: shipCents / 100,
       tax_amount: taxCents / 100,
       total_amount: totalCents / 100,
-      order_status: STATUSES[Math.floor(r() * 3)] ?? 'completed',
+      order_status: ORDER_STATUSES[Math.floor(r() * 3)] ?? 'completed',
       customer_id: cust,
       product_id: prod,
       payment_id: paymentId,
@@ -108,39 +108,9 @@ export function buildFacts(count: number, opts: BuildOptions = {}): FactFixture[
   return out;
 }
 
+const NO_DIMS = { customers: new Map(), products: new Map(), payments: new Map() };
+
 /** An archive row straight from a fixture (dims not joined). */
 export function rowOf(f: FactFixture, batchId = 'test-batch'): ArchiveRow {
-  const x = f.fact as Record<string, unknown>;
-  return {
-    order_id: f.fact.order_id,
-    order_timestamp: f.fact.order_timestamp,
-    quantity: f.fact.quantity,
-    unit_price: x.unit_price as number,
-    shipping_cost: x.shipping_cost as number,
-    tax_amount: x.tax_amount as number,
-    total_amount: f.fact.total_amount,
-    order_status: x.order_status as string,
-    customer_id: x.customer_id as string,
-    product_id: x.product_id as string,
-    payment_id: x.payment_id as string,
-    segment: x.segment as string,
-    state: x.state as string,
-    city: x.city as string,
-    payment_method: x.payment_method as string,
-    payment_status: x.payment_status as string,
-    processing_ms: x.processing_ms as number,
-    product_name: x.product_name as string,
-    product_category: x.product_category as string,
-    date_key: x.date_key as string,
-    minute_key: x.minute_key as string,
-    hour: x.hour as number,
-    dow: x.dow as number,
-    extra: (x.extra as Record<string, unknown> | undefined) ?? null,
-    content_hash: x.content_hash as string,
-    ingested_at: x.ingested_at as Date,
-    customer_attrs: null,
-    product_attrs: null,
-    payment_attrs: null,
-    batch_id: batchId,
-  };
+  return toArchiveRow({ ...f.fact, hot_id: '0'.repeat(24) }, NO_DIMS, batchId);
 }

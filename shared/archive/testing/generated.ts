@@ -9,8 +9,8 @@ import { buildFact, customerRow, paymentRow, productRow } from '../../ingest/doc
 import type { FactFixture } from './facts.ts';
 
 export function fixtureOf(ev: OrderEvent, ingestedAt: Date): FactFixture {
-  const fact = buildFact(ev, Date.parse(ev.order_timestamp), sha256Hex(canonicalJson(ev)), ingestedAt) as unknown as FactFixture['fact'];
-  return { fact, customer: customerRow(ev) as Record<string, unknown>, product: productRow(ev) as Record<string, unknown>, payment: paymentRow(ev) as Record<string, unknown> };
+  const fact = buildFact(ev, Date.parse(ev.order_timestamp), sha256Hex(canonicalJson(ev)), ingestedAt);
+  return { fact, customer: customerRow(ev), product: productRow(ev), payment: paymentRow(ev) };
 }
 
 /** `n` generator orders from 2026-01-01 at ~0.25 orders/s of event time (50 000 orders span ~2.3 days). */

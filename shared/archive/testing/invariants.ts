@@ -7,7 +7,7 @@ import type { ArchiveStorage, Catalog } from '../ports.ts';
 import { TABLE_DIR, batchOfFile, dtOfDir } from '../layout.ts';
 import { readArchivedOrders } from '../reader.ts';
 import { DEFAULT_TARGET, partitionLocation, type ArchiveTarget } from '../table.ts';
-import { toCents } from '../parquet.ts';
+import { toCents } from '../../contract/money.ts';
 
 export interface ArchiveState {
   archivedIds: string[];

@@ -21,7 +21,7 @@ export class MemoryHotStore implements HotStore {
   insert(fixtures: readonly FactFixture[]): void {
     for (const f of fixtures) {
       const hot_id = (0x10000000 + this.seq++).toString(16).padStart(24, '0');
-      this.facts.set(f.fact.order_id, { ...(f.fact as unknown as FactDoc), hot_id });
+      this.facts.set(f.fact.order_id, { ...f.fact, hot_id });
       if (!this.customers.has(String(f.customer._id))) this.customers.set(String(f.customer._id), f.customer);
       if (!this.products.has(String(f.product._id))) this.products.set(String(f.product._id), f.product);
       if (!this.payments.has(String(f.payment._id))) this.payments.set(String(f.payment._id), f.payment);

@@ -5,24 +5,10 @@ import type { Db, Document } from 'mongodb';
 import { COLLECTIONS } from '../../adapters/mongo.ts';
 import { DependencyError } from '../../platform/errors.ts';
 import type { OrderSource } from '../rebuild.ts';
+import { KPI_FIELDS } from '../types.ts';
 
-const PROJECTION = {
-  _id: 1,
-  order_id: 1,
-  order_timestamp: 1,
-  quantity: 1,
-  total_amount: 1,
-  order_status: 1,
-  customer_id: 1,
-  segment: 1,
-  state: 1,
-  product_id: 1,
-  product_name: 1,
-  product_category: 1,
-  payment_method: 1,
-  payment_status: 1,
-  processing_ms: 1,
-} as const;
+/** The fields the KPI stage reads (and `_id`). */
+const PROJECTION: Record<string, 1> = { _id: 1, ...Object.fromEntries(KPI_FIELDS.map((name) => [name, 1] as const)) };
 
 export function hotOrderSource(db: Db, collection: string = COLLECTIONS.fact): OrderSource {
   return {
