@@ -1,5 +1,5 @@
 /**
- * The dashboard HTTP app (Hono): the KPI API of DESIGN.md §5 served from Redis only (one GET of
+ * The dashboard HTTP app (Hono): the KPI API of docs/contracts.md §5 served from Redis only (one GET of
  * a prebuilt JSON string per request), Server-Sent Events on every change, /healthz, and the
  * live page with its vendor libraries served locally (no CDN).
  */

@@ -43,7 +43,7 @@ export function kpiTestEvents(n: number, seed: number, startMs = Date.UTC(2026, 
   return out;
 }
 
-/** The orders_fact shape of an accepted event (docs data-shapes), as ingest stores it. */
+/** The orders_fact shape of an accepted event (docs/order-contract.md), as ingest stores it. */
 export function factOf(e: OrderEvent): Record<string, unknown> {
   return {
     order_id: e.order_id,

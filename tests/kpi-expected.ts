@@ -1,5 +1,5 @@
 /**
- * An INDEPENDENT reimplementation of the KPI contract (DESIGN.md §4) for tests: a plain fold over
+ * An INDEPENDENT reimplementation of the KPI contract (docs/contracts.md §4) for tests: a plain fold over
  * the accepted events, written from the contract text, sharing no code with shared/kpi.
  * Conventions it fixes (documented in docs/kpis.md): money summed in integer cents; aov and
  * per-segment aov = round-half-up(revenue cents / paid orders) / 100; avg_processing_ms =

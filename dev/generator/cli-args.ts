@@ -24,7 +24,7 @@ export interface GenerateArgs {
 
 export const USAGE = `Usage: npm run generate -- [options]
 
-Produces seeded, realistic order events (DESIGN.md section 2) to Kafka, keyed by order_id.
+Produces seeded, realistic order events (docs/contracts.md §2) to Kafka, keyed by order_id.
 
   --rate N            target messages per second of wall time; 0 = as fast as possible (default 100)
   --count N           stop after N messages

@@ -1,5 +1,5 @@
 /**
- * The order generator: a pure, seeded, deterministic stream of contract events (DESIGN §2).
+ * The order generator: a pure, seeded, deterministic stream of contract events (docs/contracts.md §2).
  * No I/O and no Math.random: the same options always give the same events, byte for byte.
  */
 import type { OrderEvent, OrderStatus, PaymentMethod, PaymentStatus, Segment } from '../../shared/contract/types.ts';

@@ -1,5 +1,5 @@
 /**
- * THE declaration of an order (docs/contract.md). One table, ORDER_FIELDS, names every field of
+ * THE declaration of an order (docs/order-contract.md). One table, ORDER_FIELDS, names every field of
  * the flat `orders_fact` document in its stored order, with its logical type, its nullability,
  * where its value comes from (a path in the event, the event time, ingest) and which dimension
  * it belongs to. Everything else is derived from it, not restated:

@@ -1,5 +1,5 @@
 /**
- * Types of the event contract (DESIGN.md §2: topic `orders`, key = order_id, value = UTF-8 JSON).
+ * Types of the event contract (docs/contracts.md §2: topic `orders`, key = order_id, value = UTF-8 JSON).
  * The order itself is declared once, in order.ts; its names are re-exported here for the modules
  * that import the contract's types from this file.
  */

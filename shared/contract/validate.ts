@@ -1,5 +1,5 @@
 /**
- * Validation of one raw `orders` message against the event contract (DESIGN.md §2).
+ * Validation of one raw `orders` message against the event contract (docs/contracts.md §2).
  * Pure and allocation-light: no schema library, one JSON.parse, one iterative walk.
  *
  * Checks run in this order; the first failure decides the reason:

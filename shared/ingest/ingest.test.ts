@@ -36,7 +36,7 @@ describe('ingestBatch', () => {
     expect(store.dims.payments.get(evs[0]!.payment.payment_id)).toEqual({ _id: evs[0]!.payment.payment_id, ...evs[0]!.payment, order_id: evs[0]!.order_id });
   });
 
-  it('builds the fact document of data-shapes.md', async () => {
+  it('builds the fact document of docs/order-contract.md', async () => {
     const e = { ...validEvents(1, { seed: 2 })[0]!, order_timestamp: '2024-03-03T23:59:30.250Z', coupon: 'SPRING' } as OrderEvent;
     const store = new MemoryStore();
     await ingestBatch(toBatch([raw(e)]), deps(store));

@@ -1,6 +1,6 @@
 /**
  * The KPI business rules, in one pure function: what one accepted order adds to the counters
- * (DESIGN.md §4). The store only adds these numbers; it knows no rule.
+ * (docs/contracts.md §4). The store only adds these numbers; it knows no rule.
  */
 import { minuteOf, toMicros } from './money.ts';
 import type { Contribution, KpiOrder } from './types.ts';

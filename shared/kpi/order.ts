@@ -58,7 +58,7 @@ function parse(check: () => void, get: (spec: OrderFieldSpec) => [unknown, strin
   }
 }
 
-/** From a contract event (DESIGN.md §2), as ingest puts it on `orders.accepted`: fields at their event paths (`customer.segment`). */
+/** From a contract event (docs/contracts.md §2), as ingest puts it on `orders.accepted`: fields at their event paths (`customer.segment`). */
 export function orderFromEvent(ev: unknown): Parsed<KpiOrder> {
   return parse(
     () => {

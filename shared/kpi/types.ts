@@ -1,5 +1,5 @@
 /**
- * Types of the KPI stage (DESIGN.md §4). Money is integer CENTS everywhere inside; amounts
+ * Types of the KPI stage (docs/contracts.md §4). Money is integer CENTS everywhere inside; amounts
  * become decimal numbers (2 decimals) only in the served views.
  */
 import type { LogicalType, OrderField, OrderFieldName } from '../contract/order.ts';

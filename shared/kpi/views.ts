@@ -1,5 +1,5 @@
 /**
- * Build the served views (DESIGN.md §4/§5) from one raw snapshot: pure, integer cents in,
+ * Build the served views (docs/contracts.md §4/§5) from one raw snapshot: pure, integer cents in,
  * 2-decimal amounts out. Orders of rows:
  *   revenue_per_minute  oldest minute first, always 60 rows once there is an order
  *   top_products        quantity desc, ties by product_id (code point order), at most 10

@@ -1,5 +1,5 @@
 /**
- * A small, independent check of the event contract (DESIGN.md §2), for the generator's tests
+ * A small, independent check of the event contract (docs/contracts.md §2), for the generator's tests
  * only. The pipeline's validator lives elsewhere; this one is written separately on purpose so
  * the two can catch each other's mistakes. Returns the list of violations (empty = valid).
  */

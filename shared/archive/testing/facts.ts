@@ -1,5 +1,5 @@
 /**
- * Test fixtures: valid orders_fact documents (notes/data-shapes.md) and their dimension rows,
+ * Test fixtures: valid orders_fact documents (docs/order-contract.md) and their dimension rows,
  * built deterministically from a seed. Used by unit and integration tests and the benchmark
  * (independent of the generator so that archive tests pin their own edge cases).
  */
