@@ -16,6 +16,7 @@ import { createLogger, type Logger } from '../shared/platform/log.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import { startCronConnector, type CronConnector } from './cron-connector.ts';
 import { pipelineTopics } from '../shared/setup/setup.ts';
+import { stopOnSignals } from '../shared/platform/signals.ts';
 import { startKafkaConnector, type KafkaConnector } from './kafka-connector.ts';
 import { loadStack, type FunctionDef } from './stackfile.ts';
 
@@ -166,21 +167,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info('stopping', { signal });
-    running.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error('stop failed', { err });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals(() => running.stop(), log);
 }
 
 if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url) {

@@ -18,6 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { loadConfig, ROOT, type Config } from '../../shared/platform/config.ts';
 import { createLogger, type Logger } from '../../shared/platform/log.ts';
 import { ConfigError } from '../../shared/platform/errors.ts';
+import { stopOnSignals } from '../../shared/platform/signals.ts';
 import { parseOrExit } from '../../shared/platform/args.ts';
 import { parsePipelineArgs, PIPELINE_USAGE } from './pipeline-args.ts';
 import { loadStack, type FunctionDef } from '../../connectors/stackfile.ts';
@@ -245,21 +246,7 @@ async function main(): Promise<void> {
   if (p.dashboardUrl) lines.push(`  dashboard: ${p.dashboardUrl}`);
   lines.push('Ctrl-C stops everything.');
   process.stdout.write(lines.join('\n') + '\n');
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    log.info('stopping', { signal });
-    p.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error('stop failed', { err });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals(() => p.stop(), log);
 }
 
 if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url) {

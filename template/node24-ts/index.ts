@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createLogger } from '../../shared/platform/log.ts';
+import { stopOnSignals } from '../../shared/platform/signals.ts';
 import { createFunctionServer, type HandlerModule } from './server.ts';
 
 function intEnv(name: string, def: number, min: number, max: number): number {
@@ -53,21 +54,7 @@ fs.server.listen(port, host, () => {
   log.info('function listening', { handlerPath, host, port: typeof addr === 'object' && addr ? addr.port : port });
 });
 
-let stopping = false;
-function stop(signal: string): void {
-  if (stopping) return;
-  stopping = true;
-  log.info('stopping', { signal, inFlight: fs.inFlight() });
-  fs.shutdown(graceMs).then(
-    () => process.exit(0),
-    (err: unknown) => {
-      log.error('shutdown failed', { err });
-      process.exit(1);
-    },
-  );
-}
-process.on('SIGTERM', () => stop('SIGTERM'));
-process.on('SIGINT', () => stop('SIGINT'));
+const stop = stopOnSignals(() => fs.shutdown(graceMs), log, () => ({ inFlight: fs.inFlight() }));
 
 // Local runtime only: if the supervisor dies without stopping us, do not linger as an orphan.
 const parentPid = Number(process.env.ORDERPULSE_PARENT_PID);
