@@ -24,17 +24,9 @@ const STATES = [
 ] as const;
 const CATEGORIES = ['Electronics', 'Books', 'Grocery', 'Toys & Games'];
 
-/** Small deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../../tests/corpus/valid-events.ts';
+
+export { rng };
 
 export interface BuildOptions {
   seed?: number;
