@@ -17,6 +17,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,9 +25,16 @@ const NODE_VERSION = '24.22.3';
 const NODE_MAJOR = Number(NODE_VERSION.split('.')[0]);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const argv = process.argv.slice(2);
-const quiet = argv.includes('--quiet');
-const printPath = argv.includes('--path');
+const opts = (() => {
+  try {
+    return parseArgs({ options: { quiet: { type: 'boolean' }, path: { type: 'boolean' } } }).values;
+  } catch (err) {
+    process.stderr.write(`[bootstrap] ${err.message}. Usage: node scripts/bootstrap.mjs [--quiet] [--path]\n`);
+    process.exit(2);
+  }
+})();
+const quiet = opts.quiet === true;
+const printPath = opts.path === true;
 const say = (msg) => { if (!quiet) process.stderr.write(`[bootstrap] ${msg}\n`); };
 const fail = (msg, code = 1) => { process.stderr.write(`[bootstrap] ${msg}\n`); process.exit(code); };
 

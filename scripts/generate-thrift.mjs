@@ -6,6 +6,7 @@
 // and the compiler version, so a second run does nothing. Run by scripts/bootstrap.mjs;
 // by hand: node scripts/generate-thrift.mjs [--quiet] [--force].
 // Plain JavaScript with no dependencies on purpose (it runs before npm packages are checked).
+import { parseArgs } from 'node:util';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -20,8 +21,16 @@ const out = path.join(root, '.local', 'gen', 'hive-metastore');
 const GEN = 'js:node,es6';
 const PKG = 'thrift-compiler';
 
-const quiet = process.argv.includes('--quiet');
-const force = process.argv.includes('--force');
+const opts = (() => {
+  try {
+    return parseArgs({ options: { quiet: { type: 'boolean' }, force: { type: 'boolean' } } }).values;
+  } catch (err) {
+    process.stderr.write(`[generate-thrift] ${err.message}. Usage: node scripts/generate-thrift.mjs [--quiet] [--force]\n`);
+    process.exit(2);
+  }
+})();
+const quiet = opts.quiet === true;
+const force = opts.force === true;
 const say = (msg) => { if (!quiet) process.stderr.write(`[generate-thrift] ${msg}\n`); };
 const die = (msg) => { process.stderr.write(`[generate-thrift] ${msg}\n`); process.exit(1); };
 

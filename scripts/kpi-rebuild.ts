@@ -8,6 +8,7 @@
  * reconcile after any doubt.
  * Environment: REDIS_URL, MONGO_URL, MONGO_DB, ARCHIVE_URL, KPI_PREFIX (see README).
  */
+import { commandLine } from '../shared/platform/args.ts';
 import { loadConfig } from '../shared/platform/config.ts';
 import { createLogger } from '../shared/platform/log.ts';
 import { materialize } from '../shared/kpi/materialize.ts';
@@ -15,23 +16,13 @@ import { runRebuildJob } from '../shared/kpi/rebuild-job.ts';
 import { RedisKpiStore, leaseToken } from '../shared/kpi/adapters/redis-store.ts';
 import { openRebuildSources } from '../shared/kpi/adapters/rebuild-sources.ts';
 
-function parseArgs(argv: string[]): { waitS: number } {
-  let waitS = 0;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--wait') {
-      waitS = Number(argv[++i]);
-      if (!Number.isFinite(waitS) || waitS < 0) throw new Error('--wait needs a number of seconds');
-    } else if (a === '--help' || a === '-h') {
-      process.stdout.write('Usage: npm run kpi:rebuild [-- --wait SECONDS]\n  --wait S  when another rebuild holds the lease, retry for up to S seconds (default 0: fail)\n');
-      process.exit(0);
-    } else throw new Error(`unknown argument ${a} (try --help)`);
-  }
-  return { waitS };
-}
+const USAGE = `Usage: npm run kpi:rebuild [-- --wait SECONDS]
+  --wait S  when another rebuild holds the lease, retry for up to S seconds (default 0: fail)`;
+
+const cli = commandLine({ usage: USAGE, options: { wait: { type: 'number', min: 0 }, help: { type: 'boolean', short: 'h' } } });
 
 async function main(): Promise<number> {
-  const { waitS } = parseArgs(process.argv.slice(2));
+  const waitS = cli.parseOrExit(process.argv.slice(2)).values.wait ?? 0;
   const config = loadConfig();
   const log = createLogger({ cmd: 'kpi:rebuild' });
   const store = RedisKpiStore.open(config.redisUrl, config.kpiPrefix, 'orderpulse-kpi-rebuild', log);
