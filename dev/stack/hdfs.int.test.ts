@@ -16,6 +16,7 @@ import { hdfsService, HDFS_LIBS } from './hdfs.ts';
 import { installMavenLibs, libsDirOf } from './maven-libs.ts';
 import { isAlive } from './proc.ts';
 import type { ServiceContext } from './service.ts';
+import { waitFor } from '../testing/wait-for.ts';
 
 async function freePort(): Promise<number> {
   const srv = net.createServer();
@@ -63,7 +64,11 @@ describe('hdfs service life cycle (private instance)', () => {
 
     await hdfsService.start(ctx);
     expect(lines.filter((l) => l.includes('formatting the NameNode'))).toHaveLength(1);
-    expect(Buffer.compare(Buffer.from(await storage.get('/keep/me.bin')), Buffer.from(bytes))).toBe(0);
+    // Healthy means writable; an existing block is readable once the restarted DataNode's block
+    // report reached the NameNode (until then reads fail retriably: "No active … nodes contain
+    // this block"), which can lag the health check on a busy machine.
+    const readBack = await waitFor(() => storage.get('/keep/me.bin'), { timeoutMs: 60_000, intervalMs: 250, what: 'the file written before the restart to be readable' });
+    expect(Buffer.compare(Buffer.from(readBack), Buffer.from(bytes))).toBe(0);
     // healthy means writable: a write right after the restart goes through
     await storage.put('/keep/after-restart.bin', bytes.subarray(0, 1000));
     expect(await storage.list('/keep')).toEqual([
