@@ -228,7 +228,7 @@ describe('ingest core on the real stack', () => {
 });
 
 describe('ingest handler on the real stack', () => {
-  it('after the set-up step: creates its clients once, answers counts, dedupes a redelivery, closes on shutdown', async () => {
+  it('refuses to write before the set-up step; after it: creates its clients once, answers counts, dedupes a redelivery, closes on shutdown', async () => {
     const id = `handler_${run}`;
     const dbName = `ingest_int_${id}`;
     const dlq = `ingest-int-${id}-dlq`;
@@ -237,8 +237,6 @@ describe('ingest handler on the real stack', () => {
     process.env.MONGO_DB = dbName;
     process.env.TOPIC_DLQ = dlq;
     process.env.TOPIC_ACCEPTED = accepted;
-    // the handler creates no index or topic: the set-up step does (npm run setup / the pipeline)
-    await setUp(loadConfig(), createLogger({ test: 'ingest-handler' }, () => undefined));
     const mod = await import('../functions/ingest/handler.ts');
     const h = await connectMongo(config, dbName);
     handles.push(h);
@@ -253,6 +251,15 @@ describe('ingest handler on the real stack', () => {
         const out = await mod.default(ev, ctx);
         return { code, out };
       };
+      // the handler creates no index or topic: before the set-up step it refuses to write (a
+      // store without the unique order_id index would keep redelivered orders twice) and says what to do
+      const refused = await call();
+      expect(refused.code).toBe(500);
+      expect(refused.out).toMatchObject({ code: 'config', retriable: false });
+      expect(String((refused.out as { error: string }).error)).toContain('npm run setup');
+      expect(await h.db.collection(COLLECTIONS.fact).countDocuments()).toBe(0);
+      // the set-up step (npm run setup / the pipeline at start-up); the next call opens the clients again
+      await setUp(loadConfig(), createLogger({ test: 'ingest-handler' }, () => undefined));
       const first = await call();
       expect(first).toEqual({ code: 200, out: { received: 202, accepted: 200, duplicates: 0, dlq: { invalid_json: 1, invalid_utf8: 1 }, conflicts: 0 } });
       const second = await call();

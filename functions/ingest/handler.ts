@@ -14,7 +14,7 @@ import { ingestBatch } from '../../shared/ingest/ingest.ts';
 import { createMongoStore } from '../../shared/ingest/adapters/mongo-store.ts';
 import type { IngestCounts, IngestStore } from '../../shared/ingest/types.ts';
 import { createKafka, createSink, type KafkaSink } from '../../shared/adapters/kafka.ts';
-import { connectMongo, type MongoHandle } from '../../shared/adapters/mongo.ts';
+import { assertSchema, connectMongo, type MongoHandle } from '../../shared/adapters/mongo.ts';
 
 interface Clients {
   config: Config;
@@ -32,6 +32,7 @@ const fn = defineFunction({
   async open(config, log): Promise<Clients> {
     const mongo = await connectMongo(config);
     try {
+      await assertSchema(mongo.db);
       const sink = await createSink(createKafka(config, 'orderpulse-ingest', log.child({ component: 'kafkajs' })));
       log.info('connected', { db: config.mongoDb, dlq: config.topics.dlq, accepted: config.topics.accepted });
       return { config, mongo, sink, store: createMongoStore(mongo.db), dimCache: createDimCache() };
