@@ -38,6 +38,20 @@ export interface Config {
   /** Prefix of every KPI key and channel in Redis (KPI_PREFIX; tests use their own). */
   kpiPrefix: string;
   logLevel: string;
+  /** Batch analytics engine (ANALYTICS_ENGINE): DuckDB embedded (default) or Spark over the network. */
+  analyticsEngine: 'duckdb' | 'spark';
+  /** Local Spark standalone cluster: master RPC, REST submission, master and worker web UIs. */
+  sparkMasterPort: number;
+  sparkRestPort: number;
+  sparkMasterUiPort: number;
+  sparkWorkerUiPort: number;
+  /** Spark master (SPARK_MASTER_URL, spark://…) and its REST submission server (SPARK_REST_URL). */
+  sparkMasterUrl: string;
+  sparkRestUrl: string;
+  /** Airflow 3 API server (AIRFLOW_URL, default http://127.0.0.1:AIRFLOW_PORT) and its admin password, when given. */
+  airflowPort: number;
+  airflowUrl: string;
+  airflowPassword: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -70,6 +84,13 @@ function url(env: Env, name: string, def: string, protocols: string[]): string {
   return raw;
 }
 
+function engine(env: Env): Config['analyticsEngine'] {
+  const raw = env.ANALYTICS_ENGINE;
+  if (raw === undefined || raw === '') return 'duckdb';
+  if (raw !== 'duckdb' && raw !== 'spark') throw new ConfigError(`ANALYTICS_ENGINE=${raw} must be duckdb or spark`);
+  return raw;
+}
+
 function kpiPrefix(env: Env): string {
   const raw = env.KPI_PREFIX;
   if (raw === undefined || raw === '') return 'op:kpi:';
@@ -88,6 +109,9 @@ export function loadConfig(env: Env = process.env): Config {
   const mongoExternal = env.MONGO_URL !== undefined && env.MONGO_URL !== '';
   const mongoUrl = url(env, 'MONGO_URL', `mongodb://127.0.0.1:${mongoPort}/`, ['mongodb:', 'mongodb+srv:']);
   const archiveUrl = url(env, 'ARCHIVE_URL', 'file://' + path.join(localDir, 'archive'), ['file:', 'webhdfs:']);
+  const sparkMasterPort = int(env, 'SPARK_MASTER_PORT', 7077);
+  const sparkRestPort = int(env, 'SPARK_REST_PORT', 6066);
+  const airflowPort = int(env, 'AIRFLOW_PORT', 8280);
   const hive = env.HIVE_METASTORE_URI;
   if (hive !== undefined && hive !== '') url(env, 'HIVE_METASTORE_URI', hive, ['thrift:']);
   const cfg: Config = {
@@ -121,6 +145,16 @@ export function loadConfig(env: Env = process.env): Config {
     maxEventBytes: int(env, 'MAX_EVENT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     kpiPrefix: kpiPrefix(env),
     logLevel: env.LOG_LEVEL || 'info',
+    analyticsEngine: engine(env),
+    sparkMasterPort,
+    sparkRestPort,
+    sparkMasterUiPort: int(env, 'SPARK_MASTER_UI_PORT', 8180),
+    sparkWorkerUiPort: int(env, 'SPARK_WORKER_UI_PORT', 8181),
+    sparkMasterUrl: url(env, 'SPARK_MASTER_URL', `spark://127.0.0.1:${sparkMasterPort}`, ['spark:']),
+    sparkRestUrl: url(env, 'SPARK_REST_URL', `http://127.0.0.1:${sparkRestPort}`, ['http:', 'https:']),
+    airflowPort,
+    airflowUrl: url(env, 'AIRFLOW_URL', `http://127.0.0.1:${airflowPort}`, ['http:', 'https:']),
+    airflowPassword: env.AIRFLOW_PASSWORD || undefined,
   };
   return cfg;
 }
