@@ -66,3 +66,26 @@ export interface AnalyticsResult {
   payments_daily: PaymentDailyRaw[];
   placement: Placement;
 }
+
+/** One field on which the live KPIs and the batch recomputation disagree. */
+export interface QualityMismatch {
+  /** e.g. `summary.revenue`, `payments.crypto.attempts`, `placement.duplicates_archived`. */
+  field: string;
+  live: number | string | null;
+  batch: number | string | null;
+}
+
+/** The data-quality check's report (GET /api/quality, docs/contracts.md §10). */
+export interface QualityReport {
+  as_of: string;
+  /** The engine whose batch results were compared. */
+  engine: EngineName;
+  /** Fields compared and fields that disagree (a check that must hold, e.g. no duplicate archive rows, counts as a field). */
+  checked_fields: number;
+  mismatches: number;
+  orders_hot: number;
+  orders_archived: number;
+  duplicates_archived: number;
+  dlq_by_reason: Record<string, number>;
+  details: QualityMismatch[];
+}
