@@ -7,6 +7,7 @@
  *         it found: callers (Airflow's data_quality_monitoring) fail on `mismatches > 0`.
  *         A check already running is joined, not started twice.
  *   GET   the last stored report (404 before the first).
+ * /_/health is the default (`ok` without opening anything: opening the engine is the check's business).
  */
 import { defineFunction, type DefineOptions, type FunctionModule } from '../../shared/platform/function.ts';
 import { NotFoundError } from '../../shared/platform/errors.ts';
@@ -33,11 +34,6 @@ export function qualityFunction(openEngine: EngineFactory, opts: DefineOptions &
         const last = await c.rt.results.loadQuality();
         if (!last) throw new NotFoundError('no quality report yet (POST /function/quality runs a check; Airflow data_quality_monitoring runs it on schedule)');
         return last;
-      },
-      async health(clients) {
-        const c = await clients();
-        await c.rt.kpi.ping();
-        return { status: 'ok', engine: c.rt.engine.name, running: c.running !== undefined };
       },
       async close(c) {
         await c.running?.catch(() => undefined);
