@@ -236,7 +236,7 @@
     daily: chart('chart-daily', {
       type: 'bar',
       data: { labels: [], datasets: [
-        { type: 'bar', label: 'Revenue', data: [], backgroundColor: 'rgba(13, 148, 136, .78)', borderRadius: 3, yAxisID: 'y', order: 2 },
+        { type: 'bar', label: 'Revenue', data: [], backgroundColor: 'rgba(13, 148, 136, .78)', borderRadius: 3, maxBarThickness: 64, yAxisID: 'y', order: 2 },
         { type: 'line', label: 'Orders', data: [], borderColor: COLORS.indigo, backgroundColor: COLORS.indigo, pointRadius: 2, borderWidth: 2, tension: .25, yAxisID: 'y1', order: 1 },
       ] },
       options: {
@@ -371,7 +371,7 @@
     hcharts.daily.data.labels = days.map(function (d) { return dayLabel(d.day); });
     hcharts.daily.data.datasets[0].data = days.map(function (d) { return d.revenue; });
     hcharts.daily.data.datasets[1].data = days.map(function (d) { return d.orders; });
-    setText('#daily-hint', days.length ? days.length + ' days, ' + days[0].day + ' to ' + days[days.length - 1].day + ' · UTC' : 'no days yet');
+    setText('#daily-hint', days.length === 0 ? 'no days yet' : days.length === 1 ? '1 day, ' + days[0].day + ' · UTC' : days.length + ' days, ' + days[0].day + ' to ' + days[days.length - 1].day + ' · UTC');
 
     var cats = h.categories.categories;
     hcharts.categories.data.labels = cats.map(function (k) { return k.category; });
@@ -396,7 +396,7 @@
     hcharts.failures.data.datasets = methods.map(function (m) {
       var rowsOf = dayList.map(function (d) { return byKey[m + '|' + d] || null; });
       var color = METHOD_COLORS[m] || COLORS.slate;
-      return { label: label(m), method: m, rows: rowsOf, data: rowsOf.map(function (r) { return r && r.attempts ? r.failed / r.attempts : null; }), borderColor: color, backgroundColor: color, pointRadius: dayList.length > 40 ? 0 : 2, borderWidth: 2, tension: .2 };
+      return { label: label(m), method: m, rows: rowsOf, data: rowsOf.map(function (r) { return r && r.attempts ? r.failed / r.attempts : null; }), borderColor: color, backgroundColor: color, pointRadius: dayList.length > 40 ? 0 : dayList.length < 3 ? 4 : 2, borderWidth: 2, tension: .2 };
     });
 
     renderHeatmap(h['state-category'].cells, cats.map(function (k) { return k.category; }));
