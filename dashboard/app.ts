@@ -1,16 +1,18 @@
 /**
  * The dashboard HTTP app (Hono): the KPI API of docs/contracts.md §5 served from Redis only (one GET of
- * a prebuilt JSON string per request), Server-Sent Events on every change, /healthz, and the
- * live page with its vendor libraries served locally (no CDN).
+ * a prebuilt JSON string per request), the batch layer's history and quality (§10, from the
+ * results cache), Server-Sent Events on every change, /healthz, and the live page with its vendor
+ * libraries served locally (no CDN).
  */
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { errorBody, httpStatusOf } from '../shared/platform/errors.ts';
+import { errorBody, httpStatusOf, NotFoundError } from '../shared/platform/errors.ts';
 import type { Logger } from '../shared/platform/log.ts';
 import type { ViewName } from '../shared/kpi/types.ts';
 import type { ViewStore } from '../shared/kpi/store.ts';
 import { emptyViews } from '../shared/kpi/views.ts';
 import { payloadOf, type ChangeHub } from './hub.ts';
+import { HISTORY_VIEW_NAMES, type ResultsCache } from './results.ts';
 
 export interface Asset {
   body: string | Uint8Array;
@@ -22,6 +24,8 @@ export interface Asset {
 export interface DashboardDeps {
   views: Pick<ViewStore, 'readView' | 'readAllViews'>;
   hub: ChangeHub;
+  /** The batch results (history views and quality report), Redis-invalidated. */
+  results: ResultsCache;
   /** Resolves with details when healthy; throws (DependencyError) when not. */
   health: () => Promise<Record<string, unknown>>;
   /** URL path -> file (e.g. "/" , "/app.js", "/vendor/chart.umd.min.js"). */
@@ -39,6 +43,12 @@ export const API_VIEWS: Readonly<Record<string, ViewName>> = {
   payments: 'payments',
   segments: 'segments',
 };
+
+/** The 404 answers before the first batch run / quality check: what has not run, and how it runs. */
+export const NO_HISTORY =
+  'no history yet: the analytics function has not run yet (the cron connector runs it every minute; run it now with POST /function/analytics through the gateway)';
+export const NO_QUALITY =
+  'no data-quality report yet: the quality check has not run yet (Airflow\'s data_quality_monitoring runs it; run it now with POST /function/quality through the gateway)';
 
 const EMPTY = emptyViews();
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
@@ -68,22 +78,46 @@ export function createApp(deps: DashboardDeps): Hono {
     return c.body(payloadOf(version, views), 200, JSON_HEADERS);
   });
 
+  for (const name of HISTORY_VIEW_NAMES) {
+    app.get(`/api/history/${name}`, async (c) => {
+      const h = (await deps.results.read()).history;
+      if (!h) throw new NotFoundError(NO_HISTORY);
+      return c.body(h.views[name], 200, JSON_HEADERS);
+    });
+  }
+
+  /** The five history views in one document, keyed by route name (the page's fallback refresh). */
+  app.get('/api/history', async (c) => {
+    const h = (await deps.results.read()).history;
+    if (!h) throw new NotFoundError(NO_HISTORY);
+    return c.body(h.payload, 200, JSON_HEADERS);
+  });
+
+  app.get('/api/quality', async (c) => {
+    const q = (await deps.results.read()).quality;
+    if (q === null) throw new NotFoundError(NO_QUALITY);
+    return c.body(q, 200, JSON_HEADERS);
+  });
+
   app.get('/api/stream', (c) =>
     streamSSE(c, async (stream) => {
       let closed = false;
-      const queue: string[] = [];
+      // event -> data not yet sent. Only the newest data of each event matters to a client: a
+      // newer one replaces an older one it has not received yet ('ping' carries no data).
+      const queue = new Map<string, string>();
       let wake: (() => void) | undefined;
-      const push = (payload: string): void => {
-        // Only the newest payload matters to a client: drop older ones it has not received yet.
-        queue.length = 0;
-        queue.push(payload);
+      const push = (event: string, data: string): void => {
+        queue.delete(event);
+        queue.set(event, data);
         wake?.();
       };
-      const off = deps.hub.on((s) => push(s.payload));
-      const hb = setInterval(() => {
-        queue.push('');
-        wake?.();
-      }, heartbeatMs);
+      const offKpis = deps.hub.on((s) => push('kpis', s.payload));
+      const offResults = deps.results.on((doc, s) => push(doc, doc === 'history' ? (s.history?.payload ?? 'null') : (s.quality ?? 'null')));
+      const off = (): void => {
+        offKpis();
+        offResults();
+      };
+      const hb = setInterval(() => push('ping', ''), heartbeatMs);
       stream.onAbort(() => {
         closed = true;
         off();
@@ -91,17 +125,26 @@ export function createApp(deps: DashboardDeps): Hono {
         wake?.();
       });
       await stream.writeSSE({ event: 'hello', data: JSON.stringify({ heartbeat_ms: heartbeatMs }), retry: 2_000 });
-      push((await deps.hub.current()).payload);
+      push('kpis', (await deps.hub.current()).payload);
+      try {
+        // The batch results are optional on the stream: a failed read leaves the KPIs streaming.
+        const r = await deps.results.current();
+        if (!queue.has('history')) push('history', r.history?.payload ?? 'null');
+        if (!queue.has('quality')) push('quality', r.quality ?? 'null');
+      } catch (err) {
+        deps.log.debug('sse: the batch results are not readable yet', { err });
+      }
       try {
         while (!closed) {
-          const next = queue.shift();
-          if (next === undefined) {
+          const next = queue.entries().next();
+          if (next.done) {
             await new Promise<void>((r) => (wake = r));
             wake = undefined;
             continue;
           }
-          if (next === '') await stream.writeSSE({ event: 'ping', data: new Date().toISOString() });
-          else await stream.writeSSE({ event: 'kpis', data: next });
+          const [event, data] = next.value;
+          queue.delete(event);
+          await stream.writeSSE({ event, data: event === 'ping' ? new Date().toISOString() : data });
         }
       } catch (err) {
         if (!closed) deps.log.debug('sse client went away', { err });

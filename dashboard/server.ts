@@ -12,9 +12,11 @@ import { serve, type ServerType } from '@hono/node-server';
 import { loadConfig, type Config } from '../shared/platform/config.ts';
 import { createLogger, type Logger } from '../shared/platform/log.ts';
 import { RedisKpiStore } from '../shared/kpi/adapters/redis-store.ts';
+import { RedisResultStore } from '../shared/analytics/adapters/redis-results.ts';
 import { commandLine } from '../shared/platform/args.ts';
 import { createApp, type Asset } from './app.ts';
 import { createChangeHub } from './hub.ts';
+import { createResultsCache } from './results.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -43,6 +45,8 @@ export interface Dashboard {
   url: string;
   port: number;
   store: RedisKpiStore;
+  /** The batch results the dashboard serves (same prefix). */
+  results: RedisResultStore;
   close(): Promise<void>;
 }
 
@@ -50,19 +54,30 @@ export async function startDashboard(opts: { config?: Config; port?: number; hos
   const config = opts.config ?? loadConfig();
   const log = opts.log ?? createLogger({ component: 'dashboard' });
   const store = RedisKpiStore.open(config.redisUrl, opts.prefix ?? config.kpiPrefix, 'orderpulse-dashboard', log);
+  const results = RedisResultStore.open(config.redisUrl, opts.prefix ?? config.kpiPrefix, 'orderpulse-dashboard-results', log);
+  const closeStores = async (): Promise<void> => {
+    await Promise.all([store.close(), results.close()]);
+  };
   const hub = await createChangeHub({ readAllViews: () => store.readAllViews(), readVersion: () => store.readViewsVersion(), subscribe: (cb) => store.subscribeChanges(cb) }, log).catch(async (err: unknown) => {
-    await store.close();
+    await closeStores();
+    throw err;
+  });
+  const cache = await createResultsCache({ loadHistory: () => results.loadHistory(), loadQuality: () => results.loadQuality(), subscribe: (cb) => results.subscribeChanges(cb) }, log).catch(async (err: unknown) => {
+    await hub.close();
+    await closeStores();
     throw err;
   });
   const app = createApp({
     views: store,
     hub,
+    results: cache,
     assets: await loadAssets(),
     log,
     health: async () => {
       await store.ping();
-      const [{ version }, rebuild, invalid] = await Promise.all([store.readAllViews(), store.getRebuildStatus(), store.invalidCount()]);
-      return { redis: 'ok', views_version: version, rebuild, invalid_accepted_messages: invalid, sse_clients: hub.listeners() };
+      const [{ version }, rebuild, invalid, snap] = await Promise.all([store.readAllViews(), store.getRebuildStatus(), store.invalidCount(), cache.read()]);
+      const asOf = (json: string | null | undefined): string | null => (json ? ((JSON.parse(json) as { as_of?: string }).as_of ?? null) : null);
+      return { redis: 'ok', views_version: version, rebuild, invalid_accepted_messages: invalid, history_as_of: asOf(snap.history?.views.summary), quality_as_of: asOf(snap.quality), sse_clients: hub.listeners() };
     },
   });
   const host = opts.host ?? '127.0.0.1';
@@ -78,13 +93,15 @@ export async function startDashboard(opts: { config?: Config; port?: number; hos
     url,
     port: actual,
     store,
+    results,
     async close() {
+      await cache.close();
       await hub.close();
       await new Promise<void>((r) => {
         server.close(() => r());
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
-      await store.close();
+      await closeStores();
     },
   };
 }

@@ -1,6 +1,8 @@
 /* OrderPulse live dashboard: renders the KPI views pushed over SSE (/api/stream), with a
  * fallback refresh from /api/kpis every 30 s, a "last updated" clock, and empty / disconnected
- * states. Chart.js is served locally from node_modules (/vendor/chart.umd.min.js). */
+ * states; below them the History section and the Data quality panel (the batch layer's results:
+ * `history` and `quality` events on the same stream, fallback /api/history and /api/quality).
+ * Chart.js is served locally from node_modules (/vendor/chart.umd.min.js). */
 (function () {
   'use strict';
 
@@ -19,7 +21,9 @@
 
   var $ = function (sel) { return document.querySelector(sel); };
   var label = function (k) { return LABELS[k] || k; };
-  var state = { data: null, asOf: null, renders: 0, received: 0, lastEventAt: 0, pending: null, timer: null, disconnectedAt: 0, connection: 'connecting' };
+  var STALE_MS = 3 * 60 * 1000;
+  var ENGINES = { duckdb: 'DuckDB', spark: 'Spark' };
+  var state = { history: null, quality: null, historyRenders: 0, qualityRenders: 0, data: null, asOf: null, renders: 0, received: 0, lastEventAt: 0, pending: null, timer: null, disconnectedAt: 0, connection: 'connecting' };
   window.orderpulse = state;
 
   Chart.defaults.font.family = window.getComputedStyle(document.body).fontFamily;
@@ -223,6 +227,215 @@
     $('#banner').hidden = false;
   }
 
+  // ---- History (batch layer) and data quality ------------------------------------------------
+
+  var dayFmt = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+  function dayLabel(day) { var d = new Date(day + 'T00:00:00Z'); return isNaN(d.getTime()) ? day : dayFmt.format(d); }
+
+  var hcharts = {
+    daily: chart('chart-daily', {
+      type: 'bar',
+      data: { labels: [], datasets: [
+        { type: 'bar', label: 'Revenue', data: [], backgroundColor: 'rgba(13, 148, 136, .78)', borderRadius: 3, maxBarThickness: 64, yAxisID: 'y', order: 2 },
+        { type: 'line', label: 'Orders', data: [], borderColor: COLORS.indigo, backgroundColor: COLORS.indigo, pointRadius: 2, borderWidth: 2, tension: .25, yAxisID: 'y1', order: 1 },
+      ] },
+      options: {
+        interaction: { mode: 'index', intersect: false },
+        scales: {
+          x: { grid: { display: false }, ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 16 } },
+          y: { beginAtZero: true, title: { display: true, text: 'revenue' }, ticks: { callback: function (v) { return moneyShort.format(v); } } },
+          y1: { beginAtZero: true, position: 'right', grid: { display: false }, title: { display: true, text: 'orders' }, ticks: { precision: 0 } },
+        },
+        plugins: { tooltip: { callbacks: {
+          title: function (items) { var d = state.history && state.history.daily.days[items[0].dataIndex]; return d ? d.day + ' (UTC)' : ''; },
+          label: function (c) { return c.dataset.yAxisID === 'y' ? ' Revenue ' + money.format(c.parsed.y) : ' Orders ' + count.format(c.parsed.y); },
+          afterBody: function (items) { var d = state.history && state.history.daily.days[items[0].dataIndex]; return d ? [' Paid orders ' + count.format(d.paid_orders), ' Unique customers ' + count.format(d.unique_customers)] : []; },
+        } } },
+      },
+    }),
+    categories: chart('chart-categories', {
+      type: 'bar',
+      data: { labels: [], datasets: [{ label: 'Revenue', data: [], backgroundColor: 'rgba(79, 70, 229, .78)', borderRadius: 4 }] },
+      options: {
+        indexAxis: 'y',
+        plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (c) {
+          var k = state.history && state.history.categories.categories[c.dataIndex];
+          return k ? [' ' + money.format(k.revenue) + ' revenue', ' ' + count.format(k.orders) + ' orders', ' ' + count.format(k.quantity) + ' units'] : '';
+        } } } },
+        scales: { x: { beginAtZero: true, ticks: { callback: function (v) { return moneyShort.format(v); } } }, y: { grid: { display: false }, ticks: { autoSkip: false } } },
+      },
+    }),
+    failures: chart('chart-failures', {
+      type: 'line',
+      data: { labels: [], datasets: [] },
+      options: {
+        interaction: { mode: 'index', intersect: false },
+        spanGaps: true,
+        scales: {
+          x: { grid: { display: false }, ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 10 } },
+          y: { beginAtZero: true, title: { display: true, text: 'failed / attempts' }, ticks: { callback: function (v) { return pct.format(v); } } },
+        },
+        plugins: { legend: { position: 'bottom' }, tooltip: { callbacks: { label: function (c) {
+          var r = c.dataset.rows[c.dataIndex];
+          return r ? ' ' + c.dataset.label + ' ' + pct.format(r.failed / r.attempts) + ' (' + count.format(r.failed) + ' of ' + count.format(r.attempts) + ')' : '';
+        } } } },
+      },
+    }),
+  };
+  state.hcharts = hcharts;
+
+  /** "DuckDB · as of 12:01:05 UTC, 40 s ago", marked stale when older than 3 minutes. */
+  function paintAsOf(el, view) {
+    if (!view || !view.as_of) { el.textContent = '—'; el.classList.remove('stale'); return; }
+    var t = new Date(view.as_of);
+    var age = Date.now() - t.getTime();
+    var stale = age > STALE_MS;
+    var text = (ENGINES[view.engine] || view.engine) + ' · as of ' + t.toISOString().slice(11, 19) + ' UTC, ' + ago(age) + (stale ? ' · stale' : '');
+    if (el.textContent !== text) el.textContent = text;
+    el.classList.toggle('stale', stale);
+    el.dataset.stale = String(stale);
+    el.title = stale ? 'Computed ' + view.as_of + ', more than 3 minutes ago: no newer result has been stored since (is the analytics function running?)' : view.as_of;
+  }
+
+  function tickAsOf() {
+    var els = document.querySelectorAll('.asof[data-asof-of]');
+    for (var i = 0; i < els.length; i++) {
+      var of = els[i].dataset.asofOf;
+      paintAsOf(els[i], of === 'quality' ? state.quality : state.history && state.history[of]);
+    }
+  }
+
+  function setH(field, text) { var el = document.querySelector('.h-value[data-hfield="' + field + '"]'); if (el && el.textContent !== text) el.textContent = text; }
+
+  function heatColor(f) { return 'rgba(79, 70, 229, ' + (0.06 + 0.84 * f).toFixed(3) + ')'; }
+
+  function renderHeatmap(cells, categoryOrder) {
+    var states = {};
+    var cats = {};
+    var max = 0;
+    for (var i = 0; i < cells.length; i++) {
+      var c = cells[i];
+      var row = states[c.state] || (states[c.state] = { state: c.state, revenue: 0, orders: 0, by: {} });
+      row.by[c.category] = c;
+      row.revenue += c.revenue;
+      row.orders += c.orders;
+      cats[c.category] = true;
+      if (c.revenue > max) max = c.revenue;
+    }
+    // Columns in category-performance order (revenue desc), then any other; rows by revenue desc.
+    var columns = categoryOrder.filter(function (k) { return cats[k]; });
+    Object.keys(cats).sort().forEach(function (k) { if (columns.indexOf(k) < 0) columns.push(k); });
+    var rowsList = Object.keys(states).map(function (k) { return states[k]; }).sort(function (a, b) { return b.revenue - a.revenue || (a.state < b.state ? -1 : 1); });
+    var head = '<tr><th scope="col">State</th>' + columns.map(function (k) { return '<th scope="col">' + escapeHtml(k) + '</th>'; }).join('') + '<th scope="col" class="total">Total</th></tr>';
+    var body = '';
+    for (var r = 0; r < rowsList.length; r++) {
+      var s = rowsList[r];
+      body += '<tr data-state="' + escapeHtml(s.state) + '"><th scope="row">' + escapeHtml(s.state) + '</th>';
+      for (var j = 0; j < columns.length; j++) {
+        var cell = s.by[columns[j]];
+        var rev = cell ? cell.revenue : 0;
+        var f = max > 0 ? rev / max : 0;
+        var title = s.state + ' · ' + columns[j] + ': ' + money.format(rev) + ' revenue, ' + count.format(cell ? cell.orders : 0) + ' orders';
+        body += '<td data-category="' + escapeHtml(columns[j]) + '" data-revenue="' + rev + '" data-orders="' + (cell ? cell.orders : 0) + '" title="' + escapeHtml(title) + '"' +
+          (rev > 0 ? ' style="background:' + heatColor(f) + '"' : '') + ' class="' + (rev > 0 ? (f > 0.55 ? 'dark' : '') : 'zero') + '">' +
+          (rev > 0 ? moneyShort.format(rev) : (cell ? '$0' : '–')) + '</td>';
+      }
+      body += '<td class="total" title="' + escapeHtml(s.state + ': ' + money.format(s.revenue) + ' revenue, ' + count.format(s.orders) + ' orders') + '">' + moneyShort.format(s.revenue) + '</td></tr>';
+    }
+    var table = $('#heatmap');
+    var thead = table.querySelector('thead');
+    var tbody = table.querySelector('tbody');
+    if (thead.innerHTML !== head) thead.innerHTML = head;
+    if (tbody.innerHTML !== body) tbody.innerHTML = body;
+    setText('#heatmap-hint', rowsList.length + ' states × ' + columns.length + ' categories · colour = revenue');
+  }
+
+  function renderHistory(h) {
+    state.history = h;
+    state.historyRenders++;
+    var empty = !h;
+    $('#history-empty').hidden = !empty;
+    $('#history-body').hidden = empty;
+    document.body.dataset.history = empty ? 'none' : 'shown';
+    if (empty) { tickAsOf(); return; }
+
+    var s = h.summary;
+    setH('orders', count.format(s.orders));
+    setH('revenue', money.format(s.revenue));
+    setH('paid_orders', count.format(s.paid_orders));
+    setH('aov', money.format(s.aov));
+    setH('unique_customers', count.format(s.unique_customers));
+    setH('payment_success_rate', pct.format(s.payment_success_rate));
+
+    var days = h.daily.days;
+    hcharts.daily.data.labels = days.map(function (d) { return dayLabel(d.day); });
+    hcharts.daily.data.datasets[0].data = days.map(function (d) { return d.revenue; });
+    hcharts.daily.data.datasets[1].data = days.map(function (d) { return d.orders; });
+    setText('#daily-hint', days.length === 0 ? 'no days yet' : days.length === 1 ? '1 day, ' + days[0].day + ' · UTC' : days.length + ' days, ' + days[0].day + ' to ' + days[days.length - 1].day + ' · UTC');
+
+    var cats = h.categories.categories;
+    hcharts.categories.data.labels = cats.map(function (k) { return k.category; });
+    hcharts.categories.data.datasets[0].data = cats.map(function (k) { return k.revenue; });
+    rows($('#categories-table tbody'), cats.map(function (k) {
+      return [[k.category, COLORS.indigo], count.format(k.orders), count.format(k.quantity), money.format(k.revenue)];
+    }));
+
+    var pd = h['payments-daily'].rows;
+    var dayList = [];
+    var methods = [];
+    var byKey = {};
+    for (var i = 0; i < pd.length; i++) {
+      if (dayList.indexOf(pd[i].day) < 0) dayList.push(pd[i].day);
+      if (methods.indexOf(pd[i].method) < 0) methods.push(pd[i].method);
+      byKey[pd[i].method + '|' + pd[i].day] = pd[i];
+    }
+    dayList.sort();
+    var order = Object.keys(METHOD_COLORS);
+    methods.sort(function (a, b) { var ia = order.indexOf(a), ib = order.indexOf(b); return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || (a < b ? -1 : 1); });
+    hcharts.failures.data.labels = dayList.map(dayLabel);
+    hcharts.failures.data.datasets = methods.map(function (m) {
+      var rowsOf = dayList.map(function (d) { return byKey[m + '|' + d] || null; });
+      var color = METHOD_COLORS[m] || COLORS.slate;
+      return { label: label(m), method: m, rows: rowsOf, data: rowsOf.map(function (r) { return r && r.attempts ? r.failed / r.attempts : null; }), borderColor: color, backgroundColor: color, pointRadius: dayList.length > 40 ? 0 : dayList.length < 3 ? 4 : 2, borderWidth: 2, tension: .2 };
+    });
+
+    renderHeatmap(h['state-category'].cells, cats.map(function (k) { return k.category; }));
+    for (var k in hcharts) hcharts[k].update();
+    tickAsOf();
+  }
+
+  function renderQuality(q) {
+    state.quality = q;
+    state.qualityRenders++;
+    $('#quality-empty').hidden = !!q;
+    $('#quality-body').hidden = !q;
+    document.body.dataset.quality = q ? (q.mismatches === 0 ? 'ok' : 'mismatch') : 'none';
+    if (!q) { tickAsOf(); return; }
+    setText('#q-mismatches', count.format(q.mismatches));
+    setText('#q-mismatches-word', q.mismatches === 1 ? 'mismatch' : 'mismatches');
+    setText('#q-checked', count.format(q.checked_fields));
+    $('#q-status').dataset.ok = String(q.mismatches === 0);
+    setText('#q-hot', count.format(q.orders_hot));
+    setText('#q-archived', count.format(q.orders_archived));
+    setText('#q-dups', count.format(q.duplicates_archived));
+    $('#q-dups').classList.toggle('bad', q.duplicates_archived > 0);
+    var reasons = Object.keys(q.dlq_by_reason || {}).sort(function (a, b) { return q.dlq_by_reason[b] - q.dlq_by_reason[a] || (a < b ? -1 : 1); });
+    var dlq = reasons.map(function (r) { return '<tr><td>' + escapeHtml(r) + '</td><td>' + count.format(q.dlq_by_reason[r]) + '</td></tr>'; }).join('') || '<tr><td colspan="2" class="none">none</td></tr>';
+    var dlqBody = $('#q-dlq tbody');
+    if (dlqBody.innerHTML !== dlq) dlqBody.innerHTML = dlq;
+    var details = q.details || [];
+    $('#q-details-wrap').hidden = q.mismatches === 0 && details.length === 0;
+    var fmt = function (v) { return v === null || v === undefined ? '—' : typeof v === 'number' ? count.format(v) : String(v); };
+    var det = details.map(function (d) { return '<tr><td>' + escapeHtml(d.field) + '</td><td>' + escapeHtml(fmt(d.live)) + '</td><td>' + escapeHtml(fmt(d.batch)) + '</td></tr>'; }).join('');
+    var detBody = $('#q-details tbody');
+    if (detBody.innerHTML !== det) detBody.innerHTML = det;
+    tickAsOf();
+  }
+
+  function safely(fn, what) { return function (d) { try { fn(d); } catch (err) { console.warn('bad ' + what, err); } }; }
+  var showHistory = safely(renderHistory, 'history');
+  var showQuality = safely(renderQuality, 'quality');
+
   var es = null;
   var retry = 1000;
   function connect() {
@@ -234,6 +447,8 @@
       setConnection('live');
       try { schedule(JSON.parse(e.data)); } catch (err) { console.warn('bad kpis event', err); }
     });
+    es.addEventListener('history', function (e) { state.lastEventAt = Date.now(); showHistory(JSON.parse(e.data)); });
+    es.addEventListener('quality', function (e) { state.lastEventAt = Date.now(); showQuality(JSON.parse(e.data)); });
     es.addEventListener('ping', function () { state.lastEventAt = Date.now(); });
     es.addEventListener('error', function () {
       if (es.readyState === EventSource.CLOSED) {
@@ -253,10 +468,25 @@
       .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
       .then(function (d) { if (!state.data || d.version !== state.data.version) schedule(d); })
       .catch(function () { if (state.connection !== 'live') setConnection('offline'); });
+    pollResults();
+  }
+
+  // The stream sends history and quality on connect and on every change; without it (a proxy
+  // that buffers SSE, a reconnect loop) they are fetched here. 404 = not computed yet (null);
+  // any other failure keeps what is shown.
+  function pollResults() {
+    if (state.connection === 'live' || state.connection === 'connecting') return;
+    var orNull = function (r) { if (r.status === 404) return null; if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); };
+    fetch('/api/history', { cache: 'no-store' }).then(orNull).then(function (h) {
+      if (JSON.stringify(h) !== JSON.stringify(state.history)) showHistory(h);
+    }).catch(function () { /* the stream or the next poll brings it */ });
+    fetch('/api/quality', { cache: 'no-store' }).then(orNull).then(function (q) {
+      if (JSON.stringify(q) !== JSON.stringify(state.quality)) showQuality(q);
+    }).catch(function () { /* the stream or the next poll brings it */ });
   }
 
   connect();
   poll();
   setInterval(poll, FALLBACK_MS);
-  setInterval(function () { tickClock(); checkBanner(); }, 1000);
+  setInterval(function () { tickClock(); checkBanner(); tickAsOf(); }, 1000);
 })();

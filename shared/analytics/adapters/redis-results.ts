@@ -60,6 +60,29 @@ export class RedisResultStore implements ResultStore {
     return this.load<QualityReport>('quality');
   }
 
+  /**
+   * Calls back with `history` or `quality` on every save, on a dedicated connection (the
+   * dashboard's read cache). ioredis re-subscribes after a reconnect; `onChange` is then called
+   * without a name, since saves may have been missed. Resolves to the unsubscribe function.
+   */
+  async subscribeChanges(onChange: (doc?: 'history' | 'quality') => void): Promise<() => Promise<void>> {
+    const sub = this.redis.duplicate({ connectionName: 'orderpulse-results-sub' });
+    sub.on('error', () => undefined); // the main connection logs connection errors
+    sub.on('message', (channel: string, message: string) => {
+      if (channel === this.channel) onChange(message === 'history' || message === 'quality' ? message : undefined);
+    });
+    sub.on('ready', () => onChange());
+    try {
+      await sub.subscribe(this.channel);
+    } catch (cause) {
+      sub.disconnect();
+      throw new DependencyError('redis', `subscribing to ${this.channel} failed at ${this.url}; is the stack up? (npm run stack -- status)`, { cause });
+    }
+    return async () => {
+      await sub.quit().catch(() => sub.disconnect());
+    };
+  }
+
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
