@@ -13,10 +13,10 @@ functions:
 const parse = (fns: string, env: Record<string, string> = {}) => parseStack(base + fns, 'test.yml', '/repo', env);
 
 describe('stack.yml parsing', () => {
-  it('reads the project stack.yml: six node24-ts functions with their triggers', () => {
+  it('reads the project stack.yml: seven node24-ts functions with their triggers', () => {
     const s = loadStack(path.join(ROOT, 'stack.yml'), {});
     const byName = Object.fromEntries(s.functions.map((f) => [f.name, f]));
-    expect(Object.keys(byName).sort()).toEqual(['aggregate', 'archive-check', 'archive-move', 'cache-write', 'ingest', 'kpi-rebuild']);
+    expect(Object.keys(byName).sort()).toEqual(['aggregate', 'analytics', 'archive-check', 'archive-move', 'cache-write', 'ingest', 'kpi-rebuild']);
     for (const f of s.functions) {
       expect(f.lang).toBe('node24-ts');
       expect(f.image).toBe(`orderpulse/${f.name}:latest`);
@@ -33,6 +33,9 @@ describe('stack.yml parsing', () => {
     expect(byName['kpi-rebuild']!.topics).toEqual([]);
     expect(byName['kpi-rebuild']!.cron).toBeUndefined();
     expect(byName['kpi-rebuild']!.timeoutMs).toBe(30 * 60_000);
+    expect(byName.analytics!.topics).toEqual([]);
+    expect(byName.analytics!.cron?.expression).toBe('* * * * *');
+    expect(byName.analytics!.timeoutMs).toBe(5 * 60_000);
     expect(byName.ingest!.batchMaxMessages).toBe(2000);
   });
 
