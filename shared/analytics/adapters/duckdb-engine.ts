@@ -202,7 +202,11 @@ export class DuckDbEngine implements AnalyticsEngine {
       if (cause instanceof OrderPulseError) throw cause;
       throw new DependencyError('mongodb', `reading ${mongo.db.databaseName}.${COLLECTIONS.fact} into DuckDB failed (${(cause as Error).message}); is the stack up? (npm run stack -- status)`, { cause });
     } finally {
-      appender.closeSync();
+      try {
+        appender.closeSync();
+      } catch {
+        // already failed: the table is replaced by the next run
+      }
       await cursor.close().catch(() => undefined);
     }
     return n;
@@ -235,7 +239,8 @@ export class DuckDbEngine implements AnalyticsEngine {
       try {
         await conn.run(`INSERT INTO ${CACHE_TABLE} SELECT filename AS src, ${select} FROM read_parquet(${list}, filename = true, union_by_name = true)`);
       } catch (cause) {
-        throw new DependencyError('archive', `reading the archive's Parquet files with DuckDB failed (${(cause as Error).message}); a file under ${this.storage.describe()}/orders_fact is unreadable`, {
+        const why = (cause as Error).message.split('\n')[0];
+        throw new DependencyError('archive', `a Parquet file under ${this.storage.describe()}/orders_fact is unreadable (${why}); restore or remove it (the previous results stay served)`, {
           cause,
           retriable: false,
         });
