@@ -16,7 +16,7 @@ describe('stack.yml parsing', () => {
   it('reads the project stack.yml: the node24-ts functions with their triggers', () => {
     const s = loadStack(path.join(ROOT, 'stack.yml'), {});
     const byName = Object.fromEntries(s.functions.map((f) => [f.name, f]));
-    expect(Object.keys(byName).sort()).toEqual(['aggregate', 'archive-check', 'archive-move', 'cache-write', 'ingest', 'kpi-rebuild', 'quality']);
+    expect(Object.keys(byName).sort()).toEqual(['aggregate', 'analytics', 'archive-check', 'archive-move', 'cache-write', 'ingest', 'kpi-rebuild', 'quality']);
     for (const f of s.functions) {
       expect(f.lang).toBe('node24-ts');
       expect(f.image).toBe(`orderpulse/${f.name}:latest`);
@@ -36,6 +36,9 @@ describe('stack.yml parsing', () => {
     // Airflow's data_quality_monitoring (or a POST) runs it: no trigger of its own
     expect(byName.quality!.topics).toEqual([]);
     expect(byName.quality!.cron).toBeUndefined();
+    expect(byName.analytics!.topics).toEqual([]);
+    expect(byName.analytics!.cron?.expression).toBe('* * * * *');
+    expect(byName.analytics!.timeoutMs).toBe(5 * 60_000);
     expect(byName.ingest!.batchMaxMessages).toBe(2000);
   });
 

@@ -4,10 +4,10 @@
  * report (200 whatever it found; callers fail on `mismatches > 0`); GET answers the last stored
  * report (404 before the first). Details: functions/quality/quality.ts, docs/analytics.md "Data quality".
  */
-import { openEngine } from './engine.ts';
+import { openEngine } from '../../shared/analytics/adapters/open.ts';
 import { qualityFunction } from './quality.ts';
 
-const fn = qualityFunction(openEngine);
+const fn = qualityFunction((config, log) => openEngine(config, log));
 
 export default fn.handler;
 export const health = fn.health;

@@ -15,7 +15,7 @@ import { readLive } from '../live.ts';
 import type { QualityCheckReport } from '../types.ts';
 import { readDlqCounts } from './kafka-dlq.ts';
 
-export type EngineFactory = (config: Config, log: Logger) => Promise<AnalyticsEngine>;
+export type EngineFactory = (config: Config, log: Logger) => AnalyticsEngine | Promise<AnalyticsEngine>;
 
 export interface QualityRuntime {
   engine: AnalyticsEngine;

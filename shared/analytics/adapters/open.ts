@@ -1,0 +1,35 @@
+/**
+ * Wiring of the batch analytics: the configured engine (ANALYTICS_ENGINE) and the Redis result
+ * store. The function (functions/analytics), the benchmark and the tests open them here.
+ */
+import type { Config } from '../../platform/config.ts';
+import { ConfigError } from '../../platform/errors.ts';
+import type { Logger } from '../../platform/log.ts';
+import type { AnalyticsEngine } from '../engine.ts';
+import type { EngineName } from '../types.ts';
+import { DuckDbEngine, type DuckDbEngineOptions } from './duckdb-engine.ts';
+import { RedisResultStore } from './redis-results.ts';
+
+export interface OpenEngineOptions {
+  /** Engine to open instead of config.analyticsEngine (a call's `engine` override). */
+  engine?: EngineName;
+  /** DuckDB: MongoDB database of the hot store (default config.mongoDb). */
+  dbName?: string;
+  /** DuckDB: further options (tests and the benchmark). */
+  duckdb?: Partial<Omit<DuckDbEngineOptions, 'config' | 'log'>>;
+}
+
+export function openEngine(config: Config, log: Logger, opts: OpenEngineOptions = {}): AnalyticsEngine {
+  const name = opts.engine ?? config.analyticsEngine;
+  switch (name) {
+    case 'duckdb':
+      return new DuckDbEngine({ config, log: log.child({ engine: 'duckdb' }), ...(opts.dbName ? { dbName: opts.dbName } : {}), ...opts.duckdb });
+    case 'spark':
+      throw new ConfigError('ANALYTICS_ENGINE=spark: the Spark engine is not built in yet; use ANALYTICS_ENGINE=duckdb (the default)');
+  }
+}
+
+/** The result store of config (REDIS_URL, KPI_PREFIX): `<KPI_PREFIX>history` and `<KPI_PREFIX>quality`. */
+export function openResultStore(config: Config, name: string, log?: Logger): RedisResultStore {
+  return RedisResultStore.open(config.redisUrl, config.kpiPrefix, name, log);
+}
