@@ -5,8 +5,8 @@
  * dashboard in the run's conf, and must reach `success`; a DAG whose check does not hold must end
  * `failed`, in the task that checks it.
  *
- * Not here yet (their functions are built on other branches): spark_analytics_pipeline (needs
- * functions/analytics with the Spark engine) and data_quality_monitoring (functions/quality).
+ * spark_analytics_pipeline runs with the Spark engine test (tests/analytics-spark.int.test.ts
+ * needs the Spark service); here: the other four.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../shared/platform/config.ts';
 import { createKafka } from '../shared/adapters/kafka.ts';
 import { waitFor } from '../dev/testing/wait-for.ts';
+import { createRedisClient } from '../shared/kpi/adapters/redis-store.ts';
 import { FUNCTIONS, seededStream, acceptedOf, startKpiPipeline, type KpiPipeline } from './kpi-pipeline.ts';
 
 const config = loadConfig();
@@ -75,6 +76,9 @@ async function xcom<T>(dagId: string, runId: string, taskId: string): Promise<T>
   return r.value;
 }
 
+/** The functions this test's pipeline runs (the DAGs call them through its gateway). */
+const STARTED = [...FUNCTIONS, 'archive-check', 'archive-move', 'monitor', 'quality'];
+
 let kp: KpiPipeline;
 let orders = 0;
 let base: Record<string, unknown>;
@@ -87,7 +91,7 @@ beforeAll(async () => {
   token = (await api<{ access_token: string }>('POST', '/auth/token', { username: 'admin', password: airflowPassword() })).access_token;
   expect(token).toMatch(/^ey/);
 
-  kp = await startKpiPipeline('airflow', { quiet: true, functions: [...FUNCTIONS, 'archive-check', 'archive-move', 'monitor'] });
+  kp = await startKpiPipeline('airflow', { quiet: true, functions: STARTED });
   const { messages } = seededStream(300, 81);
   orders = acceptedOf(messages).length;
   await kp.send(messages);
@@ -127,9 +131,25 @@ describe('Airflow DAGs against the real pipeline', () => {
     const r = await runDag('performance_monitoring', { ...base, window_seconds: 2, samples: 2 });
     expect(r).toMatchObject({ state: 'success', tasks: { function_latencies: 'success', store_sizes: 'success' } });
     const lat = await xcom<Record<string, { median_ms: number }>>('performance_monitoring', r.runId, 'function_latencies');
-    expect(Object.keys(lat).sort()).toEqual([...FUNCTIONS, 'archive-check', 'archive-move', 'monitor'].sort());
+    expect(Object.keys(lat).sort()).toEqual([...STARTED].sort());
     expect(await xcom('performance_monitoring', r.runId, 'store_sizes')).toMatchObject({ hot_orders: orders, archive_mb: 0, archive_files: 0 });
   }, RUN_TIMEOUT_MS + 10_000);
+
+  it('data_quality_monitoring: succeeds on true KPIs, fails in its quality task when a served KPI is made wrong on purpose', async () => {
+    const ok = await runDag('data_quality_monitoring', base);
+    expect(ok).toMatchObject({ state: 'success', tasks: { quality: 'success' } });
+    const redis = createRedisClient(kp.config.redisUrl, 'airflow-test');
+    try {
+      const key = `${kp.config.kpiPrefix}views:summary`;
+      const served = JSON.parse((await redis.get(key)) ?? 'null') as { orders: number; revenue: number };
+      expect(served.orders).toBe(orders);
+      await redis.set(key, JSON.stringify({ ...served, revenue: Math.round((served.revenue + 1.23) * 100) / 100 }));
+      const wrong = await runDag('data_quality_monitoring', base);
+      expect(wrong).toMatchObject({ state: 'failed', tasks: { quality: 'failed' } });
+    } finally {
+      redis.disconnect();
+    }
+  }, 2 * RUN_TIMEOUT_MS + 30_000);
 
   it('fails loudly: a consumer group over the lag threshold, and an unreachable gateway, each end in a failed task', async () => {
     // A consumer group of this pipeline's prefix that has read nothing of the orders topic: it lags by every order.
