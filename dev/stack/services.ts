@@ -9,8 +9,9 @@ import { ferretdbService } from './ferretdb.ts';
 import { redisService } from './redis.ts';
 import { hdfsService } from './hdfs.ts';
 import { hiveService } from './hive.ts';
+import { sparkService } from './spark.ts';
 
-export const SERVICES: readonly ServiceDef[] = [kafkaService, ferretdbService, redisService, hdfsService, hiveService];
+export const SERVICES: readonly ServiceDef[] = [kafkaService, ferretdbService, redisService, hdfsService, hiveService, sparkService];
 
 /** Other names accepted by `--only`. */
 export const ALIASES: Readonly<Record<string, string>> = { mongo: 'ferretdb', mongodb: 'ferretdb', webhdfs: 'hdfs', metastore: 'hive', 'hive-metastore': 'hive' };
