@@ -188,6 +188,8 @@ export function daemonEnv(p: { sparkHome: string; venvDir: string; confDir: stri
     SPARK_CONF_DIR: p.confDir,
     SPARK_LOCAL_IP: p.host,
     SPARK_LOCAL_HOSTNAME: p.host,
+    // The worker's launcher asks for it before it looks for SPARK_HOME/jars (a pip install has no RELEASE file).
+    SPARK_SCALA_VERSION: '2.13',
     PYSPARK_PYTHON: path.join(p.venvDir, 'bin', 'python'),
     PYSPARK_DRIVER_PYTHON: path.join(p.venvDir, 'bin', 'python'),
     TZ: 'UTC',
