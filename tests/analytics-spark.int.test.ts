@@ -8,11 +8,15 @@
  * placement included. Own MongoDB database, HDFS root and Hive database, removed afterwards.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../shared/platform/config.ts';
 import { DependencyError } from '../shared/platform/errors.ts';
 import { createLogger } from '../shared/platform/log.ts';
-import { openArchiveBackends } from '../shared/archive/adapters/factory.ts';
+import { createStorage, openArchiveBackends } from '../shared/archive/adapters/factory.ts';
+import { LocalCatalog } from '../shared/archive/adapters/local-catalog.ts';
 import type { HiveCatalog } from '../shared/archive/adapters/metastore/catalog.ts';
 import type { ArchiveTarget } from '../shared/archive/table.ts';
 import { testDbName } from '../shared/archive/testing/seed.ts';
@@ -104,4 +108,43 @@ describe('Spark engine over FerretDB + Hive/HDFS, submitted over REST', () => {
       await engine.close();
     }
   });
+});
+
+describe('Spark engine over FerretDB + a local Parquet archive (file://, no metastore)', () => {
+  let dir: string;
+  let local: Scenario | undefined;
+  let localConfig: Config;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'op-analytics-spark-'));
+    const localDb = testDbName('analytics_spark_local');
+    const archiveUrl = `file://${dir}/archive`;
+    localConfig = loadConfig({ ...process.env, MONGO_DB: localDb, ARCHIVE_URL: archiveUrl, HIVE_METASTORE_URI: '' });
+    const storage = createStorage(localConfig).storage;
+    const backends = { storage, catalog: new LocalCatalog(path.join(dir, 'archive', '_catalog.json')), kind: { storage: 'local' as const, catalog: 'local' as const } };
+    local = await seedScenario({ config: localConfig, dbName: localDb, log, backends, size: { total: 800, moved: 400, half: 100, maxBatch: 200, seed: 12 } });
+  });
+
+  afterAll(async () => {
+    if (local) {
+      await local.rt.mongo.db.dropDatabase().catch(() => undefined);
+      await local.rt.close();
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it(
+    'reads the Parquet table directory and computes every field exactly',
+    async () => {
+      const engine = openEngine(localConfig, log, { engine: 'spark' });
+      try {
+        const result = toResult('spark', await engine.run(QUERIES), 0);
+        expect(comparable(result)).toEqual(local?.expected);
+        expect(result.placement).toEqual({ orders_hot: 400, orders_archived: 500, duplicates_archived: 0, in_both: 100 });
+      } finally {
+        await engine.close();
+      }
+    },
+    SPARK_RUN_MS,
+  );
 });
