@@ -32,8 +32,8 @@ commands:
   status   table of services; exit 1 when a requested service is unhealthy
   reset    down, then delete local data (data dirs, logs, local archive); keeps jars and binaries
 options:
-  --all               also the cold-path services (hdfs, hive)
-  --only a[,b]        only these services (kafka, ferretdb|mongo, redis, hdfs, hive)
+  --all               also the cold-path services (hdfs, hive, spark)
+  --only a[,b]        only these services (kafka, ferretdb|mongo, redis, hdfs, hive, spark)
   --json              status as JSON
   -h, --help          this text`;
 

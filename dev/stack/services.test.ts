@@ -9,13 +9,13 @@ const names = (xs: { name: string }[]): string[] => xs.map((x) => x.name);
 describe('service registry', () => {
   it('has the core services and the cold-path ones, unique names', () => {
     expect(names(SERVICES.filter((s) => s.group === 'core'))).toEqual(['kafka', 'ferretdb', 'redis']);
-    expect(names(SERVICES.filter((s) => s.group === 'cold'))).toEqual(['hdfs', 'hive', 'airflow']);
+    expect(names(SERVICES.filter((s) => s.group === 'cold'))).toEqual(['hdfs', 'hive', 'spark', 'airflow']);
     expect(new Set(names([...SERVICES])).size).toBe(SERVICES.length);
   });
 
   it('selects core by default, everything with all, exactly `only` (with aliases) otherwise', () => {
     expect(names(selectServices(SERVICES, {}))).toEqual(['kafka', 'ferretdb', 'redis']);
-    expect(names(selectServices(SERVICES, { all: true }))).toEqual(['kafka', 'ferretdb', 'redis', 'hdfs', 'hive', 'airflow']);
+    expect(names(selectServices(SERVICES, { all: true }))).toEqual(['kafka', 'ferretdb', 'redis', 'hdfs', 'hive', 'spark', 'airflow']);
     expect(names(selectServices(SERVICES, { only: ['redis', 'Mongo', 'ferretdb'] }))).toEqual(['ferretdb', 'redis']);
     expect(names(selectServices(SERVICES, { all: true, only: ['hive'] }))).toEqual(['hive']);
     expect(() => selectServices(SERVICES, { only: ['postgres'] })).toThrow(/unknown service "postgres"; known: kafka, ferretdb/);

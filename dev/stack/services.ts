@@ -10,8 +10,9 @@ import { redisService } from './redis.ts';
 import { hdfsService } from './hdfs.ts';
 import { hiveService } from './hive.ts';
 import { airflowService } from './airflow.ts';
+import { sparkService } from './spark.ts';
 
-export const SERVICES: readonly ServiceDef[] = [kafkaService, ferretdbService, redisService, hdfsService, hiveService, airflowService];
+export const SERVICES: readonly ServiceDef[] = [kafkaService, ferretdbService, redisService, hdfsService, hiveService, sparkService, airflowService];
 
 /** Other names accepted by `--only`. */
 export const ALIASES: Readonly<Record<string, string>> = { mongo: 'ferretdb', mongodb: 'ferretdb', webhdfs: 'hdfs', metastore: 'hive', 'hive-metastore': 'hive' };

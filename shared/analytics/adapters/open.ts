@@ -3,12 +3,12 @@
  * store. The function (functions/analytics), the benchmark and the tests open them here.
  */
 import type { Config } from '../../platform/config.ts';
-import { ConfigError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { AnalyticsEngine } from '../engine.ts';
 import type { EngineName } from '../types.ts';
 import { DuckDbEngine, type DuckDbEngineOptions } from './duckdb-engine.ts';
 import { RedisResultStore } from './redis-results.ts';
+import { SparkEngine, type SparkEngineOptions } from './spark-engine.ts';
 
 export interface OpenEngineOptions {
   /** Engine to open instead of config.analyticsEngine (a call's `engine` override). */
@@ -17,6 +17,8 @@ export interface OpenEngineOptions {
   dbName?: string;
   /** DuckDB: further options (tests and the benchmark). */
   duckdb?: Partial<Omit<DuckDbEngineOptions, 'config' | 'log'>>;
+  /** Spark: further options (tests and the benchmark). */
+  spark?: Partial<SparkEngineOptions>;
 }
 
 export function openEngine(config: Config, log: Logger, opts: OpenEngineOptions = {}): AnalyticsEngine {
@@ -25,7 +27,7 @@ export function openEngine(config: Config, log: Logger, opts: OpenEngineOptions 
     case 'duckdb':
       return new DuckDbEngine({ config, log: log.child({ engine: 'duckdb' }), ...(opts.dbName ? { dbName: opts.dbName } : {}), ...opts.duckdb });
     case 'spark':
-      throw new ConfigError('ANALYTICS_ENGINE=spark: the Spark engine is not built in yet; use ANALYTICS_ENGINE=duckdb (the default)');
+      return new SparkEngine(config, log.child({ engine: 'spark' }), { ...(opts.dbName ? { dbName: opts.dbName } : {}), ...opts.spark });
   }
 }
 
