@@ -5,8 +5,7 @@
  * dashboard in the run's conf, and must reach `success`; a DAG whose check does not hold must end
  * `failed`, in the task that checks it.
  *
- * spark_analytics_pipeline runs with the Spark engine test (tests/analytics-spark.int.test.ts
- * needs the Spark service); here: the other four.
+ * spark_analytics_pipeline needs the Spark service too (npm run stack -- up --all starts both).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -77,7 +76,7 @@ async function xcom<T>(dagId: string, runId: string, taskId: string): Promise<T>
 }
 
 /** The functions this test's pipeline runs (the DAGs call them through its gateway). */
-const STARTED = [...FUNCTIONS, 'archive-check', 'archive-move', 'monitor', 'quality'];
+const STARTED = [...FUNCTIONS, 'archive-check', 'archive-move', 'monitor', 'quality', 'analytics'];
 
 let kp: KpiPipeline;
 let orders = 0;
@@ -134,6 +133,14 @@ describe('Airflow DAGs against the real pipeline', () => {
     expect(Object.keys(lat).sort()).toEqual([...STARTED].sort());
     expect(await xcom('performance_monitoring', r.runId, 'store_sizes')).toMatchObject({ hot_orders: orders, archive_mb: 0, archive_files: 0 });
   }, RUN_TIMEOUT_MS + 10_000);
+
+  it('spark_analytics_pipeline: the analytics function runs on Spark through the gateway and its results are served', async () => {
+    const r = await runDag('spark_analytics_pipeline', { ...base, timeout_seconds: 600 });
+    expect(r).toMatchObject({ state: 'success' });
+    expect(Object.values(r.tasks).every((t) => t === 'success')).toBe(true);
+    const summary = await kp.get<{ engine: string; orders: number }>('/api/history/summary');
+    expect(summary).toMatchObject({ engine: 'spark', orders });
+  }, RUN_TIMEOUT_MS + 10 * 60_000);
 
   it('data_quality_monitoring: succeeds on true KPIs, fails in its quality task when a served KPI is made wrong on purpose', async () => {
     const ok = await runDag('data_quality_monitoring', base);

@@ -63,7 +63,7 @@ afterAll(async () => {
 
 describe('Spark engine over FerretDB + Hive/HDFS, submitted over REST', () => {
   it(
-    'computes every field exactly like an independent fold over the facts, a batch half moved',
+    'computes every field exactly like an independent fold over the facts, a batch half moved, and identically to DuckDB on the same input',
     async () => {
       const engine = openEngine(config, log, { engine: 'spark', spark: { target } });
       try {
@@ -71,6 +71,15 @@ describe('Spark engine over FerretDB + Hive/HDFS, submitted over REST', () => {
         const result = toResult('spark', await engine.run(QUERIES), Date.now() - t0);
         expect(comparable(result)).toEqual(s?.expected);
         expect(result.placement).toEqual({ orders_hot: 600, orders_archived: 750, duplicates_archived: 0, in_both: 150 });
+        // The same input on the other engine (DuckDB embedded, archive read over WebHDFS): identical, to the cent.
+        const duck = openEngine(config, log, { engine: 'duckdb' });
+        try {
+          const d = toResult('duckdb', await duck.run(QUERIES), 0);
+          expect(comparable(d)).toEqual(comparable(result));
+          expect(d.placement).toEqual(result.placement);
+        } finally {
+          await duck.close();
+        }
         // The results document is read once and deleted.
         expect(await s?.rt.mongo.db.collection(SPARK_RESULTS_COLLECTION).countDocuments()).toBe(0);
       } finally {
