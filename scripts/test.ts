@@ -42,8 +42,24 @@ function runTier(project: 'unit' | 'integration', extra: string[]): { code: numb
   rmSync(report, { force: true });
   const code = run(bin('vitest'), ['run', '--project', project, '--passWithNoTests', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra], `running the ${project} tests`);
   if (!existsSync(report)) return { code: code === 0 ? 1 : code, counts: undefined };
-  const r = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
-  return { code, counts: { passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests } };
+  const r = JSON.parse(readFileSync(report, 'utf8')) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+    testResults: { status: string; assertionResults: { status: string }[] }[];
+  };
+  // A file that failed outside its tests (a failing beforeAll, an import error) leaves its tests
+  // "skipped": count them as failed, and such a file with no test as one failure.
+  let hookFailed = 0;
+  let hookSkipped = 0;
+  for (const f of r.testResults) {
+    if (f.status !== 'failed' || f.assertionResults.some((a) => a.status === 'failed')) continue;
+    const notRun = f.assertionResults.filter((a) => a.status !== 'passed').length;
+    hookSkipped += notRun;
+    hookFailed += Math.max(notRun, 1);
+  }
+  return { code, counts: { passed: r.numPassedTests, failed: r.numFailedTests + hookFailed, skipped: r.numPendingTests + r.numTodoTests - hookSkipped } };
 }
 
 function stackStatusHealthy(): boolean {

@@ -73,6 +73,7 @@ describe('dashboard in headless Chromium', () => {
     mkdirSync(shots, { recursive: true });
     p = await startKpiPipeline('browser', { quiet: true });
     dash = await startDashboard({ config: p.config, port: 0 });
+    mkdirSync(path.join(ROOT, '.local', 'tmp'), { recursive: true });
     userDir = mkdtempSync(path.join(ROOT, '.local', 'tmp', 'chromium-'));
     ctx = await chromium.launchPersistentContext(userDir, {
       executablePath: CHROMIUM,
