@@ -123,7 +123,7 @@ export async function openHistoryDeps(target: HistoryTarget, log: Logger): Promi
 interface Source {
   seg: HistorySegment;
   stream: MessageStream;
-  /** Runs ahead of nothing: an identical generator that counts the orders before a time. */
+  /** An identical generator, advanced ahead of the stream to count the orders before a time. */
   counter: OrderGenerator;
 }
 
