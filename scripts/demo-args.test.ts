@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseDemoArgs } from './demo-args.ts';
 
 describe('parseDemoArgs', () => {
-  it('defaults to 200 orders/s, seed 1, no end, 3 days of history (100,000 orders, older than 1 day archived)', () => {
-    expect(parseDemoArgs([])).toEqual({ rate: 200, seed: 1, duration: undefined, historyDays: 3, historyOrders: 100_000, archiveOlderThanDays: 1, history: true, help: false });
+  it('defaults to 20 orders/s, seed 1, no end, 3 days of history (100,000 orders, older than 1 day archived)', () => {
+    expect(parseDemoArgs([])).toEqual({ rate: 20, seed: 1, duration: undefined, historyDays: 3, historyOrders: 100_000, archiveOlderThanDays: 1, history: true, help: false });
   });
   it('reads the options', () => {
     expect(parseDemoArgs(['--rate', '50', '--seed', '7', '--duration', '30'])).toMatchObject({ rate: 50, seed: 7, duration: 30 });

@@ -23,7 +23,7 @@ Starts the local stack and the pipeline (gateway, functions, connectors, dashboa
 history of the past days through the pipeline (the older part archived), then starts the live
 generator.
 
-  --rate N                   live orders per second (default 200)
+  --rate N                   live orders per second (default 20: about the history's own evening rate, so the per-minute chart stays readable and the minute-cadence analytics keep up on FerretDB)
   --seed S                   generator seed, integer >= 0 (default 1)
   --duration SECONDS         stop the live generator after this long (default: until Ctrl-C)
   --history-days D           history before now, in days (default ${DEFAULT_HISTORY_DAYS})
@@ -49,7 +49,7 @@ const cli = commandLine({
 export function parseDemoArgs(argv: readonly string[]): DemoArgs {
   const { values: v } = cli.parse(argv);
   return {
-    rate: v.rate ?? 200,
+    rate: v.rate ?? 20,
     seed: v.seed ?? 1,
     duration: v.duration,
     historyDays: v['history-days'] ?? DEFAULT_HISTORY_DAYS,
