@@ -26,7 +26,7 @@ import { ManagedProcess } from './function-process.ts';
 import { startGateway, type FunctionEntry, type Gateway } from './gateway.ts';
 import type { KafkaConnector } from '../../connectors/kafka-connector.ts';
 import type { CronConnector } from '../../connectors/cron-connector.ts';
-import { startConnectors } from '../../connectors/main.ts';
+import { startConnectors, type KafkaConnectorSettings } from '../../connectors/main.ts';
 import { setUp } from '../../shared/setup/adapters/open.ts';
 import type { BackoffPolicy } from '../../connectors/backoff.ts';
 
@@ -45,17 +45,7 @@ export interface PipelineOptions {
   /** Gateway port: default config.gatewayPort (8080); 0 picks a free port. */
   gatewayPort?: number;
   /** Kafka connector: false to disable; options otherwise. */
-  kafka?:
-    | false
-    | {
-        groupPrefix?: string;
-        maxMessages?: number;
-        maxBytes?: number;
-        topicPartitions?: Record<string, number>;
-        /** The set-up step creates orders/orders.dlq/orders.accepted/kpi.deltas (default true). */
-        ensureStandardTopics?: boolean;
-        backoff?: BackoffPolicy;
-      };
+  kafka?: false | KafkaConnectorSettings;
   cron?: boolean;
   /**
    * Run the set-up step (shared/setup) before starting anything (default true): the MongoDB schema
