@@ -3,7 +3,7 @@
  * like. Starts the stack (with the cold-path services), runs the parts in sequence and writes
  * the JSON results to .local/bench/<timestamp>.json plus a summary on stdout.
  *
- *   npm run bench -- [--only generator,ingest,kpi,archive] [--quick] [--help]
+ *   npm run bench -- [--only generator,ingest,kpi,archive,analytics] [--quick] [--hot-cap N] [--help]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { runGeneratorBench } from './generator.ts';
 import { benchIngest } from './ingest.ts';
 import { runKpiBench } from './kpi.ts';
 import { runArchiveBench } from './archive.ts';
+import { runAnalyticsBench } from './analytics.ts';
 import { parseOrExit } from '../shared/platform/args.ts';
 import { BENCH_USAGE, parseBenchArgs, summarise, type BenchResults } from './summary.ts';
 
@@ -21,7 +22,7 @@ const log = createLogger({ component: 'bench' });
 const args = parseOrExit(BENCH_USAGE, () => parseBenchArgs(process.argv.slice(2)), (a) => a.help);
 const config = loadConfig();
 
-await stackUp({ all: args.parts.includes('archive') });
+await stackUp({ all: args.parts.includes('archive') || args.parts.includes('analytics') });
 const results: BenchResults = { at: new Date().toISOString() };
 const q = args.quick;
 
@@ -40,6 +41,10 @@ if (args.parts.includes('kpi')) {
 if (args.parts.includes('archive')) {
   log.info('bench: archive vs raw storage writes');
   results.archive = await runArchiveBench(q ? { orders: 10_000, config } : { config });
+}
+if (args.parts.includes('analytics')) {
+  log.info('bench: analytics over all history (DuckDB minute cadence vs re-read everything; Spark per executor cores)');
+  results.analytics = await runAnalyticsBench({ orders: q ? [20_000] : [100_000, 1_000_000], ...(args.hotCap ? { hotCap: args.hotCap } : {}), config, log });
 }
 
 const dir = path.join(config.localDir, 'bench');

@@ -3,15 +3,17 @@ import { parseBenchArgs, summarise } from './summary.ts';
 
 describe('parseBenchArgs', () => {
   it('runs every part by default', () => {
-    expect(parseBenchArgs([])).toEqual({ parts: ['generator', 'ingest', 'kpi', 'archive'], quick: false, help: false });
+    expect(parseBenchArgs([])).toEqual({ parts: ['generator', 'ingest', 'kpi', 'archive', 'analytics'], quick: false, help: false });
   });
   it('selects parts and quick mode', () => {
     expect(parseBenchArgs(['--only', 'kpi,ingest', '--quick'])).toEqual({ parts: ['kpi', 'ingest'], quick: true, help: false });
+    expect(parseBenchArgs(['--only', 'analytics', '--hot-cap', '100000'])).toEqual({ parts: ['analytics'], quick: false, hotCap: 100_000, help: false });
+    expect(() => parseBenchArgs(['--hot-cap', '0'])).toThrow(/--hot-cap/);
   });
   it('rejects unknown parts and options', () => {
     expect(() => parseBenchArgs(['--only', 'spark'])).toThrow(/--only/);
     expect(() => parseBenchArgs(['--fast'])).toThrow(/unknown option/);
-    expect(() => parseBenchArgs(['--only', 'kpi,spark'])).toThrow(/--only: unknown "spark"; choose from generator, ingest, kpi, archive/);
+    expect(() => parseBenchArgs(['--only', 'kpi,spark'])).toThrow(/--only: unknown "spark"; choose from generator, ingest, kpi, archive, analytics/);
     expect(parseBenchArgs(['-h']).help).toBe(true);
   });
 });
@@ -30,5 +32,30 @@ describe('summarise', () => {
     });
     expect(text).toContain('event→KPI at 1,000 ev/s (achieved 998): p50 120 ms, p95 340 ms, p99 500 ms');
     expect(text).toContain('p99 4.25 ms');
+  });
+});
+
+describe('summarise analytics', () => {
+  const run = (total: number) => ({ hot_rows: 500_000, hot_ms: total - 500, archive_files: 60, archive_files_loaded: 0, archive_files_dropped: 0, archive_bytes_copied: 0, archive_ms: 10, query_ms: 490, total_ms: total });
+  const size = (orders: number, minute: number) => ({
+    orders,
+    hot: orders / 2,
+    archived: orders / 2,
+    hot_capped: false,
+    archive_files: 60,
+    archive_mb: 30,
+    seed: { hot_s: 80, hot_docs_per_s: 6250, archive_s: 20 },
+    raw_cursor: { docs: orders / 2, ms: 100_000, docs_per_s: 5000 },
+    delta_read: { docs: 1200, ms: 9000 },
+    duckdb: { cold: run(minute + 4000), warm: [run(minute)], minute_ms: minute, hot_docs_per_s: 4000, hot_vs_raw: 0.8, baseline_ratio: 1.04, all_documents_estimate_ms: 250_000 },
+    spark: [{ cores: 1, total_ms: 95_000 }, { cores: 2, skipped: "the cluster's workers have 2 cores; 2 executor cores need 3 (the driver takes one)" }],
+  });
+  it('prints the minute run against the target at 1M, the baseline ratio, the raw cursor and Spark per cores', () => {
+    const text = summarise({ at: 'x', analytics: { sizes: [size(100_000, 9000), size(1_000_000, 125_000)], load: { before: [3, 3, 3], after: [4, 4, 4] }, cpus: 2, targets: { minute_ms_at_1m: 10_000 } } });
+    expect(text).toContain('analytics 1,000,000 orders (500,000 hot + 500,000 archived in 60 files): seeded hot at 6,250 docs/s; raw cursor 5,000 docs/s (100.0 s)');
+    expect(text).toContain('analytics duckdb 100,000: minute run 9.0 s vs re-read everything (cold) 13.0 s → 1.04×; hot load 4,000 docs/s = 0.80 of the raw cursor');
+    expect(text).toContain('analytics duckdb 1,000,000: minute run 125.0 s (target < 10.0 s at 1M ✘)');
+    expect(text).toContain('analytics spark 1,000,000, 1 executor core: 95.0 s');
+    expect(text).toContain("analytics spark 100,000, 2 executor cores: skipped (the cluster's workers have 2 cores");
   });
 });

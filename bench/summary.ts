@@ -3,13 +3,16 @@ import { commandLine } from '../shared/platform/args.ts';
 import type { IngestBenchResult } from './ingest.ts';
 import type { KpiBenchResult } from './kpi.ts';
 import type { ArchiveBenchResult } from './archive.ts';
+import type { AnalyticsBenchResult } from './analytics.ts';
 
-export const BENCH_PARTS = ['generator', 'ingest', 'kpi', 'archive'] as const;
+export const BENCH_PARTS = ['generator', 'ingest', 'kpi', 'archive', 'analytics'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export interface BenchArgs {
   parts: BenchPart[];
   quick: boolean;
+  /** analytics: at most this many hot orders per size (the rest archived). */
+  hotCap?: number;
   help: boolean;
 }
 
@@ -20,6 +23,7 @@ writes the JSON results to .local/bench/<timestamp>.json and a summary to stdout
 
   --only a[,b]   only these parts: ${BENCH_PARTS.join(', ')} (default all)
   --quick        smaller runs
+  --hot-cap N    analytics: at most N orders in the hot store per size (the rest archived)
   -h, --help     this text`;
 
 const benchCli = commandLine({
@@ -27,13 +31,14 @@ const benchCli = commandLine({
   options: {
     only: { type: 'list', value: `a comma-separated list of ${BENCH_PARTS.join(', ')}`, allowed: BENCH_PARTS },
     quick: { type: 'boolean' },
+    'hot-cap': { type: 'number', min: 1, integer: true },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const { values } = benchCli.parse(argv);
-  return { parts: values.only ?? [...BENCH_PARTS], quick: values.quick ?? false, help: values.help ?? false };
+  return { parts: values.only ?? [...BENCH_PARTS], quick: values.quick ?? false, ...(values['hot-cap'] !== undefined ? { hotCap: values['hot-cap'] } : {}), help: values.help ?? false };
 }
 
 export interface BenchResults {
@@ -42,6 +47,7 @@ export interface BenchResults {
   ingest?: IngestBenchResult;
   kpi?: KpiBenchResult;
   archive?: ArchiveBenchResult;
+  analytics?: AnalyticsBenchResult;
 }
 
 const f = (x: number | undefined, d = 0): string => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
@@ -67,5 +73,25 @@ export function summarise(r: BenchResults): string {
     }
     for (const [k, v] of Object.entries(r.archive.skipped)) lines.push(`archive ${k}: skipped (${v})`);
   }
+  if (r.analytics) lines.push(...analyticsLines(r.analytics));
   return lines.join('\n');
+}
+
+const sec = (ms: number | undefined): string => (ms === undefined ? 'n/a' : `${f(ms / 1000, 1)} s`);
+
+function analyticsLines(a: AnalyticsBenchResult): string[] {
+  const lines: string[] = [];
+  for (const s of a.sizes) {
+    const where = `${f(s.orders)} orders (${f(s.hot)} hot${s.hot_capped ? ', capped' : ''} + ${f(s.archived)} archived in ${f(s.archive_files)} files)`;
+    lines.push(`analytics ${where}: seeded hot at ${f(s.seed.hot_docs_per_s)} docs/s; raw cursor ${f(s.raw_cursor.docs_per_s)} docs/s (${sec(s.raw_cursor.ms)}); last minute's ${f(s.delta_read.docs)} facts by _id ${sec(s.delta_read.ms)}`);
+    const d = s.duckdb;
+    if (d) {
+      const target = s.orders >= 1_000_000 ? ` (target < ${sec(a.targets.minute_ms_at_1m)} at 1M ${d.minute_ms < a.targets.minute_ms_at_1m ? '✔' : '✘'})` : '';
+      lines.push(
+        `analytics duckdb ${f(s.orders)}: minute run ${sec(d.minute_ms)}${target} vs re-read everything (cold) ${sec(d.cold.total_ms)} → ${f(d.baseline_ratio, 2)}×; hot load ${f(d.hot_docs_per_s)} docs/s = ${f(d.hot_vs_raw, 2)} of the raw cursor; all orders as documents ≈ ${sec(d.all_documents_estimate_ms)} (estimate)`,
+      );
+    }
+    for (const sp of s.spark ?? []) lines.push(`analytics spark ${f(s.orders)}, ${sp.cores} executor core${sp.cores === 1 ? '' : 's'}: ${sp.total_ms !== undefined ? sec(sp.total_ms) : `skipped (${sp.skipped})`}`);
+  }
+  return lines;
 }

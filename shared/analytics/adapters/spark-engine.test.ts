@@ -43,6 +43,8 @@ describe('spark engine (pure parts)', () => {
     });
     const noHive = submissionRequest({ masterUrl: 'spark://x:1', jobFile: '/j.py', spec, jars: [] }).sparkProperties as Record<string, string>;
     expect(noHive['spark.sql.catalogImplementation']).toBeUndefined();
+    expect(noHive['spark.cores.max']).toBe('1');
+    expect((submissionRequest({ masterUrl: 'spark://x:1', jobFile: '/j.py', spec, jars: [], cores: 2 }).sparkProperties as Record<string, string>)['spark.cores.max']).toBe('2');
     expect(SPARK_JOB_FILE).toMatch(/\/spark\/jobs\/analytics\.py$/);
     expect(sparkPaths('/l')).toEqual({ home: '/l/spark', mongoLibs: '/l/spark/mongo/libs', hiveClientLibs: '/l/spark/hive-client/libs' });
   });

@@ -97,6 +97,8 @@ export interface SubmissionInput {
   driverMemory?: string;
   executorMemory?: string;
   shufflePartitions?: number;
+  /** Executor cores of the application in total (spark.cores.max; default 1), one core per executor. */
+  cores?: number;
 }
 
 /** The body of POST /v1/submissions/create. */
@@ -110,7 +112,7 @@ export function submissionRequest(p: SubmissionInput): Record<string, unknown> {
     'spark.driver.memory': p.driverMemory ?? '512m',
     'spark.executor.memory': p.executorMemory ?? '512m',
     'spark.executor.cores': '1',
-    'spark.cores.max': '1',
+    'spark.cores.max': String(p.cores ?? 1),
     'spark.ui.enabled': 'false',
     'spark.sql.session.timeZone': 'UTC',
     'spark.driver.extraJavaOptions': '-Duser.timezone=UTC',
@@ -189,6 +191,10 @@ export interface SparkEngineOptions {
   /** Give up on a run after this long (default 10 min). */
   timeoutMs?: number;
   pollMs?: number;
+  /** Executor cores in total (spark.cores.max, one per executor; default 1). The driver takes one more core of a worker. */
+  cores?: number;
+  /** MongoDB connector partitions of the hot store (default 2). */
+  hotPartitions?: number;
 }
 
 export class SparkEngine implements AnalyticsEngine {
@@ -243,10 +249,10 @@ export class SparkEngine implements AnalyticsEngine {
     const t0 = Date.now();
     const runId = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
     const archive = archiveSource(this.config, this.opts.target);
-    const spec = jobSpec({ runId, queries, mongoUrl: this.config.mongoUrl, db: this.opts.dbName ?? this.config.mongoDb, archive });
+    const spec = jobSpec({ runId, queries, mongoUrl: this.config.mongoUrl, db: this.opts.dbName ?? this.config.mongoDb, archive, ...(this.opts.hotPartitions ? { maxPartitions: this.opts.hotPartitions } : {}) });
     const hive = archive.kind === 'hive' && this.config.hiveMetastoreUri ? { uri: this.config.hiveMetastoreUri, clientJarsDir: sparkPaths(this.config.localDir).hiveClientLibs } : undefined;
     if (hive && !fs.existsSync(hive.clientJarsDir)) throw new DependencyError('spark', `the Hive metastore client jars are not installed in ${hive.clientJarsDir}; ${START_HINT}`, { retriable: false });
-    const body = submissionRequest({ masterUrl: this.config.sparkMasterUrl, jobFile: SPARK_JOB_FILE, spec, jars: this.jars(), ...(hive ? { hive } : {}) });
+    const body = submissionRequest({ masterUrl: this.config.sparkMasterUrl, jobFile: SPARK_JOB_FILE, spec, jars: this.jars(), ...(hive ? { hive } : {}), ...(this.opts.cores ? { cores: this.opts.cores } : {}) });
     const { db } = await this.db();
     const created = (await this.http('POST', `${this.config.sparkRestUrl}/v1/submissions/create`, body, signal)) as { success?: boolean; submissionId?: string; message?: string };
     if (created.success !== true || typeof created.submissionId !== 'string') {
