@@ -115,6 +115,11 @@ export function managedService(spec: ManagedSpec): ServiceDef {
     log.info('stopping', { pid });
     const killed = await stopPid(pid, spec.stopGraceMs);
     fs.rmSync(pidFile, { force: true });
+    // Stopped means the ports are free again (a next `up` binds them): wait, bounded, for the
+    // kernel to release them after the process is gone.
+    const ports = spec.ports(ctx);
+    const released = await waitFor(async () => (await Promise.all(ports.map((p) => portOpen(p)))).every((open) => !open), { timeoutMs: 10_000, intervalMs: 50 });
+    if (!released.ok) log.warn('process gone but a port still answers (another process listens there?)', { pid, ports });
     log.info(killed ? 'killed (did not stop within the grace period)' : 'stopped', { pid });
   }
 
