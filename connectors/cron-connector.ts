@@ -5,6 +5,7 @@
  * its status and duration. No retries: the next tick is the retry.
  */
 import type { Logger } from '../shared/platform/log.ts';
+import { authHeaders, type GatewayCredentials } from '../shared/adapters/gateway.ts';
 import { nextFire } from './cron.ts';
 import type { FunctionDef } from './stackfile.ts';
 
@@ -19,6 +20,8 @@ export interface CronRun {
 export interface CronConnectorOptions {
   functions: FunctionDef[];
   gatewayUrl: string;
+  /** The gateway's basic-auth credentials (shared/adapters/gateway.ts readGatewayCredentials). */
+  credentials?: GatewayCredentials | undefined;
   log: Logger;
   /** Injected for tests; default: POST to the gateway. */
   invoke?: (fn: FunctionDef, scheduledAt: Date) => Promise<{ status: number; error?: string }>;
@@ -48,6 +51,7 @@ export function startCronConnector(opts: CronConnectorOptions): CronConnector {
         const r = await fetch(`${opts.gatewayUrl}/function/${encodeURIComponent(fn.name)}`, {
           method: 'POST',
           headers: {
+            ...authHeaders(opts.credentials),
             'x-connector': 'cron-connector',
             'x-cron-schedule': fn.cron!.expression,
             'x-scheduled-time': scheduledAt.toISOString(),

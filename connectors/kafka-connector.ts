@@ -21,6 +21,7 @@ import { encodeSingle } from '../shared/delivery/single.ts';
 import { KAFKA_BATCH_CONTENT_TYPE, recordFromKafka } from '../shared/delivery/wire.ts';
 import { deliverWithRetry, type InvokeResult } from './deliver.ts';
 import type { BackoffPolicy } from './backoff.ts';
+import { authHeaders, readGatewayCredentials } from '../shared/adapters/gateway.ts';
 
 export const DEFAULT_MAX_MESSAGES = 1000;
 export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
@@ -91,6 +92,7 @@ export async function startKafkaConnector(opts: KafkaConnectorOptions): Promise<
     const maxMessages = f.batchMaxMessages ?? opts.maxMessages ?? DEFAULT_MAX_MESSAGES;
     const maxBytes = f.batchMaxBytes ?? opts.maxBytes ?? DEFAULT_MAX_BYTES;
     const url = `${opts.gatewayUrl}/function/${encodeURIComponent(f.name)}`;
+    const auth = authHeaders(readGatewayCredentials(opts.config));
     const st: FunctionDeliveryStats = (stats[f.name] = { invocations: 0, messages: 0, retries: 0, lastOffsets: {} });
     const consumer = kafka.consumer({
       groupId: `${opts.groupPrefix ?? 'orderpulse-'}${f.name}`,
@@ -144,7 +146,7 @@ export async function startKafkaConnector(opts: KafkaConnectorOptions): Promise<
           {
             invoke: () => {
               st.invocations++;
-              return post(url, body, headers, f.timeoutMs + 5000, abort.signal);
+              return post(url, body, { ...headers, ...auth }, f.timeoutMs + 5000, abort.signal);
             },
             isActive,
             heartbeat,

@@ -19,6 +19,7 @@ import { pipelineTopics } from '../shared/setup/setup.ts';
 import { stopOnSignals } from '../shared/platform/signals.ts';
 import { startKafkaConnector, type KafkaConnector } from './kafka-connector.ts';
 import { loadStack, type FunctionDef } from './stackfile.ts';
+import { readGatewayCredentials } from '../shared/adapters/gateway.ts';
 
 export interface KafkaConnectorSettings {
   /** Consumer groups `<groupPrefix><function>` (default "orderpulse-"). */
@@ -69,7 +70,7 @@ export async function startConnectors(opts: ConnectorsOptions): Promise<Connecto
   }
   try {
     if (opts.cron !== false && opts.functions.some((f) => f.cron)) {
-      cron = startCronConnector({ functions: opts.functions, gatewayUrl: opts.gatewayUrl, log: opts.log });
+      cron = startCronConnector({ functions: opts.functions, gatewayUrl: opts.gatewayUrl, credentials: readGatewayCredentials(opts.config), log: opts.log });
     }
   } catch (err) {
     await kafka?.stop();

@@ -2,7 +2,12 @@
  * In-memory queue behind /async-function/<name> (the local stand-in for OpenFaaS's NATS queue-worker).
  * Each function has its own FIFO and a concurrency limit. A call is retried with backoff on 5xx,
  * 429 and connection errors up to maxAttempts; the final result is POSTed to X-Callback-Url when given.
- * Not durable: calls queued when the pipeline stops are lost (documented in docs/runtime.md).
+ *
+ * Bounded over all functions in calls and bytes (maxRequests, maxBytes): a call is held from
+ * enqueue until its last attempt and callback are done; beyond the bounds enqueue refuses (the
+ * gateway answers 429 + Retry-After), so nothing accepted is ever dropped for room. close() stops
+ * taking calls and drains what it holds for up to its wait; only a call still queued then (or
+ * any held call when the process is killed) is lost: the queue is in memory (docs/runtime.md).
  */
 import type { Logger } from '../../shared/platform/log.ts';
 import { backoffDelay, sleep, type BackoffPolicy } from '../../connectors/backoff.ts';
@@ -32,8 +37,20 @@ export interface AsyncQueueDeps {
   log: Logger;
   concurrency: number;
   maxAttempts: number;
-  maxQueued: number;
+  /** Most calls held at once (queued or running), all functions together. */
+  maxRequests: number;
+  /** Most body bytes held at once, all functions together. */
+  maxBytes: number;
   backoff: BackoffPolicy;
+}
+
+export type EnqueueResult = { ok: true } | { ok: false; reason: 'full' | 'closing'; detail: string };
+
+/** Bytes a call holds (body, headers and path; the fixed overhead is ignored). */
+export function callBytes(call: AsyncCall): number {
+  let n = call.body.length + call.path.length + (call.callbackUrl?.length ?? 0);
+  for (const [k, v] of Object.entries(call.headers)) n += k.length + v.length;
+  return n;
 }
 
 export const retriableStatus = (s: number): boolean => s === 0 || s === 429 || s >= 500;
@@ -44,21 +61,43 @@ export class AsyncQueue {
   private readonly deps: AsyncQueueDeps;
   private readonly abort = new AbortController();
   private readonly active = new Set<Promise<void>>();
+  private heldCalls = 0;
+  private heldBytes = 0;
+  private closing = false;
+  private idle: (() => void) | undefined;
   completed = 0;
   failed = 0;
+  /** Calls refused because the queue was full. */
+  refused = 0;
 
   constructor(deps: AsyncQueueDeps) {
     this.deps = deps;
   }
 
-  /** False when the function's queue is full (caller answers 429). */
-  enqueue(call: AsyncCall): boolean {
+  /** Take a call, or refuse it (full: the caller answers 429; closing: 503). */
+  enqueue(call: AsyncCall): EnqueueResult {
+    if (this.closing) return { ok: false, reason: 'closing', detail: 'the gateway is stopping' };
+    const bytes = callBytes(call);
+    if (this.heldCalls + 1 > this.deps.maxRequests || this.heldBytes + bytes > this.deps.maxBytes) {
+      this.refused++;
+      return {
+        ok: false,
+        reason: 'full',
+        detail: `the async queue holds ${this.heldCalls} calls (max ${this.deps.maxRequests}) and ${this.heldBytes} bytes (max ${this.deps.maxBytes}); this call has ${bytes}`,
+      };
+    }
+    this.heldCalls++;
+    this.heldBytes += bytes;
     const q = this.queues.get(call.fn) ?? [];
-    if (q.length >= this.deps.maxQueued) return false;
     q.push(call);
     this.queues.set(call.fn, q);
     this.pump(call.fn);
-    return true;
+    return { ok: true };
+  }
+
+  /** Calls and bytes held now (queued or running), all functions. */
+  held(): { calls: number; bytes: number } {
+    return { calls: this.heldCalls, bytes: this.heldBytes };
   }
 
   depth(fn: string): number {
@@ -73,6 +112,9 @@ export class AsyncQueue {
       const p = this.run(call).finally(() => {
         this.active.delete(p);
         this.running.set(fn, (this.running.get(fn) ?? 1) - 1);
+        this.heldCalls--;
+        this.heldBytes -= callBytes(call);
+        if (this.heldCalls === 0) this.idle?.();
         this.pump(fn);
       });
       this.active.add(p);
@@ -116,13 +158,24 @@ export class AsyncQueue {
     }
   }
 
-  /** Stop taking queued calls; wait (at most waitMs) for running ones. Returns how many queued calls were dropped. */
-  async close(waitMs: number): Promise<number> {
-    this.abort.abort();
-    let dropped = 0;
-    for (const q of this.queues.values()) dropped += q.splice(0).length;
+  /**
+   * Stop taking calls; let the held ones finish for at most waitMs (queued calls still run), then
+   * cut retries short and drop what is still queued. Returns the call ids dropped.
+   */
+  async close(waitMs: number): Promise<string[]> {
+    this.closing = true;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.active]), new Promise<void>((r) => (timer = setTimeout(r, waitMs)))]);
+    if (this.heldCalls > 0) {
+      await new Promise<void>((r) => {
+        this.idle = r;
+        timer = setTimeout(r, waitMs);
+      });
+      clearTimeout(timer);
+    }
+    this.abort.abort();
+    const dropped: string[] = [];
+    for (const q of this.queues.values()) for (const c of q.splice(0)) dropped.push(c.callId);
+    await Promise.race([Promise.allSettled([...this.active]), new Promise<void>((r) => (timer = setTimeout(r, 2000)))]);
     clearTimeout(timer);
     return dropped;
   }

@@ -6,7 +6,11 @@
  *   GET  /system/functions              the functions, like OpenFaaS (plus pid/port/status for local tools)
  *   GET  /system/function/<name>        one function
  *   GET  /system/function-pids          { name: pid | null } (tests SIGKILL a function, benchmarks read /proc)
- *   GET  /healthz
+ *   GET  /healthz                       the only route open without credentials
+ * Every other route needs HTTP basic auth (credentials; 401 + WWW-Authenticate without them), as
+ * OpenFaaS's gateway. /system/functions lists no environment values (they hold MONGO_URL and the
+ * like). X-Callback-Url only to this gateway's /function/* or GATEWAY_CALLBACK_ALLOW (else 400).
+ * The async queue is bounded in calls and bytes (429 + Retry-After when full).
  * While a function process is down (restarting), calls wait up to readyWaitMs, then get 503.
  */
 import http from 'node:http';
@@ -17,6 +21,8 @@ import type { FunctionDef } from '../../connectors/stackfile.ts';
 import type { ManagedProcess } from './function-process.ts';
 import { AsyncQueue, type AsyncCall, type CallResult } from './async-queue.ts';
 import type { BackoffPolicy } from '../../connectors/backoff.ts';
+import { authHeaders, type GatewayCredentials } from '../../shared/adapters/gateway.ts';
+import { checkBasicAuth, checkCallback, isOpenRoute, ownOrigins } from './gateway-policy.ts';
 
 export interface FunctionEntry {
   def: FunctionDef;
@@ -35,7 +41,15 @@ export interface GatewayOptions {
   /** How long a call waits for a (re)starting function before 503. */
   readyWaitMs?: number;
   maxAsyncBodyBytes?: number;
-  async?: { concurrency?: number; maxAttempts?: number; maxQueued?: number; backoff?: BackoffPolicy };
+  async?: { concurrency?: number; maxAttempts?: number; backoff?: BackoffPolicy };
+  /** Basic-auth credentials every route but /healthz requires. */
+  credentials: GatewayCredentials;
+  /** Bounds of the async queue, all functions together (default 1,000 calls, 64 MiB). */
+  asyncLimits?: { maxRequests?: number; maxBytes?: number };
+  /** X-Callback-Url prefixes allowed besides this gateway's own /function/* (GATEWAY_CALLBACK_ALLOW). */
+  callbackAllow?: string[];
+  /** How long close() lets held async calls finish (default 10 s). */
+  drainMs?: number;
 }
 
 export interface Gateway {
@@ -92,6 +106,7 @@ export function routeOf(url: string, prefix: string): { name: string; path: stri
   return { name: decodeURIComponent(m[1]!), path: tail.startsWith('/') ? tail : `/${tail}` };
 }
 
+/** A function as /system/functions lists it: never its environment (values hold credentials). */
 export function describeFunction(e: FunctionEntry): Record<string, unknown> {
   const ready = e.proc?.state === 'ready';
   return {
@@ -99,7 +114,6 @@ export function describeFunction(e: FunctionEntry): Record<string, unknown> {
     image: e.def.image,
     namespace: 'openfaas-fn',
     envProcess: 'node --import tsx template/node24-ts/index.ts',
-    envVars: e.def.environment,
     labels: e.def.labels,
     annotations: e.def.annotations,
     replicas: e.proc ? 1 : 0,
@@ -119,6 +133,8 @@ export function describeFunction(e: FunctionEntry): Record<string, unknown> {
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const { log, functions } = opts;
   const readyWaitMs = opts.readyWaitMs ?? 30_000;
+  let listeningPort = opts.port;
+  const callbackPolicy = (): { ownOrigins: string[]; allow: string[] } => ({ ownOrigins: ownOrigins(listeningPort), allow: opts.callbackAllow ?? [] });
   const maxAsyncBody = opts.maxAsyncBodyBytes ?? 32 * 1024 * 1024;
 
   /** Resolve a function that can take a call now, or answer the error and return undefined. */
@@ -214,9 +230,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const queue = new AsyncQueue({
     invoke: invokeBuffered,
     callback: async (url, call, result, durationMs) => {
+      // Only a callback to this gateway's own functions carries its credentials.
+      const own = checkCallback(url, callbackPolicy());
       const r = await fetch(url, {
         method: 'POST',
         headers: {
+          ...(own.ok && own.own ? authHeaders(opts.credentials) : {}),
           'content-type': result.headers['content-type'] ?? 'application/octet-stream',
           'x-call-id': call.callId,
           'x-function-name': call.fn,
@@ -232,7 +251,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     log: log.child({ component: 'async' }),
     concurrency: opts.async?.concurrency ?? 1,
     maxAttempts: opts.async?.maxAttempts ?? 10,
-    maxQueued: opts.async?.maxQueued ?? 10_000,
+    maxRequests: opts.asyncLimits?.maxRequests ?? 1000,
+    maxBytes: opts.asyncLimits?.maxBytes ?? 64 * 1024 * 1024,
     backoff: opts.async?.backoff ?? { initialMs: 500, maxMs: 30_000 },
   });
 
@@ -242,6 +262,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       req.resume();
       sendJson(res, 404, { error: `function ${name} ${entry ? `is not running locally: ${entry.skipped ?? ''}` : 'not found'}`, code: 'not_found', retriable: false });
       return;
+    }
+    const callbackUrl = req.headers['x-callback-url'] as string | undefined;
+    if (callbackUrl !== undefined) {
+      const v = checkCallback(callbackUrl, callbackPolicy());
+      if (!v.ok) {
+        req.resume();
+        sendJson(res, 400, { error: v.reason, code: 'callback_not_allowed', retriable: false });
+        return;
+      }
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -267,11 +296,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       path,
       headers,
       body: Buffer.concat(chunks),
-      callbackUrl: req.headers['x-callback-url'] as string | undefined,
+      callbackUrl,
       enqueuedAt: Date.now(),
     };
-    if (!queue.enqueue(call)) {
-      sendJson(res, 429, { error: `async queue of ${name} is full`, code: 'queue_full', retriable: true }, { 'retry-after': '5' });
+    const taken = queue.enqueue(call);
+    if (!taken.ok) {
+      log.warn('async call refused', { fn: name, callId, reason: taken.reason, detail: taken.detail });
+      if (taken.reason === 'full') sendJson(res, 429, { error: `async queue is full: ${taken.detail}; retry later`, code: 'queue_full', retriable: true }, { 'retry-after': '5' });
+      else sendJson(res, 503, { error: `${taken.detail}; retry`, code: 'unavailable', retriable: true }, { 'retry-after': '5' });
       return;
     }
     log.info('async call queued', { fn: name, callId, bytes: call.body.length, depth: queue.depth(name) });
@@ -279,8 +311,23 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     res.end();
   }
 
+  /** Basic auth on every route but /healthz: false (and 401 answered) when missing or wrong. */
+  function authorized(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    if (isOpenRoute(req.method, (req.url ?? '/').split('?')[0]!)) return true;
+    if (checkBasicAuth(req.headers.authorization, opts.credentials)) return true;
+    req.resume();
+    sendJson(
+      res,
+      401,
+      { error: 'unauthorized: this gateway needs HTTP basic auth (GATEWAY_USER / GATEWAY_PASSWORD; `npm run pipeline` prints them, or read <ORDERPULSE_HOME>/gateway/password)', code: 'unauthorized', retriable: false },
+      { 'www-authenticate': 'Basic realm="OrderPulse gateway", charset="UTF-8"' },
+    );
+    return false;
+  }
+
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
+    if (!authorized(req, res)) return;
     const handle = async (): Promise<void> => {
       let r = routeOf(url, '/function/');
       if (r) return proxySync(r.name, r.path, req, res);
@@ -320,6 +367,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  listeningPort = port;
   const url = `http://127.0.0.1:${port}`;
   log.info('gateway listening', { url });
 
@@ -328,8 +376,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     port,
     queue,
     async close() {
-      const dropped = await queue.close(5000);
-      if (dropped > 0) log.warn('async calls dropped at shutdown (the queue is in memory)', { dropped });
+      const held = queue.held();
+      if (held.calls > 0) log.info('gateway stopping: letting held async calls finish', { calls: held.calls, waitMs: opts.drainMs ?? 10_000 });
+      const dropped = await queue.close(opts.drainMs ?? 10_000);
+      if (dropped.length > 0) log.error('async calls dropped at shutdown (the queue is in memory): re-issue them', { dropped: dropped.length, callIds: dropped.slice(0, 100) });
       await new Promise<void>((r) => {
         server.close(() => r());
         server.closeAllConnections();

@@ -29,6 +29,7 @@ import type { CronConnector } from '../../connectors/cron-connector.ts';
 import { startConnectors, type KafkaConnectorSettings } from '../../connectors/main.ts';
 import { setUp } from '../../shared/setup/adapters/open.ts';
 import type { BackoffPolicy } from '../../connectors/backoff.ts';
+import { ensureGatewayCredentials, GatewayClient, readGatewayCredentials, type CredentialsSource, type GatewayCredentials } from '../../shared/adapters/gateway.ts';
 
 export const TEMPLATE_ENTRY = path.join(ROOT, 'template', 'node24-ts', 'index.ts');
 export const DASHBOARD_ENTRY = path.join(ROOT, 'dashboard', 'server.ts');
@@ -67,6 +68,11 @@ export interface PipelineOptions {
 export interface Pipeline {
   config: Config;
   gatewayUrl: string;
+  /** The gateway's basic-auth credentials (undefined with connectorsOnly and none configured) and where they came from. */
+  gatewayCredentials: GatewayCredentials | undefined;
+  credentialsSource: CredentialsSource | undefined;
+  /** fetch(gatewayUrl + path) with the credentials: how tests and scripts call the gateway. */
+  gatewayFetch(path: string, init?: RequestInit): Promise<Response>;
   dashboardUrl: string | undefined;
   functions: Map<string, FunctionEntry>;
   gateway: Gateway | undefined;
@@ -87,6 +93,20 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
   const baseEnv = { ...stringEnv(process.env), ...(opts.env ?? {}) };
   const config = loadConfig(baseEnv);
   const log = opts.log ?? createLogger({ component: 'pipeline' });
+  // The gateway's credentials: configured, or generated into GATEWAY_PASSWORD_FILE at the first start.
+  // With connectorsOnly the (real) gateway has its own: the connectors use the configured ones.
+  let credentials: GatewayCredentials | undefined;
+  let credentialsSource: CredentialsSource | undefined;
+  if (opts.connectorsOnly) {
+    credentials = readGatewayCredentials(config);
+    credentialsSource = credentials ? (config.gatewayPassword ? 'env' : 'file') : undefined;
+  } else {
+    const c = ensureGatewayCredentials(config);
+    ({ credentials, source: credentialsSource } = c);
+  }
+  // Children (functions, the dashboard) find them the same way: the user, and the password
+  // inherited from GATEWAY_PASSWORD or read from GATEWAY_PASSWORD_FILE (never in the listing).
+  const authEnv: Record<string, string> = { GATEWAY_USER: config.gatewayUser, ...(config.gatewayPassword ? {} : { GATEWAY_PASSWORD_FILE: config.gatewayPasswordFile }) };
   const stack = loadStack(opts.stackFile ?? path.join(ROOT, 'stack.yml'), baseEnv);
   if (opts.only) {
     const unknown = opts.only.filter((n) => !stack.functions.some((f) => f.name === n));
@@ -120,7 +140,15 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
     if (!opts.connectorsOnly) {
       const gatewayPort = opts.gatewayPort ?? config.gatewayPort;
       // The gateway must listen before functions start so GATEWAY_URL is right for them.
-      gateway = await startGateway({ port: gatewayPort, functions, log: log.child({ component: 'gateway' }), async: opts.async });
+      gateway = await startGateway({
+        port: gatewayPort,
+        functions,
+        log: log.child({ component: 'gateway' }),
+        async: opts.async,
+        credentials: credentials!,
+        asyncLimits: { maxRequests: config.asyncQueueMaxRequests, maxBytes: config.asyncQueueMaxBytes },
+        callbackAllow: config.gatewayCallbackAllow,
+      });
       gatewayUrl = gateway.url;
       for (const def of selected) functions.set(def.name, startFunction(def));
       const notReady: string[] = [];
@@ -144,7 +172,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
       dashboard = new ManagedProcess({
         name: 'dashboard',
         entry: DASHBOARD_ENTRY,
-        env: { ...baseEnv, GATEWAY_URL: gatewayUrl },
+        env: { ...baseEnv, ...authEnv, GATEWAY_URL: gatewayUrl },
         port: config.dashboardPort,
         portEnv: 'DASHBOARD_PORT',
         healthPath: '/healthz',
@@ -184,6 +212,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
       HOST: '127.0.0.1',
       GATEWAY_URL: gatewayUrl,
       GATEWAY_PORT: String(new URL(gatewayUrl).port),
+      ...authEnv,
     };
     entry.proc = new ManagedProcess({
       name: def.name,
@@ -200,9 +229,13 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
   }
 
   let stopped: Promise<void> | undefined;
+  const client = new GatewayClient(gatewayUrl, credentials);
   return {
     config,
     gatewayUrl,
+    gatewayCredentials: credentials,
+    credentialsSource,
+    gatewayFetch: (p, init) => client.fetch(p, init),
     dashboardUrl: dashboard ? `http://127.0.0.1:${config.dashboardPort}` : undefined,
     functions,
     gateway,
@@ -229,6 +262,10 @@ async function main(): Promise<void> {
     return;
   }
   const lines = [`OrderPulse pipeline running`, `  gateway:   ${p.gatewayUrl}  (/system/functions)`];
+  if (p.gatewayCredentials) {
+    const where = p.credentialsSource === 'env' ? 'from GATEWAY_PASSWORD' : `${p.credentialsSource === 'generated' ? 'generated into' : 'from'} ${p.config.gatewayPasswordFile}`;
+    lines.push(`  gateway login: user ${p.gatewayCredentials.user}, password ${p.gatewayCredentials.password}  (${where}; e.g. curl -u ${p.gatewayCredentials.user}:… )`);
+  }
   for (const e of p.functions.values()) {
     const trig = e.def.cron ? `cron "${e.def.cron.expression}"` : e.def.topics.length ? `kafka ${e.def.topics.join(',')}` : 'http';
     lines.push(`  ${e.def.name.padEnd(14)} ${e.skipped ? `skipped: ${e.skipped}` : `${p.gatewayUrl}/function/${e.def.name}  [${trig}] pid ${e.proc?.pid ?? '-'}`}`);

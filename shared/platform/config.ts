@@ -52,6 +52,24 @@ export interface Config {
   airflowPort: number;
   airflowUrl: string;
   airflowPassword: string | undefined;
+  /** Gateway basic auth (issue 9): user (GATEWAY_USER, default admin), password (GATEWAY_PASSWORD), else read from gatewayPasswordFile. */
+  gatewayUser: string;
+  gatewayPassword: string | undefined;
+  /** GATEWAY_PASSWORD_FILE, default <ORDERPULSE_HOME>/gateway/password (the local pipeline generates it, mode 0600, when missing). */
+  gatewayPasswordFile: string;
+  /** X-Callback-Url prefixes the gateway may call besides its own /function/* (GATEWAY_CALLBACK_ALLOW, comma-separated). */
+  gatewayCallbackAllow: string[];
+  /** Bounds of the gateway's async queue, over all functions (ASYNC_QUEUE_MAX_REQUESTS, ASYNC_QUEUE_MAX_BYTES). */
+  asyncQueueMaxRequests: number;
+  asyncQueueMaxBytes: number;
+  /** MongoDB write concern `w` of every client (MONGO_WRITE_CONCERN: majority (default) or a number of members). */
+  mongoWriteConcern: 'majority' | number;
+  /** Replication factor and min.insync.replicas of the topics the set-up step creates (default 1: the one local broker). */
+  kafkaReplicationFactor: number;
+  kafkaMinInsyncReplicas: number;
+  /** Dashboard listen address (HOST, default 127.0.0.1; compose sets 0.0.0.0) and most concurrent SSE clients (DASHBOARD_MAX_SSE_CLIENTS). */
+  dashboardHost: string;
+  dashboardMaxSseClients: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -82,6 +100,21 @@ function url(env: Env, name: string, def: string, protocols: string[]): string {
   }
   if (!protocols.includes(u.protocol)) throw new ConfigError(`${name}=${raw} must use one of ${protocols.join(', ')}`);
   return raw;
+}
+
+function writeConcern(env: Env): Config['mongoWriteConcern'] {
+  const raw = env.MONGO_WRITE_CONCERN;
+  if (raw === undefined || raw === '' || raw === 'majority') return 'majority';
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 50) throw new ConfigError(`MONGO_WRITE_CONCERN=${raw} must be majority or a number of members (0-50)`);
+  return n;
+}
+
+function callbackAllow(env: Env): string[] {
+  const raw = env.GATEWAY_CALLBACK_ALLOW ?? '';
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const u of list) url({ GATEWAY_CALLBACK_ALLOW: u }, 'GATEWAY_CALLBACK_ALLOW', u, ['http:', 'https:']);
+  return list;
 }
 
 function engine(env: Env): Config['analyticsEngine'] {
@@ -155,6 +188,21 @@ export function loadConfig(env: Env = process.env): Config {
     airflowPort,
     airflowUrl: url(env, 'AIRFLOW_URL', `http://127.0.0.1:${airflowPort}`, ['http:', 'https:']),
     airflowPassword: env.AIRFLOW_PASSWORD || undefined,
+    gatewayUser: env.GATEWAY_USER || 'admin',
+    gatewayPassword: env.GATEWAY_PASSWORD || undefined,
+    gatewayPasswordFile: path.resolve(env.GATEWAY_PASSWORD_FILE || path.join(localDir, 'gateway', 'password')),
+    gatewayCallbackAllow: callbackAllow(env),
+    asyncQueueMaxRequests: int(env, 'ASYNC_QUEUE_MAX_REQUESTS', 1000, 1, 1_000_000),
+    asyncQueueMaxBytes: int(env, 'ASYNC_QUEUE_MAX_BYTES', 64 * 1024 * 1024, 1024, 2 ** 40),
+    mongoWriteConcern: writeConcern(env),
+    kafkaReplicationFactor: int(env, 'KAFKA_REPLICATION_FACTOR', 1, 1, 32),
+    kafkaMinInsyncReplicas: int(env, 'KAFKA_MIN_INSYNC_REPLICAS', 1, 1, 32),
+    dashboardHost: env.HOST || '127.0.0.1',
+    dashboardMaxSseClients: int(env, 'DASHBOARD_MAX_SSE_CLIENTS', 100, 1, 100_000),
   };
+  if (cfg.kafkaMinInsyncReplicas > cfg.kafkaReplicationFactor) {
+    throw new ConfigError(`KAFKA_MIN_INSYNC_REPLICAS=${cfg.kafkaMinInsyncReplicas} must not exceed KAFKA_REPLICATION_FACTOR=${cfg.kafkaReplicationFactor} (no write could ever be acknowledged)`);
+  }
+  if (cfg.gatewayUser.includes(':')) throw new ConfigError(`GATEWAY_USER=${cfg.gatewayUser} must not contain ':' (HTTP basic auth)`);
   return cfg;
 }
