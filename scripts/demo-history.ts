@@ -29,6 +29,7 @@ import { createMessageStream, type MessageStream } from '../dev/generator/stream
 import { pump, type BatchSender } from '../dev/generator/pump.ts';
 import { waitFor } from '../dev/testing/wait-for.ts';
 import { advanceUntil, DAY_MS, planHistory, type HistorySegment } from './demo-history-plan.ts';
+import { GatewayClient, unauthorizedHint } from '../shared/adapters/gateway.ts';
 
 export interface HistoryOptions {
   /** Event time covered: [now − days, now). */
@@ -88,15 +89,17 @@ export async function openHistoryDeps(target: HistoryTarget, log: Logger): Promi
   const kafka = createKafka(config, 'orderpulse-demo-history', log);
   const sender = await createKafkaBatchSender(kafka, config.topics.orders);
   const store = RedisKpiStore.open(config.redisUrl, config.kpiPrefix, 'orderpulse-demo-history', log);
+  // The gateway's credentials from the configuration (GATEWAY_PASSWORD or the file the pipeline wrote).
+  const gateway = GatewayClient.fromConfig(config, gatewayUrl);
   const call = async (method: string, path: string, body: unknown, timeoutMs: number): Promise<unknown> => {
     let r: Response;
     try {
-      r = await fetch(gatewayUrl + path, { method, signal: AbortSignal.timeout(timeoutMs), ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+      r = await gateway.fetch(path, { method, signal: AbortSignal.timeout(timeoutMs), ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
     } catch (cause) {
       throw new DependencyError('gateway', `${method} ${gatewayUrl}${path} failed; is the pipeline running? (npm run pipeline)`, { cause });
     }
     const text = await r.text();
-    if (!r.ok) throw new DependencyError('gateway', `${method} ${path}: HTTP ${r.status} ${text.slice(0, 300)}`, { retriable: r.status >= 500 });
+    if (!r.ok) throw new DependencyError('gateway', `${method} ${path}: HTTP ${r.status} ${text.slice(0, 300)}${unauthorizedHint(r.status)}`, { retriable: r.status >= 500 });
     return text === '' ? null : (JSON.parse(text) as unknown);
   };
   return {

@@ -191,7 +191,7 @@ describe('the analytics function through the local gateway', () => {
   });
 
   const call = async (method: 'GET' | 'POST', body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
-    const res = await fetch(`${pipeline!.gatewayUrl}/function/analytics`, {
+    const res = await pipeline!.gatewayFetch(`/function/analytics`, {
       method,
       ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(120_000),

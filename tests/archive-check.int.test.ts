@@ -130,7 +130,7 @@ describe('archive-check → gateway → archive-move (real runtime)', () => {
       env: { MONGO_DB: dbName, ARCHIVE_URL: `file://${dir}`, HIVE_METASTORE_URI: '', ARCHIVE_THRESHOLD_MB: thresholdMb, ARCHIVE_LOW_WATER: '0.8' },
       log,
     });
-    const res = await fetch(`${pipeline.gatewayUrl}/function/archive-check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await pipeline.gatewayFetch(`/function/archive-check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(res.status).toBe(200);
     const reading = (await res.json()) as { decision: string; orders_to_move: number; invoked: { status: number } | null };
     expect(reading.decision).toBe('move');
@@ -147,10 +147,10 @@ describe('archive-check → gateway → archive-move (real runtime)', () => {
     expect(st.problems).toEqual([]);
     expect(st.archivedIds).toHaveLength(reading.orders_to_move);
 
-    const last = await fetch(`${pipeline.gatewayUrl}/function/archive-check`);
+    const last = await pipeline.gatewayFetch(`/function/archive-check`);
     expect(last.status).toBe(200);
     expect(await last.json()).toMatchObject({ decision: 'move', orders_to_move: reading.orders_to_move });
-    const moves = (await (await fetch(`${pipeline.gatewayUrl}/function/archive-move`)).json()) as { in_flight: unknown[]; recent: { step: string }[] };
+    const moves = (await (await pipeline.gatewayFetch(`/function/archive-move`)).json()) as { in_flight: unknown[]; recent: { step: string }[] };
     expect(moves.in_flight).toEqual([]);
     expect(moves.recent.map((b) => b.step)).toEqual(['deleted']);
   });

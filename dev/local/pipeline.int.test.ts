@@ -32,6 +32,17 @@ let admin: Admin;
 let producer: Producer;
 let pipeline: Pipeline;
 const started = Date.now();
+/** The callback receiver of the async tests (allow-listed in GATEWAY_CALLBACK_ALLOW) and what it got. */
+const got: { url: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
+const cb = http.createServer((req, res) => {
+  let body = '';
+  req.on('data', (c: Buffer) => (body += c.toString()));
+  req.on('end', () => {
+    got.push({ url: req.url ?? '', headers: req.headers, body });
+    res.end();
+  });
+});
+const ASYNC_MAX = 5;
 
 interface BatchRecord {
   pid: number;
@@ -92,6 +103,7 @@ beforeAll(async () => {
   ]);
   producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
+  await new Promise<void>((r) => cb.listen(0, '127.0.0.1', () => r()));
   // Produced before the pipeline starts: the flaky function must see them as one batch.
   await producer.send({ topic: topics.flaky, acks: -1, messages: Array.from({ length: 10 }, (_, i) => ({ key: `f${i}`, value: `flaky-${i}` })) });
   pipeline = await startPipeline({
@@ -102,7 +114,11 @@ beforeAll(async () => {
       TEST_TOPIC_FLAKY: topics.flaky,
       TEST_TOPIC_KILL: topics.kill,
       TEST_TOPIC_SINGLE: topics.single,
+      GATEWAY_CALLBACK_ALLOW: `http://127.0.0.1:${(cb.address() as AddressInfo).port}/done`,
+      ASYNC_QUEUE_MAX_REQUESTS: String(ASYNC_MAX),
     },
+    // Slow enough that a burst of async calls fills the queue.
+    functionEnv: { 'rec-http': { SLOW_MS: '300' } },
     gatewayPort: 0,
     kafka: { groupPrefix, ensureStandardTopics: false, backoff: { initialMs: 100, maxMs: 400 } },
     restartBackoff: { initialMs: 50, maxMs: 500 },
@@ -119,50 +135,126 @@ afterAll(async () => {
     await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => {});
     await admin.disconnect();
   }
+  cb.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('local pipeline (real Kafka)', () => {
   it('lists functions like OpenFaaS, skips the one without a handler file, exposes pids', async () => {
-    const list = (await (await fetch(`${pipeline.gatewayUrl}/system/functions`)).json()) as Record<string, unknown>[];
+    const list = (await (await pipeline.gatewayFetch(`/system/functions`)).json()) as Record<string, unknown>[];
     const by = Object.fromEntries(list.map((f) => [f.name as string, f]));
     expect(Object.keys(by).sort()).toEqual(['not-written-yet', 'rec-batch', 'rec-cron', 'rec-flaky', 'rec-http', 'rec-kill', 'rec-single']);
     expect(by['not-written-yet']).toMatchObject({ status: 'skipped', replicas: 0, availableReplicas: 0, pid: null });
     expect(by['rec-batch']).toMatchObject({ image: 'orderpulse-test/recorder:latest', replicas: 1, availableReplicas: 1, annotations: { topic: topics.batch } });
-    const pids = (await (await fetch(`${pipeline.gatewayUrl}/system/function-pids`)).json()) as Record<string, number | null>;
+    const pids = (await (await pipeline.gatewayFetch(`/system/function-pids`)).json()) as Record<string, number | null>;
     expect(pids).toEqual(pipeline.pids());
     expect(typeof pids['rec-batch']).toBe('number');
-    expect((await fetch(`${pipeline.gatewayUrl}/function/not-written-yet`)).status).toBe(404);
-    expect((await fetch(`${pipeline.gatewayUrl}/function/no-such-fn`)).status).toBe(404);
-    expect((await fetch(`${pipeline.gatewayUrl}/healthz`)).status).toBe(200);
+    expect((await pipeline.gatewayFetch(`/function/not-written-yet`)).status).toBe(404);
+    expect((await pipeline.gatewayFetch(`/function/no-such-fn`)).status).toBe(404);
+    expect((await pipeline.gatewayFetch(`/healthz`)).status).toBe(200);
   });
 
   it('sync /function proxies path, query, status, headers and the body limit', async () => {
-    const r = await fetch(`${pipeline.gatewayUrl}/function/rec-http/status/418?x=1`);
+    const r = await pipeline.gatewayFetch(`/function/rec-http/status/418?x=1`);
     expect(r.status).toBe(418);
     expect(r.headers.get('x-test')).toBe('1');
     expect(r.headers.get('x-call-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(await r.json()).toEqual({ path: '/status/418', query: { x: '1' } });
-    const big = await fetch(`${pipeline.gatewayUrl}/function/rec-http`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(5000) });
+    const big = await pipeline.gatewayFetch(`/function/rec-http`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(5000) });
     expect(big.status).toBe(413);
-    const ok = await fetch(`${pipeline.gatewayUrl}/function/rec-http`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"hello":"world"}' });
+    const ok = await pipeline.gatewayFetch(`/function/rec-http`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"hello":"world"}' });
     expect(ok.status).toBe(200);
     expect(readJsonl(file('http')).some((x) => (x.body as { hello?: string } | undefined)?.hello === 'world')).toBe(true);
   });
 
-  it('async /async-function answers 202 with X-Call-Id, runs later, posts the result to X-Callback-Url', async () => {
-    const got: { headers: http.IncomingHttpHeaders; body: string }[] = [];
-    const cb = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        got.push({ headers: req.headers, body });
-        res.end();
-      });
+  it('needs basic auth on every route but /healthz (401 without or with wrong credentials, 200 with)', async () => {
+    const url = pipeline.gatewayUrl;
+    const creds = pipeline.gatewayCredentials!;
+    expect(creds.user).toBe('admin');
+    expect(creds.password.length).toBeGreaterThanOrEqual(16);
+    const wrong = `Basic ${Buffer.from(`${creds.user}:${creds.password}x`).toString('base64')}`;
+    for (const [method, p] of [['GET', '/system/functions'], ['GET', '/system/function/rec-http'], ['GET', '/system/function-pids'], ['GET', '/function/rec-http/status/200'], ['POST', '/async-function/rec-http'], ['GET', '/metrics'], ['GET', '/nope']] as const) {
+      const none = await fetch(url + p, { method, ...(method === 'POST' ? { body: '{}' } : {}) });
+      expect(none.status, `${method} ${p} without credentials`).toBe(401);
+      expect(none.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+      expect(((await none.json()) as { code: string }).code).toBe('unauthorized');
+      const bad = await fetch(url + p, { method, headers: { authorization: wrong }, ...(method === 'POST' ? { body: '{}' } : {}) });
+      expect(bad.status, `${method} ${p} with a wrong password`).toBe(401);
+      await bad.arrayBuffer();
+    }
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await pipeline.gatewayFetch('/function/rec-http/status/200')).status).toBe(200);
+    expect((await pipeline.gatewayFetch('/system/functions')).status).toBe(200);
+  });
+
+  it('/system/functions lists no environment values', async () => {
+    const text = await (await pipeline.gatewayFetch('/system/functions')).text();
+    const list = JSON.parse(text) as Record<string, unknown>[];
+    expect(list.length).toBeGreaterThan(0);
+    for (const f of list) expect(f).not.toHaveProperty('envVars');
+    // Values the functions do get (stack.yml environment, the pipeline's env) appear nowhere.
+    expect(text).not.toContain(dir);
+    expect(text).not.toContain('RECORD_FILE');
+    expect(text).not.toContain(pipeline.gatewayCredentials!.password);
+    const one = await (await pipeline.gatewayFetch('/system/function/rec-batch')).json();
+    expect(one).not.toHaveProperty('envVars');
+  });
+
+  it('refuses an X-Callback-Url outside the allow-list with 400; allows its own /function/*', async () => {
+    const before = readJsonl(file('http')).length;
+    for (const bad of ['http://127.0.0.1:1/steal', 'http://169.254.169.254/latest/meta-data', `http://127.0.0.1:${(cb.address() as AddressInfo).port}/other`, 'file:///etc/passwd', 'not a url']) {
+      const r = await pipeline.gatewayFetch('/async-function/rec-http', { method: 'POST', headers: { 'content-type': 'application/json', 'x-callback-url': bad }, body: '{"refused":true}' });
+      expect(r.status, bad).toBe(400);
+      const b = (await r.json()) as { code: string; error: string };
+      expect(b.code).toBe('callback_not_allowed');
+      expect(b.error).toContain('GATEWAY_CALLBACK_ALLOW');
+    }
+    // Its own function: allowed, and the callback carries the gateway's credentials (else it would be 401).
+    const r = await pipeline.gatewayFetch('/async-function/rec-http', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-callback-url': `${pipeline.gatewayUrl}/function/rec-http` },
+      body: '{"own":true}',
     });
-    await new Promise<void>((r) => cb.listen(0, '127.0.0.1', () => r()));
-    try {
-      const r = await fetch(`${pipeline.gatewayUrl}/async-function/rec-http`, {
+    expect(r.status).toBe(202);
+    const callId = r.headers.get('x-call-id');
+    // The call itself, then the callback: a second invocation of rec-http with the result as its body.
+    await waitFor(() => readJsonl<{ callId: string; body: unknown }>(file('http')).filter((x) => x.callId === callId).length >= 2 || undefined, { timeoutMs: 30_000, intervalMs: 100, what: 'the call and its callback' });
+    const recs = readJsonl<{ callId: string; body: unknown }>(file('http')).slice(before).filter((x) => x.callId === callId);
+    expect(recs.map((x) => x.body)).toEqual([{ own: true }, { ok: true, attempt: expect.any(Number) }]);
+    expect(readJsonl<{ body: unknown }>(file('http')).some((x) => (x.body as { refused?: boolean } | null)?.refused)).toBe(false);
+  });
+
+  it(`a full async queue answers 429 with Retry-After, and every accepted call completes (max ${ASYNC_MAX})`, async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 4 * ASYNC_MAX }, (_, i) =>
+        pipeline.gatewayFetch('/async-function/rec-http', { method: 'POST', headers: { 'content-type': 'application/json', 'x-call-id': `burst-${sfx}-${i}` }, body: JSON.stringify({ burst: i }) }),
+      ),
+    );
+    const accepted = answers.filter((r) => r.status === 202).map((r) => r.headers.get('x-call-id')!);
+    const refused = answers.filter((r) => r.status === 429);
+    expect(accepted.length + refused.length).toBe(answers.length);
+    expect(accepted.length).toBeGreaterThanOrEqual(1);
+    expect(accepted.length).toBeLessThanOrEqual(ASYNC_MAX);
+    expect(refused.length).toBeGreaterThanOrEqual(3 * ASYNC_MAX);
+    expect(refused[0]!.headers.get('retry-after')).toBe('5');
+    expect(((await refused[0]!.json()) as { code: string }).code).toBe('queue_full');
+    const done = await waitFor(
+      () => {
+        const ids = new Set(readJsonl<{ callId: string }>(file('http')).map((x) => x.callId));
+        return accepted.every((id) => ids.has(id)) && pipeline.gateway!.queue.held().calls === 0 ? ids : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, what: 'every accepted async call run' },
+    );
+    expect(accepted.every((id) => done.has(id))).toBe(true);
+    expect(pipeline.gateway!.queue.failed).toBe(0);
+    // Room again: the next call is taken.
+    const again = await pipeline.gatewayFetch('/async-function/rec-http', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(again.status).toBe(202);
+  });
+
+  it('async /async-function answers 202 with X-Call-Id, runs later, posts the result to X-Callback-Url', async () => {
+    {
+      const r = await pipeline.gatewayFetch(`/async-function/rec-http`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-callback-url': `http://127.0.0.1:${(cb.address() as AddressInfo).port}/done` },
         body: '{"async":true}',
@@ -174,9 +266,9 @@ describe('local pipeline (real Kafka)', () => {
       expect(c.headers['x-call-id']).toBe(callId);
       expect(c.headers['x-function-status']).toBe('200');
       expect(JSON.parse(c.body)).toMatchObject({ ok: true });
+      expect(c.url).toBe('/done');
+      expect(c.headers.authorization).toBeUndefined(); // never the gateway's credentials to another address
       expect(readJsonl(file('http')).some((x) => x.callId === callId && (x.body as { async?: boolean }).async === true)).toBe(true);
-    } finally {
-      cb.close();
     }
   });
 
@@ -233,7 +325,7 @@ describe('local pipeline (real Kafka)', () => {
     checkNoGaps(recs, 2, 1000);
     expect(new Set(recs.map((r) => r.pid)).size).toBeGreaterThanOrEqual(2);
     expect(recs.some((r) => r.pid === oldPid)).toBe(true);
-    const fn = (await (await fetch(`${pipeline.gatewayUrl}/system/function/rec-kill`)).json()) as { restarts: number };
+    const fn = (await (await pipeline.gatewayFetch(`/system/function/rec-kill`)).json()) as { restarts: number };
     expect(fn.restarts).toBeGreaterThanOrEqual(1);
   });
 
