@@ -61,17 +61,33 @@ export async function createSink(kafka: Kafka): Promise<KafkaSink> {
   };
 }
 
-/** Create topics that do not exist yet (idempotent). */
-export async function ensureTopics(admin: Admin, topics: { topic: string; partitions: number }[]): Promise<void> {
+/** Durability of the topics created (the set-up step passes KAFKA_REPLICATION_FACTOR / KAFKA_MIN_INSYNC_REPLICAS). */
+export interface TopicDurability {
+  /** Replicas per partition; unset: the broker's default.replication.factor. */
+  replicationFactor?: number;
+  /** The topic's min.insync.replicas; unset: the broker's default. */
+  minInsyncReplicas?: number;
+}
+
+/** Create topics that do not exist yet (idempotent; existing topics are left as they are). */
+export async function ensureTopics(admin: Admin, topics: { topic: string; partitions: number }[], durability: TopicDurability = {}): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t.topic));
   if (missing.length === 0) return;
+  const configEntries = durability.minInsyncReplicas === undefined ? [] : [{ name: 'min.insync.replicas', value: String(durability.minInsyncReplicas) }];
   try {
-    await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.partitions, replicationFactor: 1 })) });
+    await admin.createTopics({
+      waitForLeaders: true,
+      // -1: the broker's default.replication.factor (Kafka ≥ 2.4).
+      topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.partitions, replicationFactor: durability.replicationFactor ?? -1, configEntries })),
+    });
   } catch (cause) {
     // Another process may have created it in between.
     const now = new Set(await admin.listTopics());
-    if (missing.some((t) => !now.has(t.topic))) throw new DependencyError('kafka', `could not create topics ${missing.map((t) => t.topic).join(', ')}`, { cause });
+    if (missing.some((t) => !now.has(t.topic))) {
+      const rf = durability.replicationFactor === undefined ? '' : ` with replication factor ${durability.replicationFactor} (KAFKA_REPLICATION_FACTOR; at most the number of brokers)`;
+      throw new DependencyError('kafka', `could not create topics ${missing.map((t) => t.topic).join(', ')}${rf}`, { cause });
+    }
   }
 }
 

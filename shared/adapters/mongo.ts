@@ -14,7 +14,9 @@ export interface MongoHandle {
 }
 
 export async function connectMongo(config: Config, dbName: string = config.mongoDb): Promise<MongoHandle> {
-  const client = new MongoClient(config.mongoUrl, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 20, retryWrites: false });
+  // Writes are acknowledged by a majority of the replica set (MONGO_WRITE_CONCERN; FerretDB, a
+  // single server, accepts w: majority and acknowledges it itself).
+  const client = new MongoClient(config.mongoUrl, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 20, retryWrites: false, writeConcern: { w: config.mongoWriteConcern } });
   try {
     await client.connect();
   } catch (cause) {

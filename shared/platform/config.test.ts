@@ -40,4 +40,38 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ MONGO_URL: 'http://x' })).toThrow(/MONGO_URL/);
     expect(() => loadConfig({ KPI_PREFIX: 'has space' })).toThrow(/KPI_PREFIX/);
   });
+  it('production settings (issue 9): gateway auth, async queue bounds, write concern, topic durability, dashboard', () => {
+    const d = loadConfig({ ORDERPULSE_HOME: '/h' });
+    expect(d).toMatchObject({
+      gatewayUser: 'admin',
+      gatewayPassword: undefined,
+      gatewayPasswordFile: '/h/gateway/password',
+      gatewayCallbackAllow: [],
+      asyncQueueMaxRequests: 1000,
+      asyncQueueMaxBytes: 64 * 1024 * 1024,
+      mongoWriteConcern: 'majority',
+      kafkaReplicationFactor: 1,
+      kafkaMinInsyncReplicas: 1,
+      dashboardHost: '127.0.0.1',
+      dashboardMaxSseClients: 100,
+    });
+    const c = loadConfig({
+      GATEWAY_USER: 'ops',
+      GATEWAY_PASSWORD: 'pw',
+      GATEWAY_PASSWORD_FILE: '/run/secrets/basic-auth-password',
+      GATEWAY_CALLBACK_ALLOW: 'https://hooks.example.com/op, http://10.0.0.5:9000',
+      MONGO_WRITE_CONCERN: '2',
+      KAFKA_REPLICATION_FACTOR: '3',
+      KAFKA_MIN_INSYNC_REPLICAS: '2',
+      HOST: '0.0.0.0',
+      DASHBOARD_MAX_SSE_CLIENTS: '5',
+    });
+    expect(c).toMatchObject({ gatewayUser: 'ops', gatewayPassword: 'pw', gatewayPasswordFile: '/run/secrets/basic-auth-password', mongoWriteConcern: 2, kafkaReplicationFactor: 3, kafkaMinInsyncReplicas: 2, dashboardHost: '0.0.0.0', dashboardMaxSseClients: 5 });
+    expect(c.gatewayCallbackAllow).toEqual(['https://hooks.example.com/op', 'http://10.0.0.5:9000']);
+    expect(() => loadConfig({ KAFKA_MIN_INSYNC_REPLICAS: '2' })).toThrow(/KAFKA_MIN_INSYNC_REPLICAS=2 must not exceed KAFKA_REPLICATION_FACTOR=1/);
+    expect(() => loadConfig({ MONGO_WRITE_CONCERN: 'all' })).toThrow(/MONGO_WRITE_CONCERN/);
+    expect(() => loadConfig({ GATEWAY_CALLBACK_ALLOW: 'ftp://x' })).toThrow(/GATEWAY_CALLBACK_ALLOW/);
+    expect(() => loadConfig({ GATEWAY_USER: 'a:b' })).toThrow(/GATEWAY_USER/);
+    expect(() => loadConfig({ ASYNC_QUEUE_MAX_REQUESTS: '0' })).toThrow(/ASYNC_QUEUE_MAX_REQUESTS/);
+  });
 });

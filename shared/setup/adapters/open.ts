@@ -20,7 +20,7 @@ export function liveSetupSteps(config: Config, log: Logger): SetupSteps {
       const admin = createKafka(config, 'orderpulse-setup', log.child({ component: 'kafkajs' })).admin();
       try {
         await admin.connect();
-        await ensureTopics(admin, list);
+        await ensureTopics(admin, list, { replicationFactor: config.kafkaReplicationFactor, minInsyncReplicas: config.kafkaMinInsyncReplicas });
       } catch (cause) {
         if (cause instanceof DependencyError) throw cause;
         throw new DependencyError('kafka', `cannot create topics at ${config.kafkaBrokers.join(',')}; is the broker up? (npm run stack -- status)`, { cause });
