@@ -32,7 +32,31 @@ export interface DashboardDeps {
   assets: ReadonlyMap<string, Asset>;
   log: Logger;
   heartbeatMs?: number;
+  /** Most concurrent /api/stream clients (DASHBOARD_MAX_SSE_CLIENTS, default 100); beyond: 503 + Retry-After. */
+  maxSseClients?: number;
 }
+
+/**
+ * The page loads only its own files (the vendor library is served from node_modules, no CDN), has
+ * no inline script or style, and talks only to this origin (the JSON API and the SSE stream).
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
 
 /** API path segment -> stored view. */
 export const API_VIEWS: Readonly<Record<string, ViewName>> = {
@@ -56,6 +80,13 @@ const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache
 export function createApp(deps: DashboardDeps): Hono {
   const app = new Hono();
   const heartbeatMs = deps.heartbeatMs ?? 15_000;
+  const maxSse = deps.maxSseClients ?? 100;
+  let sseClients = 0;
+
+  app.use('*', async (c, next) => {
+    await next();
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);
+  });
 
   app.onError((err, c) => {
     const status = httpStatusOf(err);
@@ -99,8 +130,18 @@ export function createApp(deps: DashboardDeps): Hono {
     return c.body(q, 200, JSON_HEADERS);
   });
 
-  app.get('/api/stream', (c) =>
-    streamSSE(c, async (stream) => {
+  app.get('/api/stream', (c) => {
+    if (sseClients >= maxSse) {
+      deps.log.warn('sse client refused: too many clients', { clients: sseClients, max: maxSse });
+      return c.json({ error: `too many live clients (${maxSse}, DASHBOARD_MAX_SSE_CLIENTS); retry later, or poll /api/kpis`, code: 'too_many_clients', retriable: true }, 503, { 'retry-after': '10' });
+    }
+    sseClients++;
+    let counted = true;
+    const release = (): void => {
+      if (counted) sseClients--;
+      counted = false;
+    };
+    return streamSSE(c, async (stream) => {
       let closed = false;
       // event -> data not yet sent. Only the newest data of each event matters to a client: a
       // newer one replaces an older one it has not received yet ('ping' carries no data).
@@ -119,6 +160,7 @@ export function createApp(deps: DashboardDeps): Hono {
       };
       const hb = setInterval(() => push('ping', ''), heartbeatMs);
       stream.onAbort(() => {
+        release();
         closed = true;
         off();
         clearInterval(hb);
@@ -149,11 +191,12 @@ export function createApp(deps: DashboardDeps): Hono {
       } catch (err) {
         if (!closed) deps.log.debug('sse client went away', { err });
       } finally {
+        release();
         off();
         clearInterval(hb);
       }
-    }),
-  );
+    });
+  });
 
   app.get('/healthz', async (c) => {
     try {

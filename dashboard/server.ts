@@ -73,6 +73,7 @@ export async function startDashboard(opts: { config?: Config; port?: number; hos
     results: cache,
     assets: await loadAssets(),
     log,
+    maxSseClients: config.dashboardMaxSseClients,
     health: async () => {
       await store.ping();
       const [{ version }, rebuild, invalid, snap] = await Promise.all([store.readAllViews(), store.getRebuildStatus(), store.invalidCount(), cache.read()]);
@@ -80,14 +81,16 @@ export async function startDashboard(opts: { config?: Config; port?: number; hos
       return { redis: 'ok', views_version: version, rebuild, invalid_accepted_messages: invalid, history_as_of: asOf(snap.history?.views.summary), quality_as_of: asOf(snap.quality), sse_clients: hub.listeners() };
     },
   });
-  const host = opts.host ?? '127.0.0.1';
+  // HOST (default 127.0.0.1; the compose service sets 0.0.0.0 to be reachable from outside).
+  const host = opts.host ?? config.dashboardHost;
   const port = opts.port ?? config.dashboardPort;
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s));
     s.once('error', reject);
   });
   const actual = (server.address() as AddressInfo).port;
-  const url = `http://${host}:${actual}`;
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const url = `http://${shown}:${actual}`;
   log.info('dashboard listening', { url, prefix: store.prefix });
   return {
     url,
@@ -108,7 +111,7 @@ export async function startDashboard(opts: { config?: Config; port?: number; hos
 
 const USAGE = `Usage: tsx dashboard/server.ts
 
-Serves the dashboard on DASHBOARD_PORT (default 3000), reading the KPIs from Redis (REDIS_URL).
+Serves the dashboard on HOST:DASHBOARD_PORT (default 127.0.0.1:3000), reading the KPIs from Redis (REDIS_URL).
 Configuration is the environment (shared/platform/config.ts); SIGINT/SIGTERM stop it.
 
   -h, --help    this text`;

@@ -82,6 +82,12 @@ describe('dashboard in headless Chromium', () => {
       viewport: { width: 1440, height: 1000 },
     });
     page = await ctx.newPage();
+    // Content-Security-Policy violations (the page must work under the strict policy).
+    await page.addInitScript(() => {
+      const w = window as unknown as { cspViolations: string[] };
+      w.cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) => w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
+    });
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => {
       if (m.type() === 'error' && !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(m.text())) errors.push(m.text());
@@ -95,7 +101,8 @@ describe('dashboard in headless Chromium', () => {
   });
 
   it('shows the empty state, live, before any order', async () => {
-    await page.goto(dash.url + '/');
+    const resp = await page.goto(dash.url + '/');
+    expect(resp?.headers()['content-security-policy']).toMatch(/^default-src 'none'; script-src 'self'; style-src 'self';/);
     await page.locator('#status[data-state="live"]').waitFor({ timeout: 15_000 });
     await expect.poll(() => page.locator('#empty').isVisible(), { timeout: 10_000 }).toBe(true);
     expect(await page.locator('#charts').isVisible()).toBe(false);
@@ -223,6 +230,7 @@ describe('dashboard in headless Chromium', () => {
       expect(await page.locator('#history-asof').textContent()).toMatch(/^Spark · as of \d\d:\d\d:\d\d UTC, 5 min ago · stale$/);
       await page.screenshot({ path: path.join(shots, 'dashboard-history-mismatch.png'), fullPage: true });
       expect(errors).toEqual([]);
+      expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
     } finally {
       await results.close();
     }

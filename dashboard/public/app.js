@@ -120,10 +120,20 @@
     var html = '';
     for (var i = 0; i < list.length; i++) {
       html += '<tr>' + list[i].map(function (cell, j) {
-        return '<td>' + (j === 0 ? '<span class="swatch" style="background:' + cell[1] + '"></span>' + escapeHtml(cell[0]) : escapeHtml(cell)) + '</td>';
+        return '<td>' + (j === 0 ? '<span class="swatch" data-bg="' + escapeHtml(cell[1]) + '"></span>' + escapeHtml(cell[0]) : escapeHtml(cell)) + '</td>';
       }).join('') + '</tr>';
     }
-    if (tbody.innerHTML !== html) tbody.innerHTML = html;
+    setHtml(tbody, html);
+  }
+
+  // The Content-Security-Policy allows no inline style attributes: colours travel as data-bg and
+  // are set through the CSSOM once the markup is in place.
+  function setHtml(el, html) {
+    if (el.opHtml === html) return;
+    el.opHtml = html;
+    el.innerHTML = html;
+    var painted = el.querySelectorAll('[data-bg]');
+    for (var i = 0; i < painted.length; i++) painted[i].style.background = painted[i].getAttribute('data-bg');
   }
 
   function escapeHtml(s) {
@@ -337,7 +347,7 @@
         var f = max > 0 ? rev / max : 0;
         var title = s.state + ' · ' + columns[j] + ': ' + money.format(rev) + ' revenue, ' + count.format(cell ? cell.orders : 0) + ' orders';
         body += '<td data-category="' + escapeHtml(columns[j]) + '" data-revenue="' + rev + '" data-orders="' + (cell ? cell.orders : 0) + '" title="' + escapeHtml(title) + '"' +
-          (rev > 0 ? ' style="background:' + heatColor(f) + '"' : '') + ' class="' + (rev > 0 ? (f > 0.55 ? 'dark' : '') : 'zero') + '">' +
+          (rev > 0 ? ' data-bg="' + escapeHtml(heatColor(f)) + '"' : '') + ' class="' + (rev > 0 ? (f > 0.55 ? 'dark' : '') : 'zero') + '">' +
           (rev > 0 ? moneyShort.format(rev) : (cell ? '$0' : '–')) + '</td>';
       }
       body += '<td class="total" title="' + escapeHtml(s.state + ': ' + money.format(s.revenue) + ' revenue, ' + count.format(s.orders) + ' orders') + '">' + moneyShort.format(s.revenue) + '</td></tr>';
@@ -346,7 +356,7 @@
     var thead = table.querySelector('thead');
     var tbody = table.querySelector('tbody');
     if (thead.innerHTML !== head) thead.innerHTML = head;
-    if (tbody.innerHTML !== body) tbody.innerHTML = body;
+    setHtml(tbody, body);
     setText('#heatmap-hint', rowsList.length + ' states × ' + columns.length + ' categories · colour = revenue');
   }
 
