@@ -6,13 +6,22 @@ the run's conf or params `gateway_url` / `dashboard_url` when given, else the Ai
 connections `orderpulse_gateway` / `orderpulse_dashboard` (dev/stack/airflow.ts sets them from
 the environment as AIRFLOW_CONN_ORDERPULSE_GATEWAY / _DASHBOARD).
 
+The gateway needs HTTP basic auth on every route but /healthz. Its credentials, first found wins:
+the login and password of the connection `orderpulse_gateway` (e.g.
+AIRFLOW_CONN_ORDERPULSE_GATEWAY=http://admin:PASSWORD@gateway:8080), else the environment's
+GATEWAY_USER (default admin) with GATEWAY_PASSWORD, or the password in GATEWAY_PASSWORD_FILE
+(dev/stack/airflow.ts points it at the local pipeline's <ORDERPULSE_HOME>/gateway/password).
+Every call to a URL under the gateway gets them; no other URL does.
+
 A check that does not hold raises CheckFailed (an AirflowFailException: the task fails at once,
 without retries), so a DAG run ends failed instead of printing a warning. docs/airflow.md.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import time
 import urllib.error
 import urllib.request
@@ -41,12 +50,16 @@ def endpoint_params() -> dict[str, Param]:
     }
 
 
-def _from_connection(conn_id: str) -> str | None:
+def _connection(conn_id: str) -> Any:
     try:
-        conn = BaseHook.get_connection(conn_id)
+        return BaseHook.get_connection(conn_id)
     except Exception:  # noqa: BLE001 - an absent connection means "no default"
         return None
-    if not conn.host:
+
+
+def _from_connection(conn_id: str) -> str | None:
+    conn = _connection(conn_id)
+    if conn is None or not conn.host:
         return None
     scheme = conn.schema if conn.schema in ("http", "https") else "http"
     port = f":{conn.port}" if conn.port else ""
@@ -63,8 +76,40 @@ def _base_url(context: dict[str, Any], key: str, conn_id: str) -> str:
     return str(url).rstrip("/")
 
 
+# Gateway base URL -> Authorization header; call() adds it to every URL under that base.
+_GATEWAY_AUTH: dict[str, str] = {}
+
+
+def gateway_credentials(environ: dict[str, str] | None = None, conn: Any = None) -> tuple[str, str] | None:
+    """(user, password) for the gateway: the connection's login/password, else the environment."""
+    env = os.environ if environ is None else environ
+    if conn is not None and getattr(conn, "password", None):
+        return (getattr(conn, "login", None) or "admin", conn.password)
+    user = env.get("GATEWAY_USER") or "admin"
+    if env.get("GATEWAY_PASSWORD"):
+        return (user, env["GATEWAY_PASSWORD"])
+    path = env.get("GATEWAY_PASSWORD_FILE")
+    if path:
+        try:
+            with open(path, encoding="utf-8") as f:
+                password = f.read().strip()
+        except OSError:
+            return None
+        if password:
+            return (user, password)
+    return None
+
+
+def basic_auth(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
 def gateway_url(context: dict[str, Any]) -> str:
-    return _base_url(context, "gateway_url", "orderpulse_gateway")
+    url = _base_url(context, "gateway_url", "orderpulse_gateway")
+    creds = gateway_credentials(conn=_connection("orderpulse_gateway"))
+    if creds is not None:
+        _GATEWAY_AUTH[url] = basic_auth(*creds)
+    return url
 
 
 def dashboard_url(context: dict[str, Any]) -> str:
@@ -85,7 +130,11 @@ class Answer:
 def call(method: str, url: str, body: Any = None, timeout: float = 30.0) -> Answer:
     """One HTTP call; JSON in and out. Unreachable or timed out => CheckFailed."""
     data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json", "accept": "application/json"})
+    headers = {"content-type": "application/json", "accept": "application/json"}
+    for base, auth in _GATEWAY_AUTH.items():
+        if url == base or url.startswith(base + "/"):
+            headers["authorization"] = auth
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
     t0 = time.monotonic()
     try:
         with urllib.request.urlopen(req, timeout=timeout) as res:
@@ -105,7 +154,10 @@ def call(method: str, url: str, body: Any = None, timeout: float = 30.0) -> Answ
 
 def require_ok(what: str, method: str, url: str, ans: Answer) -> Any:
     if not ans.ok:
-        raise CheckFailed(f"{what}: {method} {url} answered HTTP {ans.status}: {json.dumps(ans.body)[:1000]}")
+        hint = ""
+        if ans.status == 401:
+            hint = " (the gateway needs basic auth: set the connection orderpulse_gateway's login/password, or GATEWAY_PASSWORD / GATEWAY_PASSWORD_FILE; docs/airflow.md)"
+        raise CheckFailed(f"{what}: {method} {url} answered HTTP {ans.status}: {json.dumps(ans.body)[:1000]}{hint}")
     return ans.body
 
 

@@ -57,6 +57,16 @@ describe('the environment of the Airflow processes', () => {
     expect(env.AIRFLOW__API_AUTH__JWT_SECRET).toBe('s3');
   });
 
+  it("gives the DAGs the gateway's user and password file (basic auth), never the password itself", () => {
+    const withAuth = airflowEnv(
+      { home: '/h', dataDir: '/h/data', venvBin: '/h/venv/bin', port: 18280, dagsFolder: DAGS_FOLDER, passwordsFile: '/h/pw.json', secret: 's3', gatewayUrl: 'http://127.0.0.1:8080', dashboardUrl: 'http://127.0.0.1:3000', gatewayUser: 'admin', gatewayPasswordFile: '/h/gateway/password' },
+      { PATH: '/usr/bin' },
+    );
+    expect(withAuth.GATEWAY_USER).toBe('admin');
+    expect(withAuth.GATEWAY_PASSWORD_FILE).toBe('/h/gateway/password');
+    expect(withAuth.GATEWAY_PASSWORD).toBeUndefined();
+  });
+
   it('keeps its data under the data dir (stack reset deletes it) and puts the venv first on PATH', () => {
     expect(env.AIRFLOW_HOME).toBe('/h');
     expect(env.AIRFLOW__DATABASE__SQL_ALCHEMY_CONN).toBe('sqlite:////h/data/airflow.db');

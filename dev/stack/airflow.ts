@@ -133,6 +133,9 @@ export interface AirflowEnvInput {
   secret: string;
   gatewayUrl: string;
   dashboardUrl: string;
+  /** The gateway's basic-auth user and password file (the DAGs read it at each task; GATEWAY_PASSWORD in the environment wins). */
+  gatewayUser?: string;
+  gatewayPasswordFile?: string;
 }
 
 /** The environment of every Airflow process (and, through the scheduler, of every task). */
@@ -167,6 +170,7 @@ export function airflowEnv(p: AirflowEnvInput, base: NodeJS.ProcessEnv = process
     // The DAGs' default endpoints (a run's conf `gateway_url` / `dashboard_url` wins).
     AIRFLOW_CONN_ORDERPULSE_GATEWAY: p.gatewayUrl,
     AIRFLOW_CONN_ORDERPULSE_DASHBOARD: p.dashboardUrl,
+    ...(p.gatewayPasswordFile ? { GATEWAY_USER: p.gatewayUser ?? 'admin', GATEWAY_PASSWORD_FILE: p.gatewayPasswordFile } : {}),
   };
 }
 
@@ -182,6 +186,8 @@ function envOf(ctx: ServiceContext): NodeJS.ProcessEnv {
     secret: readOrCreateSecret(secretFileOf(ctx)),
     gatewayUrl: c.gatewayUrl,
     dashboardUrl: `http://127.0.0.1:${c.dashboardPort}`,
+    gatewayUser: c.gatewayUser,
+    gatewayPasswordFile: c.gatewayPasswordFile,
   });
 }
 
