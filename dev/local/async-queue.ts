@@ -6,11 +6,14 @@
  * Bounded over all functions in calls and bytes (maxRequests, maxBytes): a call is held from
  * enqueue until its last attempt and callback are done; beyond the bounds enqueue refuses (the
  * gateway answers 429 + Retry-After), so nothing accepted is ever dropped for room. close() stops
- * taking calls and drains what it holds for up to its wait; only a call still queued then (or
- * any held call when the process is killed) is lost: the queue is in memory (docs/runtime.md).
+ * taking calls and drains what it holds for up to its wait. With a journal (async-journal.ts)
+ * every accepted call is on disk before it is acknowledged and stays there until done, so what
+ * is still held at a stop or a crash runs after the next start (restore()); without one the
+ * queue is in memory and such calls are lost (docs/runtime.md).
  */
 import type { Logger } from '../../shared/platform/log.ts';
 import { backoffDelay, sleep, type BackoffPolicy } from '../../connectors/backoff.ts';
+import type { AsyncJournal } from './async-journal.ts';
 
 export interface AsyncCall {
   callId: string;
@@ -22,6 +25,8 @@ export interface AsyncCall {
   body: Buffer;
   callbackUrl: string | undefined;
   enqueuedAt: number;
+  /** Set by the journal: the call's file. */
+  journalKey?: string;
 }
 
 export interface CallResult {
@@ -42,9 +47,11 @@ export interface AsyncQueueDeps {
   /** Most body bytes held at once, all functions together. */
   maxBytes: number;
   backoff: BackoffPolicy;
+  /** Durable calls: written before enqueue() returns ok, removed when done. */
+  journal?: AsyncJournal;
 }
 
-export type EnqueueResult = { ok: true } | { ok: false; reason: 'full' | 'closing'; detail: string };
+export type EnqueueResult = { ok: true } | { ok: false; reason: 'full' | 'closing' | 'journal'; detail: string };
 
 /** Bytes a call holds (body, headers and path; the fixed overhead is ignored). */
 export function callBytes(call: AsyncCall): number {
@@ -86,13 +93,40 @@ export class AsyncQueue {
         detail: `the async queue holds ${this.heldCalls} calls (max ${this.deps.maxRequests}) and ${this.heldBytes} bytes (max ${this.deps.maxBytes}); this call has ${bytes}`,
       };
     }
+    if (this.deps.journal) {
+      try {
+        this.deps.journal.add(call);
+      } catch (err) {
+        return { ok: false, reason: 'journal', detail: `the async queue's journal ${this.deps.journal.dir} cannot be written: ${(err as Error).message}` };
+      }
+    }
+    this.push(call);
+    return { ok: true };
+  }
+
+  /**
+   * Calls journaled by an earlier run, taken back without the bounds (they were accepted once).
+   * `runnable(fn)` false leaves a call in the journal for a later start (its function is not running here).
+   */
+  restore(runnable: (fn: string) => boolean): { restored: number; waiting: number; unreadable: string[] } {
+    if (!this.deps.journal) return { restored: 0, waiting: 0, unreadable: [] };
+    const { calls, unreadable } = this.deps.journal.load();
+    let restored = 0;
+    for (const c of calls) {
+      if (!runnable(c.fn)) continue;
+      this.push(c);
+      restored++;
+    }
+    return { restored, waiting: calls.length - restored, unreadable };
+  }
+
+  private push(call: AsyncCall): void {
     this.heldCalls++;
-    this.heldBytes += bytes;
+    this.heldBytes += callBytes(call);
     const q = this.queues.get(call.fn) ?? [];
     q.push(call);
     this.queues.set(call.fn, q);
     this.pump(call.fn);
-    return { ok: true };
   }
 
   /** Calls and bytes held now (queued or running), all functions. */
@@ -109,19 +143,27 @@ export class AsyncQueue {
     while (q && q.length > 0 && (this.running.get(fn) ?? 0) < this.deps.concurrency && !this.abort.signal.aborted) {
       const call = q.shift()!;
       this.running.set(fn, (this.running.get(fn) ?? 0) + 1);
-      const p = this.run(call).finally(() => {
-        this.active.delete(p);
-        this.running.set(fn, (this.running.get(fn) ?? 1) - 1);
-        this.heldCalls--;
-        this.heldBytes -= callBytes(call);
-        if (this.heldCalls === 0) this.idle?.();
-        this.pump(fn);
-      });
+      const p: Promise<void> = this.run(call).then(
+        (outcome) => this.settle(fn, call, outcome, p),
+        () => this.settle(fn, call, 'interrupted', p),
+      );
       this.active.add(p);
     }
   }
 
-  private async run(call: AsyncCall): Promise<void> {
+  private settle(fn: string, call: AsyncCall, outcome: 'finished' | 'interrupted', p: Promise<void>): void {
+    this.active.delete(p);
+    this.running.set(fn, (this.running.get(fn) ?? 1) - 1);
+    this.heldCalls--;
+    this.heldBytes -= callBytes(call);
+    // Done (answered, or failed for good): out of the journal. Not when cut short by close():
+    // then it runs again after the next start.
+    if (outcome === 'finished') this.deps.journal?.remove(call);
+    if (this.heldCalls === 0) this.idle?.();
+    this.pump(fn);
+  }
+
+  private async run(call: AsyncCall): Promise<'finished' | 'interrupted'> {
     const { log } = this.deps;
     const started = Date.now();
     let result: CallResult = { status: 0, headers: {}, body: Buffer.alloc(0), error: 'not invoked' };
@@ -135,6 +177,10 @@ export class AsyncQueue {
     }
     const durationMs = Date.now() - started;
     const ok = result.status >= 200 && result.status < 300;
+    if (!ok && retriableStatus(result.status) && this.abort.signal.aborted && this.deps.journal) {
+      log.warn('async call interrupted by the stop; it stays in the journal and runs after the next start', { fn: call.fn, callId: call.callId, status: result.status });
+      return 'interrupted';
+    }
     if (ok) this.completed++;
     else this.failed++;
     log[ok ? 'info' : 'error'](ok ? 'async call done' : 'async call failed for good', {
@@ -156,11 +202,13 @@ export class AsyncQueue {
         }
       }
     }
+    return 'finished';
   }
 
   /**
    * Stop taking calls; let the held ones finish for at most waitMs (queued calls still run), then
-   * cut retries short and drop what is still queued. Returns the call ids dropped.
+   * cut retries short and drop what is still queued. Returns the call ids dropped (still in
+   * the journal, when there is one: they run after the next start).
    */
   async close(waitMs: number): Promise<string[]> {
     this.closing = true;

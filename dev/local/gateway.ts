@@ -20,6 +20,7 @@ import type { Logger } from '../../shared/platform/log.ts';
 import type { FunctionDef } from '../../connectors/stackfile.ts';
 import type { ManagedProcess } from './function-process.ts';
 import { AsyncQueue, type AsyncCall, type CallResult } from './async-queue.ts';
+import type { AsyncJournal } from './async-journal.ts';
 import type { BackoffPolicy } from '../../connectors/backoff.ts';
 import { authHeaders, type GatewayCredentials } from '../../shared/adapters/gateway.ts';
 import { checkBasicAuth, checkCallback, isOpenRoute, ownOrigins } from './gateway-policy.ts';
@@ -50,12 +51,16 @@ export interface GatewayOptions {
   callbackAllow?: string[];
   /** How long close() lets held async calls finish (default 10 s). */
   drainMs?: number;
+  /** Durable async calls (dev/local/async-journal.ts); without it the queue is in memory only. */
+  journal?: AsyncJournal;
 }
 
 export interface Gateway {
   url: string;
   port: number;
   queue: AsyncQueue;
+  /** Take back the async calls an earlier run journaled, for the functions running now (call once they are registered). */
+  restoreAsync(): { restored: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -254,6 +259,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     maxRequests: opts.asyncLimits?.maxRequests ?? 1000,
     maxBytes: opts.asyncLimits?.maxBytes ?? 64 * 1024 * 1024,
     backoff: opts.async?.backoff ?? { initialMs: 500, maxMs: 30_000 },
+    ...(opts.journal ? { journal: opts.journal } : {}),
   });
 
   async function enqueueAsync(name: string, path: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -303,7 +309,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     if (!taken.ok) {
       log.warn('async call refused', { fn: name, callId, reason: taken.reason, detail: taken.detail });
       if (taken.reason === 'full') sendJson(res, 429, { error: `async queue is full: ${taken.detail}; retry later`, code: 'queue_full', retriable: true }, { 'retry-after': '5' });
-      else sendJson(res, 503, { error: `${taken.detail}; retry`, code: 'unavailable', retriable: true }, { 'retry-after': '5' });
+      else sendJson(res, 503, { error: `${taken.detail}; retry`, code: taken.reason === 'journal' ? 'journal_unavailable' : 'unavailable', retriable: true }, { 'retry-after': '5' });
       return;
     }
     log.info('async call queued', { fn: name, callId, bytes: call.body.length, depth: queue.depth(name) });
@@ -375,11 +381,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     url,
     port,
     queue,
+    restoreAsync() {
+      const r = queue.restore((fn) => functions.get(fn)?.proc !== undefined);
+      if (r.restored > 0 || r.waiting > 0) log.info('async calls restored from the journal', { restored: r.restored, waitingForTheirFunction: r.waiting, journal: opts.journal?.dir });
+      if (r.unreadable.length > 0) log.error('unreadable async journal files left in place', { files: r.unreadable, journal: opts.journal?.dir });
+      return { restored: r.restored, waiting: r.waiting };
+    },
     async close() {
       const held = queue.held();
       if (held.calls > 0) log.info('gateway stopping: letting held async calls finish', { calls: held.calls, waitMs: opts.drainMs ?? 10_000 });
       const dropped = await queue.close(opts.drainMs ?? 10_000);
-      if (dropped.length > 0) log.error('async calls dropped at shutdown (the queue is in memory): re-issue them', { dropped: dropped.length, callIds: dropped.slice(0, 100) });
+      if (dropped.length > 0) {
+        if (opts.journal) log.warn('async calls not run before the stop stay in the journal: they run after the next start', { calls: dropped.length, journal: opts.journal.dir });
+        else log.error('async calls dropped at shutdown (the queue is in memory): re-issue them', { dropped: dropped.length, callIds: dropped.slice(0, 100) });
+      }
       await new Promise<void>((r) => {
         server.close(() => r());
         server.closeAllConnections();

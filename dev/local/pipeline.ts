@@ -24,6 +24,7 @@ import { parsePipelineArgs, PIPELINE_USAGE } from './pipeline-args.ts';
 import { loadStack, type FunctionDef } from '../../connectors/stackfile.ts';
 import { ManagedProcess } from './function-process.ts';
 import { startGateway, type FunctionEntry, type Gateway } from './gateway.ts';
+import { fileJournal } from './async-journal.ts';
 import type { KafkaConnector } from '../../connectors/kafka-connector.ts';
 import type { CronConnector } from '../../connectors/cron-connector.ts';
 import { startConnectors, type KafkaConnectorSettings } from '../../connectors/main.ts';
@@ -61,7 +62,13 @@ export interface PipelineOptions {
   /** How long start-up waits for function processes to be ready (they keep starting after). */
   readyTimeoutMs?: number;
   restartBackoff?: BackoffPolicy;
-  async?: { concurrency?: number; maxAttempts?: number; backoff?: BackoffPolicy };
+  async?: { concurrency?: number; maxAttempts?: number; backoff?: BackoffPolicy; drainMs?: number };
+  /**
+   * Directory journaling accepted async calls, so a stop or crash loses none (they run after the
+   * next start). Default: <ORDERPULSE_HOME>/gateway/async-queue-<port> on the configured gateway
+   * port (the CLI, the demo); none (in memory) with gatewayPort 0 unless given.
+   */
+  asyncJournal?: string | false;
   log?: Logger;
 }
 
@@ -140,8 +147,11 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
     if (!opts.connectorsOnly) {
       const gatewayPort = opts.gatewayPort ?? config.gatewayPort;
       // The gateway must listen before functions start so GATEWAY_URL is right for them.
+      const journalDir = opts.asyncJournal ?? (opts.gatewayPort === undefined ? path.join(config.localDir, 'gateway', `async-queue-${gatewayPort}`) : false);
       gateway = await startGateway({
         port: gatewayPort,
+        ...(journalDir ? { journal: fileJournal(journalDir) } : {}),
+        ...(opts.async?.drainMs === undefined ? {} : { drainMs: opts.async.drainMs }),
         functions,
         log: log.child({ component: 'gateway' }),
         async: opts.async,
@@ -151,6 +161,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
       });
       gatewayUrl = gateway.url;
       for (const def of selected) functions.set(def.name, startFunction(def));
+      gateway.restoreAsync();
       const notReady: string[] = [];
       await Promise.all(
         [...functions.values()].map(async (e) => {
