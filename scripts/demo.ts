@@ -61,7 +61,7 @@ if (!stopping) {
   const genArgs = ['scripts/generate.ts', '--rate', String(args.rate), '--seed', String(args.seed), '--dup-rate', '0.01', '--bad-rate', '0.005', '--flash-every', String(FLASH_EVERY_MINUTES)];
   if (args.duration !== undefined) genArgs.push('--duration', String(args.duration));
   generator = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), genArgs, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
-  process.stdout.write(`\nOrderPulse demo is running.\n  Dashboard: ${url}/\n  Gateway:   ${pipeline.gatewayUrl}/system/functions\n  Generator: ${args.rate} orders/s (seed ${args.seed}), 1% duplicates, 0.5% malformed (→ orders.dlq)\nCtrl-C stops the demo; \`npm run stack -- down\` stops the services.\n\n`);
+  process.stdout.write(`\nOrderPulse demo is running.\n  Dashboard: ${url}/\n  Gateway:   ${pipeline.gatewayUrl}/system/functions  (basic auth: user ${pipeline.gatewayCredentials?.user ?? 'admin'}, password in ${pipeline.config.gatewayPassword ? 'GATEWAY_PASSWORD' : pipeline.config.gatewayPasswordFile})\n  Generator: ${args.rate} orders/s (seed ${args.seed}), 1% duplicates, 0.5% malformed (→ orders.dlq)\nCtrl-C stops the demo; \`npm run stack -- down\` stops the services.\n\n`);
   generator.on('exit', (code) => {
     if (args.duration !== undefined) {
       log.info('generator finished; the dashboard stays up until Ctrl-C', { exit: code });
