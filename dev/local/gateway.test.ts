@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callIdOf } from './gateway.ts';
+import { callIdOf, forwardHeaders } from './gateway.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -16,5 +16,15 @@ describe('callIdOf', () => {
     expect(callIdOf({ 'x-call-id': 'a, b' })).toMatch(UUID);
     expect(callIdOf({ 'x-call-id': 'line\nbreak' })).toMatch(UUID);
     expect(callIdOf({})).not.toBe(callIdOf({}));
+  });
+});
+
+describe('forwardHeaders', () => {
+  it("passes the caller's headers on without hop-by-hop ones and without the gateway's credentials", () => {
+    expect(forwardHeaders({ 'content-type': 'application/json', authorization: 'Basic YWRtaW46cHc=', connection: 'keep-alive', host: 'x', 'x-call-id': 'c1', 'set-cookie': ['a=1', 'b=2'] })).toEqual({
+      'content-type': 'application/json',
+      'x-call-id': 'c1',
+      'set-cookie': ['a=1', 'b=2'],
+    });
   });
 });

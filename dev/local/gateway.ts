@@ -66,10 +66,13 @@ export interface Gateway {
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host']);
 
-function forwardHeaders(h: http.IncomingHttpHeaders | http.OutgoingHttpHeaders): Record<string, string | string[]> {
+/** The gateway's own credentials stop at the gateway: functions never see them (nor does the async journal). */
+const GATEWAY_ONLY = new Set(['authorization']);
+
+export function forwardHeaders(h: http.IncomingHttpHeaders | http.OutgoingHttpHeaders): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(h)) {
-    if (v === undefined || HOP_BY_HOP.has(k.toLowerCase())) continue;
+    if (v === undefined || HOP_BY_HOP.has(k.toLowerCase()) || GATEWAY_ONLY.has(k.toLowerCase())) continue;
     out[k] = Array.isArray(v) ? v.map(String) : String(v);
   }
   return out;
