@@ -222,6 +222,10 @@ describe('local pipeline (real Kafka)', () => {
     const recs = readJsonl<{ callId: string; body: unknown }>(file('http')).slice(before).filter((x) => x.callId === callId);
     expect(recs.map((x) => x.body)).toEqual([{ own: true }, { ok: true, attempt: expect.any(Number) }]);
     expect(readJsonl<{ body: unknown }>(file('http')).some((x) => (x.body as { refused?: boolean } | null)?.refused)).toBe(false);
+    // The gateway's credentials stop at the gateway: no function call (sync, async, callback) carried them.
+    const calls = readJsonl<{ kind: string; authorization?: string | null }>(file('http')).filter((x) => x.kind === 'http');
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    expect(calls.filter((x) => x.authorization !== null)).toEqual([]);
   });
 
   it(`a full async queue answers 429 with Retry-After, and every accepted call completes (max ${ASYNC_MAX})`, async () => {

@@ -47,6 +47,7 @@ export default async (event: FnEvent, context: FnContext): Promise<unknown> => {
         offset: h['x-kafka-offset'] ?? null,
         key: h['x-kafka-key'] ?? null,
         callId: h['x-call-id'] ?? null,
+        authorization: h.authorization ?? null,
         body: Buffer.isBuffer(event.body) ? event.body.toString('base64') : event.body,
       }) + '\n',
     );
