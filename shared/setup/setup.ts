@@ -53,6 +53,11 @@ export async function runSetup(steps: SetupSteps, config: Config, log: Logger, o
   if (schema) await steps.schema();
   if (topics.length) await steps.topics(topics);
   const result = { schema, topics, ms: Date.now() - t0 };
-  log.info('set-up done', { db: schema ? config.mongoDb : undefined, topics: topics.map((t) => `${t.topic}:${t.partitions}`), ms: result.ms });
+  log.info('set-up done', {
+    db: schema ? config.mongoDb : undefined,
+    topics: topics.map((t) => `${t.topic}:${t.partitions}`),
+    ...(topics.length ? { replication_factor: config.kafkaReplicationFactor, min_insync_replicas: config.kafkaMinInsyncReplicas } : {}),
+    ms: result.ms,
+  });
   return result;
 }
