@@ -14,6 +14,8 @@ export interface Config {
   kafkaBrokers: string[];
   kafkaPort: number;
   kafkaControllerPort: number;
+  /** Kafka connector: park a chunk after this many identical permanent answers in a row (KAFKA_PARK_AFTER). */
+  kafkaParkAfter: number;
   /** Set when MONGO_URL was given: use that server instead of the local FerretDB. */
   mongoExternal: boolean;
   mongoUrl: string;
@@ -119,6 +121,7 @@ export function loadConfig(env: Env = process.env): Config {
     kafkaBrokers: brokers,
     kafkaPort,
     kafkaControllerPort: int(env, 'KAFKA_CONTROLLER_PORT', 9093),
+    kafkaParkAfter: int(env, 'KAFKA_PARK_AFTER', 5, 1, 1000),
     mongoExternal,
     mongoUrl,
     mongoPort,
