@@ -3,7 +3,7 @@ import { parseBenchArgs, summarise } from './summary.ts';
 
 describe('parseBenchArgs', () => {
   it('runs every part by default', () => {
-    expect(parseBenchArgs([])).toEqual({ parts: ['generator', 'ingest', 'kpi', 'archive', 'analytics'], quick: false, help: false });
+    expect(parseBenchArgs([])).toEqual({ parts: ['generator', 'ingest', 'kpi', 'archive', 'analytics', 'kafka-client'], quick: false, help: false });
   });
   it('selects parts and quick mode', () => {
     expect(parseBenchArgs(['--only', 'kpi,ingest', '--quick'])).toEqual({ parts: ['kpi', 'ingest'], quick: true, help: false });
@@ -13,7 +13,7 @@ describe('parseBenchArgs', () => {
   it('rejects unknown parts and options', () => {
     expect(() => parseBenchArgs(['--only', 'spark'])).toThrow(/--only/);
     expect(() => parseBenchArgs(['--fast'])).toThrow(/unknown option/);
-    expect(() => parseBenchArgs(['--only', 'kpi,spark'])).toThrow(/--only: unknown "spark"; choose from generator, ingest, kpi, archive, analytics/);
+    expect(() => parseBenchArgs(['--only', 'kpi,spark'])).toThrow(/--only: unknown "spark"; choose from generator, ingest, kpi, archive, analytics, kafka-client/);
     expect(parseBenchArgs(['-h']).help).toBe(true);
   });
 });

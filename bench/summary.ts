@@ -4,8 +4,9 @@ import type { IngestBenchResult } from './ingest.ts';
 import type { KpiBenchResult } from './kpi.ts';
 import type { ArchiveBenchResult } from './archive.ts';
 import type { AnalyticsBenchResult } from './analytics.ts';
+import type { KafkaClientBenchResult } from './kafka-client.ts';
 
-export const BENCH_PARTS = ['generator', 'ingest', 'kpi', 'archive', 'analytics'] as const;
+export const BENCH_PARTS = ['generator', 'ingest', 'kpi', 'archive', 'analytics', 'kafka-client'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export interface BenchArgs {
@@ -48,6 +49,7 @@ export interface BenchResults {
   kpi?: KpiBenchResult;
   archive?: ArchiveBenchResult;
   analytics?: AnalyticsBenchResult;
+  kafkaClient?: KafkaClientBenchResult;
 }
 
 const f = (x: number | undefined, d = 0): string => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
@@ -74,6 +76,11 @@ export function summarise(r: BenchResults): string {
     for (const [k, v] of Object.entries(r.archive.skipped)) lines.push(`archive ${k}: skipped (${v})`);
   }
   if (r.analytics) lines.push(...analyticsLines(r.analytics));
+  if (r.kafkaClient) {
+    for (const k of r.kafkaClient.runs) {
+      lines.push(`kafka consume ${k.codec} (${f(r.kafkaClient.messages)} × ${r.kafkaClient.avg_bytes} B): kafkajs ${f(k.kafkajs.messages_per_s)} msg/s, ${f(k.kafkajs.cpu_us_per_message, 1)} µs/msg; @platformatic/kafka ${f(k.platformatic.messages_per_s)} msg/s, ${f(k.platformatic.cpu_us_per_message, 1)} µs/msg`);
+    }
+  }
   return lines.join('\n');
 }
 

@@ -293,19 +293,19 @@ export async function startKafkaConnector(opts: KafkaConnectorOptions): Promise<
       try {
         await dead.disconnect().catch(() => undefined);
         while (!abort.signal.aborted) {
-          restartAttempt++;
-          const delay = backoffDelay(restartBackoff, restartAttempt);
-          flog.warn('restarting the consumer', { attempt: restartAttempt, inMs: delay });
+          const attempt = ++restartAttempt;
+          const delay = backoffDelay(restartBackoff, attempt);
+          flog.warn('restarting the consumer', { attempt, inMs: delay });
           await sleep(delay, abort.signal);
           if (abort.signal.aborted) return;
           st.restarts++;
           for (const t of f.topics) metrics.consumerRestarted(f.name, t);
           try {
             await startConsumer();
-            flog.info('consumer restarted', { attempt: restartAttempt, group: groupId });
+            flog.info('consumer restarted', { attempt, group: groupId });
             return;
           } catch (err) {
-            flog.warn('consumer restart failed; trying again', { attempt: restartAttempt, err });
+            flog.warn('consumer restart failed; trying again', { attempt, err });
             await consumers.get(f.name)?.disconnect().catch(() => undefined);
           }
         }

@@ -14,6 +14,7 @@ import { loadConfig, ROOT, type Config } from '../shared/platform/config.ts';
 import { ConfigError } from '../shared/platform/errors.ts';
 import { createLogger, type Logger } from '../shared/platform/log.ts';
 import type { BackoffPolicy } from './backoff.ts';
+import type { ConnectorMetrics } from './metrics.ts';
 import { startCronConnector, type CronConnector } from './cron-connector.ts';
 import { pipelineTopics } from '../shared/setup/setup.ts';
 import { stopOnSignals } from '../shared/platform/signals.ts';
@@ -29,6 +30,8 @@ export interface KafkaConnectorSettings {
   /** Create orders/orders.dlq/orders.accepted/kpi.deltas with their partition counts (default true). */
   ensureStandardTopics?: boolean;
   backoff?: BackoffPolicy;
+  /** Delivery hooks (metrics.ts); default none. */
+  metrics?: ConnectorMetrics;
 }
 
 export interface ConnectorsOptions {
@@ -65,6 +68,7 @@ export async function startConnectors(opts: ConnectorsOptions): Promise<Connecto
       maxBytes: k.maxBytes,
       topicPartitions: { ...(k.ensureStandardTopics === false ? {} : Object.fromEntries(pipelineTopics(opts.config).map((t) => [t.topic, t.partitions]))), ...(k.topicPartitions ?? {}) },
       backoff: k.backoff,
+      metrics: k.metrics,
     });
   }
   try {
