@@ -282,6 +282,8 @@ export async function startKafkaConnector(opts: KafkaConnectorOptions): Promise<
         partitionsConsumedConcurrently: opts.partitionsConcurrency ?? 4,
         eachBatch,
       });
+      // stop() ran while this (replacement) consumer was starting: it did not see it.
+      if (abort.signal.aborted) await consumer.disconnect().catch(() => undefined);
     };
 
     let restartAttempt = 0;

@@ -99,7 +99,8 @@ async function replayOne(opts: ReplayOptions, f: FunctionDef): Promise<ReplayRes
   }
 
   const url = `${opts.gatewayUrl}/function/${encodeURIComponent(f.name)}`;
-  const maxMessages = f.batchMaxMessages ?? DEFAULT_MAX_MESSAGES;
+  // Single-mode functions take one message per invocation, as the connector sends them.
+  const maxMessages = f.delivery === 'single' ? 1 : (f.batchMaxMessages ?? DEFAULT_MAX_MESSAGES);
   const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, allowAutoTopicCreation: false, retry: { retries: 5, restartOnFailure: async () => false } });
   let finish!: () => void;
   let fail!: (err: unknown) => void;
