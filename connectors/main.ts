@@ -14,7 +14,6 @@ import { loadConfig, ROOT, type Config } from '../shared/platform/config.ts';
 import { ConfigError } from '../shared/platform/errors.ts';
 import { createLogger, type Logger } from '../shared/platform/log.ts';
 import type { BackoffPolicy } from './backoff.ts';
-import type { ConnectorMetrics } from './metrics.ts';
 import { startCronConnector, type CronConnector } from './cron-connector.ts';
 import { pipelineTopics } from '../shared/setup/setup.ts';
 import { stopOnSignals } from '../shared/platform/signals.ts';
@@ -30,8 +29,6 @@ export interface KafkaConnectorSettings {
   /** Create orders/orders.dlq/orders.accepted/kpi.deltas with their partition counts (default true). */
   ensureStandardTopics?: boolean;
   backoff?: BackoffPolicy;
-  /** Delivery hooks (metrics.ts); default none. */
-  metrics?: ConnectorMetrics;
 }
 
 export interface ConnectorsOptions {
@@ -68,7 +65,6 @@ export async function startConnectors(opts: ConnectorsOptions): Promise<Connecto
       maxBytes: k.maxBytes,
       topicPartitions: { ...(k.ensureStandardTopics === false ? {} : Object.fromEntries(pipelineTopics(opts.config).map((t) => [t.topic, t.partitions]))), ...(k.topicPartitions ?? {}) },
       backoff: k.backoff,
-      metrics: k.metrics,
     });
   }
   try {
