@@ -40,6 +40,10 @@ export interface Config {
   logLevel: string;
   /** Batch analytics engine (ANALYTICS_ENGINE): DuckDB embedded (default) or Spark over the network. */
   analyticsEngine: 'duckdb' | 'spark';
+  /** DuckDB's hot rows (ANALYTICS_HOT_READ): follow orders.accepted between hot-store scans (default) or re-read the hot store every run. */
+  analyticsHotRead: 'incremental' | 'full';
+  /** Incremental: re-read the hot store every this many runs as a repair (ANALYTICS_FULL_EVERY; 0 = only at start). */
+  analyticsFullEvery: number;
   /** Local Spark standalone cluster: master RPC, REST submission, master and worker web UIs. */
   sparkMasterPort: number;
   sparkRestPort: number;
@@ -88,6 +92,13 @@ function engine(env: Env): Config['analyticsEngine'] {
   const raw = env.ANALYTICS_ENGINE;
   if (raw === undefined || raw === '') return 'duckdb';
   if (raw !== 'duckdb' && raw !== 'spark') throw new ConfigError(`ANALYTICS_ENGINE=${raw} must be duckdb or spark`);
+  return raw;
+}
+
+function hotRead(env: Env): Config['analyticsHotRead'] {
+  const raw = env.ANALYTICS_HOT_READ;
+  if (raw === undefined || raw === '') return 'incremental';
+  if (raw !== 'incremental' && raw !== 'full') throw new ConfigError(`ANALYTICS_HOT_READ=${raw} must be incremental or full`);
   return raw;
 }
 
@@ -146,6 +157,8 @@ export function loadConfig(env: Env = process.env): Config {
     kpiPrefix: kpiPrefix(env),
     logLevel: env.LOG_LEVEL || 'info',
     analyticsEngine: engine(env),
+    analyticsHotRead: hotRead(env),
+    analyticsFullEvery: int(env, 'ANALYTICS_FULL_EVERY', 60, 0, 1_000_000),
     sparkMasterPort,
     sparkRestPort,
     sparkMasterUiPort: int(env, 'SPARK_MASTER_UI_PORT', 8180),
