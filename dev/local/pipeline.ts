@@ -30,6 +30,7 @@ import { startConnectors, type KafkaConnectorSettings } from '../../connectors/m
 import { setUp } from '../../shared/setup/adapters/open.ts';
 import type { BackoffPolicy } from '../../connectors/backoff.ts';
 import { promConnectorMetrics } from '../../connectors/prom-metrics.ts';
+import type { LagMonitor } from '../../connectors/lag.ts';
 import { createRegistry } from '../../shared/platform/metrics.ts';
 import { serveMetrics, type MetricsEndpoint } from '../../shared/platform/metrics-http.ts';
 
@@ -102,6 +103,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
   let gateway: Gateway | undefined;
   let kafka: KafkaConnector | undefined;
   let cron: CronConnector | undefined;
+  let lag: LagMonitor | undefined;
   let dashboard: ManagedProcess | undefined;
   let gatewayUrl = config.gatewayUrl;
   // One registry for the gateway's and the connectors' series: GET <gateway>/metrics serves both
@@ -113,6 +115,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
     // Connectors first (no new invocations), then the gateway (drains async calls), then processes.
     await cron?.stop();
     await kafka?.stop();
+    await lag?.stop();
     await gateway?.close();
     await Promise.allSettled([...functions.values()].map((e) => e.proc?.stop()));
     await dashboard?.stop();
@@ -142,7 +145,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
       metricsEndpoint = await serveMetrics({ registry, port: config.connectorsMetricsPort, log });
     }
 
-    ({ kafka, cron } = await startConnectors({
+    ({ kafka, cron, lag } = await startConnectors({
       config,
       functions: selected.filter((f) => opts.connectorsOnly || functions.get(f.name)?.proc),
       gatewayUrl,
@@ -244,7 +247,7 @@ async function main(): Promise<void> {
     const trig = e.def.cron ? `cron "${e.def.cron.expression}"` : e.def.topics.length ? `kafka ${e.def.topics.join(',')}` : 'http';
     lines.push(`  ${e.def.name.padEnd(14)} ${e.skipped ? `skipped: ${e.skipped}` : `${p.gatewayUrl}/function/${e.def.name}  [${trig}] pid ${e.proc?.pid ?? '-'}`}`);
   }
-  if (p.dashboardUrl) lines.push(`  dashboard: ${p.dashboardUrl}`);
+  if (p.dashboardUrl) lines.push(`  dashboard: ${p.dashboardUrl}  (/metrics)`);
   lines.push('Ctrl-C stops everything.');
   process.stdout.write(lines.join('\n') + '\n');
   stopOnSignals(() => p.stop(), log);

@@ -2,18 +2,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './config.ts';
+import { parseSamples, select, total } from './testing/prom-text.ts';
 import { archiveMetrics, codeLabel, combineMetrics, createRegistry, dashboardMetrics, gatewayMetrics, ingestMetrics, kpiMetrics, SERIES, series } from './metrics.ts';
 
-/** `name{labels} value` lines of a Prometheus text page, as a map. */
-function samples(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const i = line.lastIndexOf(' ');
-    out.set(line.slice(0, i), Number(line.slice(i + 1)));
-  }
-  return out;
-}
+const samples = parseSamples;
 
 describe('metrics catalog', () => {
   it('names every series orderpulse_* with counters ending in _total', () => {
@@ -138,6 +130,15 @@ describe('combineMetrics', () => {
     expect(s.get('orderpulse_kpi_newest_event_timestamp_seconds')).toBe(1500);
     expect(s.get('orderpulse_kpi_views_timestamp_seconds')).toBe(3000);
     expect(s.get('orderpulse_function_invocations_total{function="ingest",code="200",mode="sync"}')).toBe(1);
+  });
+
+  it('test helpers select and sum samples by labels', async () => {
+    const reg = createRegistry();
+    ingestMetrics(reg).batch({ received: 4, accepted: 1, duplicates: 0, dlq: { invalid_json: 2, 'odd\\"reason': 1 } });
+    const s = parseSamples(await reg.metrics());
+    expect(total(s, 'orderpulse_ingest_events_dlq_total')).toBe(3);
+    expect(select(s, 'orderpulse_ingest_events_dlq_total', { reason: 'invalid_json' })).toEqual([{ labels: { reason: 'invalid_json' }, value: 2 }]);
+    expect(total(s, 'orderpulse_ingest_events_in')).toBe(0);
   });
 
   it('serves an empty page for no processes', async () => {
