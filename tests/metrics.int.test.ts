@@ -6,16 +6,20 @@
  * and after the run, and the counts are checked against what was produced and against the stores
  * (facts in MongoDB, records on the DLQ topic).
  */
+import { rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../shared/adapters/kafka.ts';
 import { COLLECTIONS, connectMongo } from '../shared/adapters/mongo.ts';
 import { parseSamples, select, total, type Samples } from '../shared/platform/testing/prom-text.ts';
 import { createMessageStream, type GeneratedMessage } from '../dev/generator/stream.ts';
 import { waitFor } from '../dev/testing/wait-for.ts';
-import { startKpiPipeline, type KpiPipeline } from './kpi-pipeline.ts';
+import { FUNCTIONS, startKpiPipeline, type KpiPipeline } from './kpi-pipeline.ts';
 
 // Measure lag often, so "back to 0" is seen quickly (read by loadConfig when the pipeline starts).
 process.env.METRICS_LAG_INTERVAL_MS = '250';
+// archive-move writes to this test's own archive folder with its local catalog file, never a shared metastore.
+process.env.HIVE_METASTORE_URI = '';
 
 const N = 3000;
 let kp: KpiPipeline;
@@ -43,7 +47,7 @@ function dlqByReason(s: Samples): Record<string, number> {
 }
 
 beforeAll(async () => {
-  kp = await startKpiPipeline('metrics', { quiet: true });
+  kp = await startKpiPipeline('metrics', { quiet: true, functions: [...FUNCTIONS, 'archive-move'] });
   // Event times just behind the wall clock (1000 orders/s of event time), so freshness is the pipeline's latency.
   const stream = createMessageStream({ seed: 9, start: Date.now() - 5000, eventRate: 1000, dupRate: 0.04, badRate: 0.05 });
   messages = Array.from({ length: N }, () => stream.next());
@@ -51,6 +55,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await kp?.close();
+  if (kp) await rm(fileURLToPath(kp.config.archiveUrl), { recursive: true, force: true });
 });
 
 describe('metrics during and after a run', () => {
@@ -151,10 +156,24 @@ describe('metrics during and after a run', () => {
     expect(age).toBeGreaterThanOrEqual(0);
     expect(age).toBeLessThan(120);
 
+    // Archive: move 400 of the oldest orders in batches of 200 through the gateway; steps, orders and bytes add up.
+    const r = await fetch(`${kp.pipeline.gatewayUrl}/function/archive-move`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orders: 400, max_batch: 200 }), signal: AbortSignal.timeout(120_000) });
+    expect(r.status).toBe(200);
+    const moved = (await r.json()) as { moved: number; batches: { orders: number; bytes: number }[] };
+    expect(moved.moved).toBe(400);
+    const a = await gateway();
+    for (const step of ['frozen', 'written', 'verified', 'registered', 'deleted']) expect(total(a, 'orderpulse_archive_steps_total', { step }), step).toBe(moved.batches.length);
+    expect(total(a, 'orderpulse_archive_batches_total')).toBe(moved.batches.length);
+    expect(total(a, 'orderpulse_archive_orders_total')).toBe(400);
+    const bytes = moved.batches.reduce((n, b) => n + b.bytes, 0);
+    expect(bytes).toBeGreaterThan(0);
+    expect(total(a, 'orderpulse_archive_bytes_total')).toBe(bytes);
+    expect(total(a, 'orderpulse_function_invocations_total', { function: 'archive-move', code: '200', mode: 'sync' })).toBe(1);
+
     process.stderr.write(
       `metrics run: ${N} events (${want.accepted} accepted, ${want.duplicate} duplicate, ${N - want.accepted - want.duplicate} DLQ), ` +
         `ingest invocations ${ok}, max ingest lag seen ${maxLag}, second half drained (counted + lag 0) in ${drainMs} ms, ` +
-        `KPI freshness mean ${fMean.toFixed(3)} s over ${fCount} batches, dashboard view age ${age.toFixed(3)} s\n`,
+        `KPI freshness mean ${fMean.toFixed(3)} s over ${fCount} batches, dashboard view age ${age.toFixed(3)} s, archive ${moved.batches.length} batches ${bytes} bytes\n`,
     );
   });
 });
