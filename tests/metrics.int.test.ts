@@ -132,6 +132,13 @@ describe('metrics during and after a run', () => {
     expect(total(after, 'orderpulse_ingest_batches_total')).toBeLessThanOrEqual(ok);
     expect(total(after, 'orderpulse_function_invocations_total', { function: 'aggregate', code: '200' })).toBeGreaterThan(0);
     expect(total(after, 'orderpulse_function_invocations_total', { function: 'cache-write', code: '200' })).toBeGreaterThan(0);
+    // The Kafka connector's own delivery series, once it calls the ConnectorMetrics hooks
+    // (connectors/metrics.ts; the hooks are wired here, the connector calls them from issue 9 items 1-2 on).
+    const delivered = select(after, 'orderpulse_connector_delivered_messages_total', { function: 'ingest' });
+    if (delivered.length > 0) {
+      expect(total(after, 'orderpulse_connector_delivered_messages_total', { function: 'ingest' })).toBe(N);
+      expect(total(after, 'orderpulse_connector_delivered_chunks_total', { function: 'ingest' })).toBe(ok);
+    }
     // Counters never go backwards between scrapes.
     expect(total(after, 'orderpulse_ingest_events_in_total')).toBeGreaterThanOrEqual(duringIn);
 
