@@ -21,6 +21,7 @@ import { encodeSingle } from '../shared/delivery/single.ts';
 import { KAFKA_BATCH_CONTENT_TYPE, recordFromKafka } from '../shared/delivery/wire.ts';
 import { deliverWithRetry, type InvokeResult } from './deliver.ts';
 import type { BackoffPolicy } from './backoff.ts';
+import type { ConnectorMetrics } from './metrics.ts';
 
 export const DEFAULT_MAX_MESSAGES = 1000;
 export const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
@@ -41,6 +42,8 @@ export interface KafkaConnectorOptions {
   /** Partitions of one function processed at the same time (each partition stays in order). */
   partitionsConcurrency?: number;
   backoff?: BackoffPolicy;
+  /** Delivery metrics hooks (default: none, NO_CONNECTOR_METRICS). */
+  metrics?: ConnectorMetrics;
 }
 
 export interface FunctionDeliveryStats {

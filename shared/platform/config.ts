@@ -24,6 +24,10 @@ export interface Config {
   gatewayPort: number;
   gatewayUrl: string;
   dashboardPort: number;
+  /** connectors/main.ts's own `GET /metrics` port (CONNECTORS_METRICS_PORT, default 9464; 0: none). */
+  connectorsMetricsPort: number;
+  /** How often the connectors measure consumer lag (METRICS_LAG_INTERVAL_MS, default 5000; 0: never). */
+  lagIntervalMs: number;
   webhdfsPort: number;
   hdfsPort: number;
   hivePort: number;
@@ -139,6 +143,8 @@ export function loadConfig(env: Env = process.env): Config {
     gatewayPort,
     gatewayUrl: url(env, 'GATEWAY_URL', `http://127.0.0.1:${gatewayPort}`, ['http:', 'https:']),
     dashboardPort: int(env, 'DASHBOARD_PORT', 3000),
+    connectorsMetricsPort: int(env, 'CONNECTORS_METRICS_PORT', 9464, 0),
+    lagIntervalMs: int(env, 'METRICS_LAG_INTERVAL_MS', 5000, 0, 3_600_000),
     webhdfsPort: int(env, 'WEBHDFS_PORT', 9870),
     hdfsPort: int(env, 'HDFS_PORT', 8020),
     hivePort: int(env, 'HIVE_METASTORE_PORT', 9083),
