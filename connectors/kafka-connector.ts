@@ -54,6 +54,7 @@ export interface KafkaConnectorOptions {
   restartBackoff?: BackoffPolicy;
   /** kafkajs retries of the consumer before it crashes (default 5, kafkajs's own). Tests lower it. */
   consumerRetries?: number;
+  /** Delivery metrics hooks (default: none, NO_CONNECTOR_METRICS). */
   metrics?: ConnectorMetrics;
 }
 
