@@ -68,6 +68,11 @@ export async function startConnectors(opts: ConnectorsOptions): Promise<Connecto
   let kafka: KafkaConnector | undefined;
   let cron: CronConnector | undefined;
   let lag: LagMonitor | undefined;
+  // One source per gauge: with the lag monitor on (committed offsets against the high watermarks,
+  // measured from outside, so it keeps rising while a consumer is down), the connector's own
+  // per-batch lag reports are dropped.
+  const monitorLag = opts.metrics !== undefined && opts.config.lagIntervalMs > 0;
+  const connectorMetrics = opts.metrics && monitorLag ? { ...opts.metrics, lag: () => undefined } : opts.metrics;
   if (opts.kafka !== false && opts.functions.some((f) => f.topics.length > 0)) {
     const k = opts.kafka ?? {};
     kafka = await startKafkaConnector({
@@ -80,11 +85,11 @@ export async function startConnectors(opts: ConnectorsOptions): Promise<Connecto
       maxBytes: k.maxBytes,
       topicPartitions: { ...(k.ensureStandardTopics === false ? {} : Object.fromEntries(pipelineTopics(opts.config).map((t) => [t.topic, t.partitions]))), ...(k.topicPartitions ?? {}) },
       backoff: k.backoff,
-      ...(opts.metrics ? { metrics: opts.metrics } : {}),
+      ...(connectorMetrics ? { metrics: connectorMetrics } : {}),
     });
   }
   try {
-    if (kafka && opts.metrics && opts.config.lagIntervalMs > 0) {
+    if (kafka && opts.metrics && monitorLag) {
       const prefix = (opts.kafka || undefined)?.groupPrefix ?? 'orderpulse-';
       lag = await startLagMonitor({
         kafka: createKafka(opts.config, 'orderpulse-lag-monitor', opts.log.child({ component: 'kafkajs' })),
