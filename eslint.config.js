@@ -1,7 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const DRIVERS = ['kafkajs', 'mongodb', 'ioredis', 'thrift', '@duckdb/node-api'];
+const DRIVERS = ['kafkajs', '@platformatic/kafka', 'mongodb', 'ioredis', 'thrift', '@duckdb/node-api'];
 const NO_DRIVERS = DRIVERS.map((name) => ({ name, message: 'Only adapter modules (shared/**/adapters/) import drivers: take a small interface instead.' }));
 const DEV_ONLY = ['**/dev/**', '**/scripts/**', '**/bench/**', '**/tests/**'];
 const SHIPPED_RULE = { group: DEV_ONLY, message: 'Shipped code never imports dev-only tooling (dev/), scripts, benches or tests.' };

@@ -8,15 +8,22 @@
  *             size): the ceiling of any engine's hot-store read; plus a "delta" read of the last
  *             minute's facts (`_id` > the id 1 200 facts before the end: 20 orders/s × 60 s), the
  *             cost an incremental hot load would pay on this server;
- *   duckdb    our engine: a cold run (engine just opened: every hot fact and every archive file
- *             loaded, = the original design's re-read-everything approach, our BASELINE) then
- *             `warmRuns` minute-cadence runs (hot store re-read, archive files cached by name +
- *             size, queries);
+ *   duckdb    our engine, both ways of keeping its hot rows (ANALYTICS_HOT_READ):
+ *             full         a cold run (engine just opened: every hot fact and every archive file
+ *                          loaded = the original design's re-read-everything approach, our
+ *                          BASELINE), then `fullRuns` runs that re-read the hot store with the
+ *                          archive cached;
+ *             incremental  (the default) its first run (hot-store scan + archive), then `warmRuns`
+ *                          minute-cadence runs, each after a minute of new orders (`minuteOrders`,
+ *                          default 1 200 = 20 orders/s) stored as facts AND sent as accepted events
+ *                          to a topic of the bench's own, as ingest does; before the second one an
+ *                          archive file of 10 000 hot orders is written (a batch half moved: in
+ *                          both places), so that run also loads a file and subtracts its orders;
  *   spark     one run per entry of `sparkCores` (spark.cores.max: executors of one core each;
  *             the driver takes one more worker core), submitted over REST to the local master.
  * Every run's result is checked to count exactly the seeded orders.
  *
- *   tsx bench/analytics.ts [--orders 100000,1000000] [--engines duckdb,spark] [--warm 3] [--hot-cap N]
+ *   tsx bench/analytics.ts [--orders 100000,1000000] [--engines duckdb,spark] [--warm 3] [--full-runs 1] [--minute-orders 1200] [--hot-cap N]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -42,13 +49,22 @@ import { QUERIES } from '../shared/analytics/queries.ts';
 import { toResult } from '../shared/analytics/results.ts';
 import type { EngineName } from '../shared/analytics/types.ts';
 import { commandLine } from '../shared/platform/args.ts';
+import { createKafka, createSink, ensureTopics, type KafkaSink } from '../shared/adapters/kafka.ts';
+import { KafkaAcceptedFeed } from '../shared/analytics/adapters/kafka-feed.ts';
+import { canonicalJson } from '../shared/contract/canonical.ts';
+import type { OrderEvent } from '../shared/contract/types.ts';
+import type { FactFixture } from '../shared/archive/testing/facts.ts';
 
 export interface AnalyticsBenchOptions {
   /** Sizes of history (default 100 000 and 1 000 000). */
   orders?: number[];
   engines?: EngineName[];
-  /** Minute-cadence DuckDB runs after the cold one (default 3). */
+  /** Incremental minute-cadence DuckDB runs after its first (default 3). */
   warmRuns?: number;
+  /** Full re-read runs after the cold one (default 1). */
+  fullRuns?: number;
+  /** New orders before each incremental minute run (default 1 200: a minute at 20 orders/s). */
+  minuteOrders?: number;
   /** Spark runs, one per total executor cores (default [1, 2]). */
   sparkCores?: number[];
   /** At most this many hot orders (the rest archived); default none (half hot). */
@@ -83,12 +99,20 @@ export interface AnalyticsSizeResult {
   /** Reading only the last minute's facts (`_id` greater than a recent one). */
   delta_read: { docs: number; ms: number };
   duckdb?: {
-    /** Engine just opened: every hot fact and every archive file loaded = the re-read-everything baseline. */
+    /** ANALYTICS_HOT_READ=full, engine just opened: every hot fact and every archive file loaded = the re-read-everything baseline. */
     cold: DuckDbRun;
+    /** Full mode, later runs: hot store re-read, archive cached. */
+    full: DuckDbRun[];
+    /** Incremental mode: its first run (hot-store scan, archive loaded). */
+    start: DuckDbRun;
+    /** Incremental minute runs (the second one also loads a half-moved batch's file). */
     warm: DuckDbRun[];
-    /** Median warm run: the minute-cadence job. */
+    minute_orders: number;
+    /** Median incremental minute run: the minute-cadence job. */
     minute_ms: number;
-    /** Our engine's hot load rate over the cold and warm runs (median) and its ratio to the raw cursor's. */
+    /** Median full-mode run with the archive cached. */
+    full_minute_ms: number;
+    /** Our engine's hot-store scan rate (median over scans) and its ratio to the raw cursor's. */
     hot_docs_per_s: number;
     hot_vs_raw: number;
     /** cold / minute. */
@@ -128,7 +152,13 @@ interface Seeded {
   archiveS: number;
   /** The _id of the fact DELTA facts before the last one inserted. */
   deltaFrom: unknown;
+  /** The first hot facts (archived as a half-moved batch during the incremental runs). */
+  firstHot: Record<string, unknown>[];
+  /** The generator, positioned after the seeded orders. */
+  next: () => OrderEvent;
 }
+
+const HALF_MOVED = 10_000;
 
 /** Generate `orders` generator orders in chunks (memory stays flat at 1M): the oldest archived, the newest hot. */
 async function seed(mongo: MongoHandle, storage: LocalStorage, orders: number, hot: number, perFile: number, log: Logger): Promise<Seeded> {
@@ -143,6 +173,7 @@ async function seed(mongo: MongoHandle, storage: LocalStorage, orders: number, h
   let archiveS = 0;
   let hotDone = 0;
   let deltaFrom: unknown;
+  const firstHot: Record<string, unknown>[] = [];
   for (let start = 0; start < orders; start += CHUNK) {
     const n = Math.min(CHUNK, orders - start);
     const chunk = Array.from({ length: n }, () => fixtureOf(g.next(), at));
@@ -166,12 +197,13 @@ async function seed(mongo: MongoHandle, storage: LocalStorage, orders: number, h
       for (let i = 0; i < docs.length; i += 5000) await facts.insertMany(docs.slice(i, i + 5000), { ordered: true });
       hotS += (performance.now() - t) / 1000;
       hotDone += docs.length;
+      for (const d of docs) if (firstHot.length < HALF_MOVED) firstHot.push(d);
       const d = docs.length - DELTA - 1;
       if (d >= 0) deltaFrom = docs[d]!._id;
     }
     log.info('bench analytics: seeding', { orders, done: start + n, archived: Math.min(archived, start + n), hot: hotDone, archive_files: files, hot_s: r1(hotS), hot_docs_per_s: Math.round(hotDone / (hotS || 1)) });
   }
-  return { hot, archived, files, bytes, hotS, archiveS, deltaFrom };
+  return { hot, archived, files, bytes, hotS, archiveS, deltaFrom, firstHot, next: () => g.next() };
 }
 
 async function rawCursor(mongo: MongoHandle): Promise<{ docs: number; ms: number; docs_per_s: number }> {
@@ -186,6 +218,22 @@ async function deltaRead(mongo: MongoHandle, from: unknown): Promise<{ docs: num
   const t = performance.now();
   const docs = from === undefined ? [] : await mongo.db.collection(COLLECTIONS.fact).find({ _id: { $gt: from as never } }, { projection: PROJECTION, batchSize: BATCH }).toArray();
   return { docs: docs.length, ms: Math.round(performance.now() - t) };
+}
+
+/** A minute of new orders: facts into the hot store and their accepted events onto `topic`, as ingest does. */
+async function newOrders(mongo: MongoHandle, sink: KafkaSink, topic: string, next: () => OrderEvent, n: number): Promise<void> {
+  const at = new Date();
+  const events = Array.from({ length: n }, next);
+  await mongo.db.collection(COLLECTIONS.fact).insertMany(events.map((ev) => ({ ...fixtureOf(ev, at).fact }) as Record<string, unknown>), { ordered: true });
+  await sink.send(topic, events.map((ev) => ({ key: ev.order_id, value: canonicalJson(ev) })));
+}
+
+/** Write the first hot facts into an archive file without deleting them: a batch half moved. */
+async function halfMove(storage: LocalStorage, facts: Record<string, unknown>[]): Promise<void> {
+  for (const [dt, rows] of groupByDt(facts.map((f) => rowOf({ fact: f } as unknown as FactFixture, 'bench-half')))) {
+    const batchId = `bench-half-${dt}`;
+    await storage.put(filePath(dt, batchId), encodeArchiveFile(rows.map((r) => ({ ...r, batch_id: batchId })), { batchId }));
+  }
 }
 
 async function timed(engine: AnalyticsEngine, orders: number): Promise<number> {
@@ -248,31 +296,63 @@ async function benchSize(orders: number, opts: AnalyticsBenchOptions, config: Co
     log.info('bench analytics: raw reads', { orders, raw_cursor: out.raw_cursor, delta_read: out.delta_read });
 
     if (engines.includes('duckdb')) {
-      const engine = new DuckDbEngine({ config, log: log.child({ engine: 'duckdb' }), dbName, storage, batchSize: BATCH });
+      const run = async (engine: DuckDbEngine, label: string, expected: number): Promise<DuckDbRun> => {
+        const total = await timed(engine, expected);
+        const r = { ...engine.lastStats!, total_ms: total };
+        log.info(`bench analytics: duckdb ${label}`, { orders: expected, ...r });
+        return r;
+      };
+      // Full re-read (the baseline), then the incremental engine over the same data.
+      const full = new DuckDbEngine({ config, log: log.child({ engine: 'duckdb', hot_read: 'full' }), dbName, storage, batchSize: BATCH, hotRead: 'full' });
+      let cold: DuckDbRun;
+      const fullRuns: DuckDbRun[] = [];
       try {
-        const run = async (label: string): Promise<DuckDbRun> => {
-          const total = await timed(engine, orders);
-          const r = { ...engine.lastStats!, total_ms: total };
-          log.info(`bench analytics: duckdb ${label}`, { orders, ...r });
-          return r;
-        };
-        const cold = await run('cold (nothing cached: the re-read-everything baseline)');
+        cold = await run(full, 'full, cold (nothing cached: the re-read-everything baseline)', orders);
+        for (let i = 0; i < (opts.fullRuns ?? 1); i++) fullRuns.push(await run(full, `full, run ${i + 2} (hot store re-read, archive cached)`, orders));
+      } finally {
+        await full.close();
+      }
+      const topic = `bench.analytics.accepted.${process.pid}.${Date.now()}`;
+      const kafka = createKafka(config, 'orderpulse-bench-analytics', log);
+      const admin = kafka.admin();
+      await admin.connect();
+      await ensureTopics(admin, [{ topic, partitions: 3 }]);
+      const sink = await createSink(kafka);
+      const openFeed = () => new KafkaAcceptedFeed(kafka, topic, log.child({ feed: topic }));
+      const inc = new DuckDbEngine({ config, log: log.child({ engine: 'duckdb', hot_read: 'incremental' }), dbName, storage, batchSize: BATCH, hotRead: 'incremental', fullEvery: 0, openFeed });
+      const perMinute = opts.minuteOrders ?? DELTA;
+      let total = orders;
+      try {
+        const start = await run(inc, 'incremental, first run (hot-store scan)', total);
         const warm: DuckDbRun[] = [];
-        for (let i = 0; i < (opts.warmRuns ?? 3); i++) warm.push(await run(`minute run ${i + 1}`));
+        for (let i = 0; i < (opts.warmRuns ?? 3); i++) {
+          await newOrders(mongo, sink, topic, s.next, perMinute);
+          total += perMinute;
+          if (i === 1) await halfMove(storage, s.firstHot);
+          warm.push(await run(inc, `incremental, minute run ${i + 1} (+${perMinute} orders${i === 1 ? `, + a half-moved batch of ${s.firstHot.length}` : ''})`, total));
+        }
+        const scans = [cold, ...fullRuns, start];
+        const hotRate = median(scans.map((x) => x.hot_scanned / (x.hot_ms / 1000)));
+        const queryMs = median(scans.map((x) => x.query_ms));
         const minute = median(warm.map((w) => w.total_ms));
-        const hotRate = median([cold, ...warm].map((x) => x.hot_rows / (x.hot_ms / 1000)));
-        const queryMs = median([cold, ...warm].map((x) => x.query_ms));
         out.duckdb = {
           cold,
+          full: fullRuns,
+          start,
           warm,
+          minute_orders: perMinute,
           minute_ms: minute,
+          full_minute_ms: median(fullRuns.map((x) => x.total_ms)),
           hot_docs_per_s: Math.round(hotRate),
           hot_vs_raw: r2(hotRate / out.raw_cursor.docs_per_s),
           baseline_ratio: r2(cold.total_ms / minute),
           all_documents_estimate_ms: Math.round((orders / hotRate) * 1000 + queryMs),
         };
       } finally {
-        await engine.close();
+        await inc.close();
+        await sink.close().catch(() => undefined);
+        await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+        await admin.disconnect().catch(() => undefined);
       }
     }
 
@@ -318,11 +398,13 @@ export async function runAnalyticsBench(opts: AnalyticsBenchOptions = {}): Promi
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const cli = commandLine({
-    usage: 'tsx bench/analytics.ts [--orders 100000,1000000] [--engines duckdb,spark] [--warm 3] [--spark-cores 1,2] [--hot-cap N]',
+    usage: 'tsx bench/analytics.ts [--orders 100000,1000000] [--engines duckdb,spark] [--warm 3] [--full-runs 1] [--minute-orders 1200] [--spark-cores 1,2] [--hot-cap N]',
     options: {
       orders: { type: 'list', value: 'sizes of history' },
       engines: { type: 'list', value: 'duckdb, spark', allowed: ['duckdb', 'spark'] },
       warm: { type: 'number', min: 0, integer: true },
+      'full-runs': { type: 'number', min: 0, integer: true },
+      'minute-orders': { type: 'number', min: 1, integer: true },
       'spark-cores': { type: 'list', value: 'total executor cores per Spark run' },
       'hot-cap': { type: 'number', min: 1, integer: true },
     },
@@ -332,6 +414,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     ...(v.orders ? { orders: v.orders.map(Number) } : {}),
     ...(v.engines ? { engines: v.engines as EngineName[] } : {}),
     ...(v.warm !== undefined ? { warmRuns: v.warm } : {}),
+    ...(v['full-runs'] !== undefined ? { fullRuns: v['full-runs'] } : {}),
+    ...(v['minute-orders'] !== undefined ? { minuteOrders: v['minute-orders'] } : {}),
     ...(v['spark-cores'] ? { sparkCores: v['spark-cores'].map(Number) } : {}),
     ...(v['hot-cap'] !== undefined ? { hotCap: v['hot-cap'] } : {}),
   });

@@ -3,7 +3,7 @@
  * like. Starts the stack (with the cold-path services), runs the parts in sequence and writes
  * the JSON results to .local/bench/<timestamp>.json plus a summary on stdout.
  *
- *   npm run bench -- [--only generator,ingest,kpi,archive,analytics] [--quick] [--hot-cap N] [--help]
+ *   npm run bench -- [--only generator,ingest,kpi,archive,analytics,kafka-client] [--quick] [--hot-cap N] [--help]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import { benchIngest } from './ingest.ts';
 import { runKpiBench } from './kpi.ts';
 import { runArchiveBench } from './archive.ts';
 import { runAnalyticsBench } from './analytics.ts';
+import { runKafkaClientBench } from './kafka-client.ts';
 import { parseOrExit } from '../shared/platform/args.ts';
 import { BENCH_USAGE, parseBenchArgs, summarise, type BenchResults } from './summary.ts';
 
@@ -45,6 +46,10 @@ if (args.parts.includes('archive')) {
 if (args.parts.includes('analytics')) {
   log.info('bench: analytics over all history (DuckDB minute cadence vs re-read everything; Spark per executor cores)');
   results.analytics = await runAnalyticsBench({ orders: q ? [20_000] : [100_000, 1_000_000], ...(args.hotCap ? { hotCap: args.hotCap } : {}), config, log });
+}
+if (args.parts.includes('kafka-client')) {
+  log.info('bench: Kafka client consume rate per codec (kafkajs + our codecs vs @platformatic/kafka)');
+  results.kafkaClient = await runKafkaClientBench({ messages: q ? 50_000 : 200_000, config });
 }
 
 const dir = path.join(config.localDir, 'bench');

@@ -3,7 +3,7 @@ import { parseBenchArgs, summarise } from './summary.ts';
 
 describe('parseBenchArgs', () => {
   it('runs every part by default', () => {
-    expect(parseBenchArgs([])).toEqual({ parts: ['generator', 'ingest', 'kpi', 'archive', 'analytics'], quick: false, help: false });
+    expect(parseBenchArgs([])).toEqual({ parts: ['generator', 'ingest', 'kpi', 'archive', 'analytics', 'kafka-client'], quick: false, help: false });
   });
   it('selects parts and quick mode', () => {
     expect(parseBenchArgs(['--only', 'kpi,ingest', '--quick'])).toEqual({ parts: ['kpi', 'ingest'], quick: true, help: false });
@@ -13,7 +13,7 @@ describe('parseBenchArgs', () => {
   it('rejects unknown parts and options', () => {
     expect(() => parseBenchArgs(['--only', 'spark'])).toThrow(/--only/);
     expect(() => parseBenchArgs(['--fast'])).toThrow(/unknown option/);
-    expect(() => parseBenchArgs(['--only', 'kpi,spark'])).toThrow(/--only: unknown "spark"; choose from generator, ingest, kpi, archive, analytics/);
+    expect(() => parseBenchArgs(['--only', 'kpi,spark'])).toThrow(/--only: unknown "spark"; choose from generator, ingest, kpi, archive, analytics, kafka-client/);
     expect(parseBenchArgs(['-h']).help).toBe(true);
   });
 });
@@ -36,7 +36,22 @@ describe('summarise', () => {
 });
 
 describe('summarise analytics', () => {
-  const run = (total: number) => ({ hot_rows: 500_000, hot_ms: total - 500, archive_files: 60, archive_files_loaded: 0, archive_files_dropped: 0, archive_bytes_copied: 0, archive_ms: 10, query_ms: 490, total_ms: total });
+  const run = (total: number, feed = false) => ({
+    hot_read: feed ? ('feed' as const) : ('scan' as const),
+    hot_scanned: feed ? 0 : 500_000,
+    feed_rows: feed ? 1200 : 0,
+    feed_invalid: 0,
+    hot_rows: 500_000,
+    hot_ms: total - 500,
+    archive_files: 60,
+    archive_files_loaded: 0,
+    archive_files_dropped: 0,
+    archive_bytes_copied: 0,
+    archive_ms: 10,
+    hot_view_ms: 0,
+    query_ms: 490,
+    total_ms: total,
+  });
   const size = (orders: number, minute: number) => ({
     orders,
     hot: orders / 2,
@@ -47,14 +62,29 @@ describe('summarise analytics', () => {
     seed: { hot_s: 80, hot_docs_per_s: 6250, archive_s: 20 },
     raw_cursor: { docs: orders / 2, ms: 100_000, docs_per_s: 5000 },
     delta_read: { docs: 1200, ms: 9000 },
-    duckdb: { cold: run(minute + 4000), warm: [run(minute)], minute_ms: minute, hot_docs_per_s: 4000, hot_vs_raw: 0.8, baseline_ratio: 1.04, all_documents_estimate_ms: 250_000 },
+    duckdb: {
+      cold: run(minute + 4000),
+      full: [run(minute * 10)],
+      start: run(minute + 3000),
+      warm: [run(minute, true)],
+      minute_orders: 1200,
+      minute_ms: minute,
+      full_minute_ms: minute * 10,
+      hot_docs_per_s: 4000,
+      hot_vs_raw: 0.8,
+      baseline_ratio: 1.04,
+      all_documents_estimate_ms: 250_000,
+    },
     spark: [{ cores: 1, total_ms: 95_000 }, { cores: 2, skipped: "the cluster's workers have 2 cores; 2 executor cores need 3 (the driver takes one)" }],
   });
   it('prints the minute run against the target at 1M, the baseline ratio, the raw cursor and Spark per cores', () => {
     const text = summarise({ at: 'x', analytics: { sizes: [size(100_000, 9000), size(1_000_000, 125_000)], load: { before: [3, 3, 3], after: [4, 4, 4] }, cpus: 2, targets: { minute_ms_at_1m: 10_000 } } });
     expect(text).toContain('analytics 1,000,000 orders (500,000 hot + 500,000 archived in 60 files): seeded hot at 6,250 docs/s; raw cursor 5,000 docs/s (100.0 s)');
-    expect(text).toContain('analytics duckdb 100,000: minute run 9.0 s vs re-read everything (cold) 13.0 s → 1.04×; hot load 4,000 docs/s = 0.80 of the raw cursor');
-    expect(text).toContain('analytics duckdb 1,000,000: minute run 125.0 s (target < 10.0 s at 1M ✘)');
+    expect(text).toContain('analytics duckdb 100,000: minute run (incremental, +1,200 orders) 9.0 s vs re-read everything (cold) 13.0 s → 1.04×; re-reading the hot store with the archive cached 90.0 s; incremental first run (scan) 12.0 s');
+    expect(text).toContain('analytics duckdb 100,000: hot-store scan 4,000 docs/s = 0.80 of the raw cursor');
+    expect(text).toContain('analytics duckdb 1,000,000: minute run (incremental, +1,200 orders) 125.0 s (target < 10.0 s at 1M ✘)');
+    const met = summarise({ at: 'x', analytics: { sizes: [size(1_000_000, 2000)], load: { before: [3, 3, 3], after: [4, 4, 4] }, cpus: 2, targets: { minute_ms_at_1m: 10_000 } } });
+    expect(met).toContain('analytics duckdb 1,000,000: minute run (incremental, +1,200 orders) 2.0 s (target < 10.0 s at 1M ✔)');
     expect(text).toContain('analytics spark 1,000,000, 1 executor core: 95.0 s');
     expect(text).toContain("analytics spark 100,000, 2 executor cores: skipped (the cluster's workers have 2 cores");
   });

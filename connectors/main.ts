@@ -19,6 +19,12 @@ import { pipelineTopics } from '../shared/setup/setup.ts';
 import { stopOnSignals } from '../shared/platform/signals.ts';
 import { startKafkaConnector, type KafkaConnector } from './kafka-connector.ts';
 import { loadStack, type FunctionDef } from './stackfile.ts';
+import type { ConnectorMetrics } from './metrics.ts';
+import { startLagMonitor, type LagMonitor } from './lag.ts';
+import { promConnectorMetrics } from './prom-metrics.ts';
+import { createRegistry } from '../shared/platform/metrics.ts';
+import { serveMetrics, type MetricsEndpoint } from '../shared/platform/metrics-http.ts';
+import { createKafka } from '../shared/adapters/kafka.ts';
 import { readGatewayCredentials } from '../shared/adapters/gateway.ts';
 
 export interface KafkaConnectorSettings {
@@ -42,11 +48,19 @@ export interface ConnectorsOptions {
   kafka?: false | KafkaConnectorSettings;
   /** false: no cron connector. */
   cron?: boolean;
+  /**
+   * Delivery metrics (connectors/prom-metrics.ts promConnectorMetrics): passed to the Kafka
+   * connector, and the consumer lag of every function's group is measured every
+   * config.lagIntervalMs (connectors/lag.ts) into it. Default: no metrics.
+   */
+  metrics?: ConnectorMetrics;
 }
 
 export interface Connectors {
   kafka: KafkaConnector | undefined;
   cron: CronConnector | undefined;
+  /** Set when metrics were given and lag is measured. */
+  lag: LagMonitor | undefined;
   /** Cron first, then Kafka (no new invocations; in-flight deliveries end uncommitted and are redelivered). */
   stop(): Promise<void>;
 }
@@ -54,6 +68,12 @@ export interface Connectors {
 export async function startConnectors(opts: ConnectorsOptions): Promise<Connectors> {
   let kafka: KafkaConnector | undefined;
   let cron: CronConnector | undefined;
+  let lag: LagMonitor | undefined;
+  // One source per gauge: with the lag monitor on (committed offsets against the high watermarks,
+  // measured from outside, so it keeps rising while a consumer is down), the connector's own
+  // per-batch lag reports are dropped.
+  const monitorLag = opts.metrics !== undefined && opts.config.lagIntervalMs > 0;
+  const connectorMetrics = opts.metrics && monitorLag ? { ...opts.metrics, lag: () => undefined } : opts.metrics;
   if (opts.kafka !== false && opts.functions.some((f) => f.topics.length > 0)) {
     const k = opts.kafka ?? {};
     kafka = await startKafkaConnector({
@@ -66,22 +86,36 @@ export async function startConnectors(opts: ConnectorsOptions): Promise<Connecto
       maxBytes: k.maxBytes,
       topicPartitions: { ...(k.ensureStandardTopics === false ? {} : Object.fromEntries(pipelineTopics(opts.config).map((t) => [t.topic, t.partitions]))), ...(k.topicPartitions ?? {}) },
       backoff: k.backoff,
+      ...(connectorMetrics ? { metrics: connectorMetrics } : {}),
     });
   }
   try {
+    if (kafka && opts.metrics && monitorLag) {
+      const prefix = (opts.kafka || undefined)?.groupPrefix ?? 'orderpulse-';
+      lag = await startLagMonitor({
+        kafka: createKafka(opts.config, 'orderpulse-lag-monitor', opts.log.child({ component: 'kafkajs' })),
+        targets: opts.functions.filter((f) => f.topics.length > 0).map((f) => ({ fn: f.name, groupId: prefix + f.name, topics: f.topics })),
+        metrics: opts.metrics,
+        intervalMs: opts.config.lagIntervalMs,
+        log: opts.log.child({ component: 'lag' }),
+      });
+    }
     if (opts.cron !== false && opts.functions.some((f) => f.cron)) {
       cron = startCronConnector({ functions: opts.functions, gatewayUrl: opts.gatewayUrl, credentials: readGatewayCredentials(opts.config), log: opts.log });
     }
   } catch (err) {
+    await lag?.stop();
     await kafka?.stop();
     throw err;
   }
   return {
     kafka,
     cron,
+    lag,
     async stop() {
       await cron?.stop();
       await kafka?.stop();
+      await lag?.stop();
     },
   };
 }
@@ -139,6 +173,7 @@ export function selectFunctions(all: FunctionDef[], only: string[] | undefined, 
 async function main(): Promise<void> {
   const log = createLogger({ component: 'connectors' });
   let running: Connectors;
+  let endpoint: MetricsEndpoint | undefined;
   try {
     const args = parseCliArgs(process.argv.slice(2));
     if (args.help) {
@@ -148,6 +183,9 @@ async function main(): Promise<void> {
     const config = loadConfig();
     const stack = loadStack(args.stackFile);
     const functions = selectFunctions(stack.functions, args.only, stack.file);
+    // Its own scrape endpoint: in compose the connectors are a process of their own, not the gateway's.
+    const registry = createRegistry();
+    if (config.connectorsMetricsPort > 0) endpoint = await serveMetrics({ registry, port: config.connectorsMetricsPort, host: process.env.HOST, log });
     running = await startConnectors({
       config,
       functions,
@@ -155,6 +193,7 @@ async function main(): Promise<void> {
       log,
       kafka: args.kafka ? { groupPrefix: args.groupPrefix } : false,
       cron: args.cron,
+      metrics: promConnectorMetrics(registry),
     });
     if (!running.kafka && !running.cron) throw new ConfigError(`nothing to connect: no selected function of ${stack.file} has a topic or schedule annotation (or both connectors are off)`);
     log.info('connectors running', {
@@ -165,10 +204,14 @@ async function main(): Promise<void> {
     });
   } catch (err) {
     log.error('connectors failed to start', { err });
+    await endpoint?.close();
     process.exitCode = 1;
     return;
   }
-  stopOnSignals(() => running.stop(), log);
+  stopOnSignals(async () => {
+    await running.stop();
+    await endpoint?.close();
+  }, log);
 }
 
 if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url) {

@@ -1,7 +1,7 @@
 /**
  * The dashboard HTTP app (Hono): the KPI API of docs/contracts.md §5 served from Redis only (one GET of
  * a prebuilt JSON string per request), the batch layer's history and quality (§10, from the
- * results cache), Server-Sent Events on every change, /healthz, and the live page with its vendor
+ * results cache), Server-Sent Events on every change, /healthz, /metrics (Prometheus text), and the live page with its vendor
  * libraries served locally (no CDN).
  */
 import { Hono } from 'hono';
@@ -13,6 +13,7 @@ import type { ViewStore } from '../shared/kpi/store.ts';
 import { emptyViews } from '../shared/kpi/views.ts';
 import { payloadOf, type ChangeHub } from './hub.ts';
 import { HISTORY_VIEW_NAMES, type ResultsCache } from './results.ts';
+import { METRICS_CONTENT_TYPE, type DashboardMetrics } from '../shared/platform/metrics.ts';
 
 export interface Asset {
   body: string | Uint8Array;
@@ -34,6 +35,8 @@ export interface DashboardDeps {
   heartbeatMs?: number;
   /** Most concurrent /api/stream clients (DASHBOARD_MAX_SSE_CLIENTS, default 100); beyond: 503 + Retry-After. */
   maxSseClients?: number;
+  /** Request metrics and the `GET /metrics` text (shared/platform/metrics.ts dashboardMetrics); none when absent. */
+  metrics?: { recorder: DashboardMetrics; render: () => Promise<string> };
 }
 
 /**
@@ -87,6 +90,17 @@ export function createApp(deps: DashboardDeps): Hono {
     await next();
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);
   });
+
+  const metrics = deps.metrics;
+  if (metrics) {
+    app.use('*', async (c, next) => {
+      const t0 = performance.now();
+      await next();
+      // The matched route pattern (bounded), never the raw path: pages and unknown paths are "/*".
+      metrics.recorder.request(c.req.routePath, c.res.status, (performance.now() - t0) / 1000);
+    });
+    app.get('/metrics', async (c) => c.body(await metrics.render(), 200, { 'content-type': METRICS_CONTENT_TYPE, 'cache-control': 'no-store' }));
+  }
 
   app.onError((err, c) => {
     const status = httpStatusOf(err);

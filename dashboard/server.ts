@@ -17,6 +17,7 @@ import { commandLine } from '../shared/platform/args.ts';
 import { createApp, type Asset } from './app.ts';
 import { createChangeHub } from './hub.ts';
 import { createResultsCache } from './results.ts';
+import { createRegistry, dashboardMetrics } from '../shared/platform/metrics.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -67,7 +68,13 @@ export async function startDashboard(opts: { config?: Config; port?: number; hos
     await closeStores();
     throw err;
   });
+  const registry = createRegistry();
+  const recorder = dashboardMetrics(registry, {
+    sseClients: () => hub.listeners(),
+    kpiAsOf: async () => (JSON.parse((await hub.current()).views.summary) as { as_of?: string | null }).as_of ?? null,
+  });
   const app = createApp({
+    metrics: { recorder, render: () => registry.metrics() },
     views: store,
     hub,
     results: cache,

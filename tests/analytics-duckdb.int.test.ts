@@ -52,7 +52,9 @@ interface Seeded {
 /** Seed a fresh database, archive MOVED orders in three batches, then leave HALF more half moved. */
 async function seedAndArchive(storage: ArchiveStorage, catalogFile: string, archiveUrl: string): Promise<Seeded> {
   const dbName = testDbName('analytics_duckdb');
-  const config = loadConfig({ ...process.env, MONGO_DB: dbName, ARCHIVE_URL: archiveUrl, HIVE_METASTORE_URI: '' });
+  // The hot store is scanned every run here (placement measured each time); the incremental
+  // hot rows (Kafka feed) are tested in analytics-incremental.int.test.ts.
+  const config = loadConfig({ ...process.env, MONGO_DB: dbName, ARCHIVE_URL: archiveUrl, HIVE_METASTORE_URI: '', ANALYTICS_HOT_READ: 'full' });
   const rt = await openArchiveRuntime(config, { dbName, log, backends: { storage, catalog: new LocalCatalog(catalogFile), kind: { storage: 'local', catalog: 'local' } } });
   const fixtures = generatedFixtures(TOTAL, 8, 0.01);
   await seedHotStore(rt.mongo.db, fixtures);
@@ -172,7 +174,7 @@ describe('the analytics function through the local gateway', () => {
       kafka: false,
       cron: false,
       dashboard: false,
-      env: { MONGO_DB: s.dbName, ARCHIVE_URL: `file://${dir}`, HIVE_METASTORE_URI: '', KPI_PREFIX: prefix, ANALYTICS_ENGINE: 'duckdb', LOG_LEVEL: 'warn' },
+      env: { MONGO_DB: s.dbName, ARCHIVE_URL: `file://${dir}`, HIVE_METASTORE_URI: '', KPI_PREFIX: prefix, ANALYTICS_ENGINE: 'duckdb', ANALYTICS_HOT_READ: 'full', LOG_LEVEL: 'warn' },
       log,
     });
   });
@@ -256,7 +258,7 @@ describe('the analytics function through the local gateway', () => {
   it('a run failing on an unreachable MongoDB writes nothing either (in process, same store)', async () => {
     const before = await stored();
     expect(before).not.toBeNull();
-    const config = loadConfig({ ...process.env, MONGO_URL: 'mongodb://127.0.0.1:1/', MONGO_DB: s.dbName, ARCHIVE_URL: `file://${dir}`, KPI_PREFIX: prefix });
+    const config = loadConfig({ ...process.env, MONGO_URL: 'mongodb://127.0.0.1:1/', MONGO_DB: s.dbName, ARCHIVE_URL: `file://${dir}`, KPI_PREFIX: prefix, ANALYTICS_HOT_READ: 'full' });
     const engine = openEngine(config, log);
     const store = openResultStore(config, `analytics-test-${id}-fail`);
     try {

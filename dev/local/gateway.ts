@@ -1,12 +1,15 @@
 /**
  * Local OpenFaaS-style gateway:
  *   ANY  /function/<name>[/path]        synchronous: streamed to the function process, status/headers kept
- *   POST /async-function/<name>[/path]  202 + X-Call-Id; queued in memory, invoked later with retries;
+ *   POST /async-function/<name>[/path]  202 + X-Call-Id; queued (journaled), invoked later with retries;
  *                                       X-Callback-Url receives the result
  *   GET  /system/functions              the functions, like OpenFaaS (plus pid/port/status for local tools)
  *   GET  /system/function/<name>        one function
  *   GET  /system/function-pids          { name: pid | null } (tests SIGKILL a function, benchmarks read /proc)
  *   GET  /healthz                       the only route open without credentials
+ *   GET  /metrics                       Prometheus text: the gateway's series (invocations, durations, async queue),
+ *                                       the registry it was given (the connectors' series) and the sum of every
+ *                                       running function process's /_/metrics (docs/metrics.md)
  * Every other route needs HTTP basic auth (credentials; 401 + WWW-Authenticate without them), as
  * OpenFaaS's gateway. /system/functions lists no environment values (they hold MONGO_URL and the
  * like). X-Callback-Url only to this gateway's /function/* or GATEWAY_CALLBACK_ALLOW (else 400).
@@ -24,6 +27,7 @@ import type { AsyncJournal } from './async-journal.ts';
 import type { BackoffPolicy } from '../../connectors/backoff.ts';
 import { authHeaders, type GatewayCredentials } from '../../shared/adapters/gateway.ts';
 import { checkBasicAuth, checkCallback, isOpenRoute, ownOrigins } from './gateway-policy.ts';
+import { combineMetrics, createRegistry, gatewayMetrics, METRICS_CONTENT_TYPE, series, type MetricsJson, type Registry } from '../../shared/platform/metrics.ts';
 
 export interface FunctionEntry {
   def: FunctionDef;
@@ -53,6 +57,8 @@ export interface GatewayOptions {
   drainMs?: number;
   /** Durable async calls (dev/local/async-journal.ts); without it the queue is in memory only. */
   journal?: AsyncJournal;
+  /** Where the gateway records its series, shared with in-process connectors (default: its own). */
+  registry?: Registry;
 }
 
 export interface Gateway {
@@ -144,6 +150,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   let listeningPort = opts.port;
   const callbackPolicy = (): { ownOrigins: string[]; allow: string[] } => ({ ownOrigins: ownOrigins(listeningPort), allow: opts.callbackAllow ?? [] });
   const maxAsyncBody = opts.maxAsyncBodyBytes ?? 32 * 1024 * 1024;
+  const registry = opts.registry ?? createRegistry();
+  // The queue depth is read at scrape time only (the queue is created below).
+  const metrics = gatewayMetrics(registry, () => Object.fromEntries([...functions.keys()].map((n) => [n, queue.depth(n)])));
+  const secondsSince = (t: bigint): number => Number(process.hrtime.bigint() - t) / 1e9;
 
   /** Resolve a function that can take a call now, or answer the error and return undefined. */
   async function target(name: string, res: http.ServerResponse): Promise<{ entry: FunctionEntry; port: number } | undefined> {
@@ -183,7 +193,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           headers: { ...forwardHeaders(req.headers), 'x-call-id': callId, 'x-forwarded-host': req.headers.host ?? '' },
         },
         (upRes) => {
-          const secs = Number(process.hrtime.bigint() - started) / 1e9;
+          const secs = secondsSince(started);
+          metrics.invoked(name, 'sync', upRes.statusCode ?? 0, secs);
           res.writeHead(upRes.statusCode ?? 502, { ...forwardHeaders(upRes.headers), 'x-call-id': callId, 'x-duration-seconds': secs.toFixed(6) });
           upRes.pipe(res);
           upRes.on('end', resolve);
@@ -199,6 +210,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       up.on('close', () => clearTimeout(timer));
       up.on('error', (err) => {
         const timedOut = err.message.includes('did not answer');
+        if (!res.headersSent) metrics.invoked(name, 'sync', timedOut ? 504 : 502, secondsSince(started));
         log.warn('function call failed', { fn: name, callId, err: err.message });
         if (!res.headersSent) {
           sendJson(res, timedOut ? 504 : 502, { error: `function ${name}: ${err.message}`, code: timedOut ? 'function_timeout' : 'function_unavailable', retriable: true });
@@ -220,6 +232,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       return { status: 503, headers: {}, body: Buffer.alloc(0), error: `function ${call.fn} is not ready` };
     }
     entry.invocations++;
+    const started = process.hrtime.bigint();
     try {
       const r = await fetch(`http://127.0.0.1:${entry.proc.port}${call.path}`, {
         method: call.method,
@@ -229,8 +242,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       });
       const headers: Record<string, string> = {};
       r.headers.forEach((v, k) => (headers[k] = v));
-      return { status: r.status, headers, body: Buffer.from(await r.arrayBuffer()) };
+      const body = Buffer.from(await r.arrayBuffer());
+      metrics.invoked(call.fn, 'async', r.status, secondsSince(started));
+      return { status: r.status, headers, body };
     } catch (err) {
+      metrics.invoked(call.fn, 'async', 0, secondsSince(started));
       return { status: 0, headers: {}, body: Buffer.alloc(0), error: (err as Error).message };
     }
   }
@@ -264,6 +280,26 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     backoff: opts.async?.backoff ?? { initialMs: 500, maxMs: 30_000 },
     ...(opts.journal ? { journal: opts.journal } : {}),
   });
+
+  /** The gateway's registry plus every ready function process's series, summed per series. */
+  async function renderMetrics(): Promise<string> {
+    const scrapeErrors = series(registry, 'orderpulse_gateway_scrape_errors_total');
+    const parts: MetricsJson[] = await Promise.all(
+      [...functions.values()].map(async (e): Promise<MetricsJson> => {
+        if (e.proc?.state !== 'ready' || e.proc.port === undefined) return [];
+        try {
+          const r = await fetch(`http://127.0.0.1:${e.proc.port}/_/metrics`, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(2000) });
+          if (!r.ok) throw new Error(`HTTP ${r.status}`);
+          return (await r.json()) as MetricsJson;
+        } catch (err) {
+          scrapeErrors.inc({ function: e.def.name });
+          log.debug('function metrics not read', { fn: e.def.name, err });
+          return [];
+        }
+      }),
+    );
+    return combineMetrics([await registry.getMetricsAsJSON(), ...parts]).metrics();
+  }
 
   async function enqueueAsync(name: string, path: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const entry = functions.get(name);
@@ -349,6 +385,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       if (req.method === 'GET' && path === '/healthz') {
         const states = Object.fromEntries([...functions.values()].map((e) => [e.def.name, e.skipped ? 'skipped' : (e.proc?.state ?? 'stopped')]));
         return sendJson(res, 200, { status: 'ok', functions: states });
+      }
+      if (req.method === 'GET' && path === '/metrics') {
+        const text = await renderMetrics();
+        res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'content-length': String(Buffer.byteLength(text)) });
+        res.end(text);
+        return;
       }
       if (req.method === 'GET' && path === '/system/functions') return sendJson(res, 200, [...functions.values()].map(describeFunction));
       if (req.method === 'GET' && path === '/system/function-pids') {

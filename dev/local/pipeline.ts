@@ -31,6 +31,10 @@ import { startConnectors, type KafkaConnectorSettings } from '../../connectors/m
 import { setUp } from '../../shared/setup/adapters/open.ts';
 import type { BackoffPolicy } from '../../connectors/backoff.ts';
 import { ensureGatewayCredentials, GatewayClient, readGatewayCredentials, type CredentialsSource, type GatewayCredentials } from '../../shared/adapters/gateway.ts';
+import { promConnectorMetrics } from '../../connectors/prom-metrics.ts';
+import type { LagMonitor } from '../../connectors/lag.ts';
+import { createRegistry } from '../../shared/platform/metrics.ts';
+import { serveMetrics, type MetricsEndpoint } from '../../shared/platform/metrics-http.ts';
 
 export const TEMPLATE_ENTRY = path.join(ROOT, 'template', 'node24-ts', 'index.ts');
 export const DASHBOARD_ENTRY = path.join(ROOT, 'dashboard', 'server.ts');
@@ -126,16 +130,23 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
   let gateway: Gateway | undefined;
   let kafka: KafkaConnector | undefined;
   let cron: CronConnector | undefined;
+  let lag: LagMonitor | undefined;
   let dashboard: ManagedProcess | undefined;
   let gatewayUrl = config.gatewayUrl;
+  // One registry for the gateway's and the connectors' series: GET <gateway>/metrics serves both
+  // (with --connectors-only, the connectors' own endpoint on CONNECTORS_METRICS_PORT does).
+  const registry = createRegistry();
+  let metricsEndpoint: MetricsEndpoint | undefined;
 
   const stopAll = async (): Promise<void> => {
     // Connectors first (no new invocations), then the gateway (drains async calls), then processes.
     await cron?.stop();
     await kafka?.stop();
+    await lag?.stop();
     await gateway?.close();
     await Promise.allSettled([...functions.values()].map((e) => e.proc?.stop()));
     await dashboard?.stop();
+    await metricsEndpoint?.close();
     for (const s of stoppers) await s();
   };
 
@@ -158,6 +169,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
         credentials: credentials!,
         asyncLimits: { maxRequests: config.asyncQueueMaxRequests, maxBytes: config.asyncQueueMaxBytes },
         callbackAllow: config.gatewayCallbackAllow,
+        registry,
       });
       gatewayUrl = gateway.url;
       for (const def of selected) functions.set(def.name, startFunction(def));
@@ -169,15 +181,18 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
         }),
       );
       if (notReady.length) log.error('functions not ready yet (still retrying; see their logs above)', { functions: notReady });
+    } else if (config.connectorsMetricsPort > 0) {
+      metricsEndpoint = await serveMetrics({ registry, port: config.connectorsMetricsPort, log });
     }
 
-    ({ kafka, cron } = await startConnectors({
+    ({ kafka, cron, lag } = await startConnectors({
       config,
       functions: selected.filter((f) => opts.connectorsOnly || functions.get(f.name)?.proc),
       gatewayUrl,
       log,
       kafka: opts.kafka,
       cron: opts.cron,
+      metrics: promConnectorMetrics(registry),
     }));
     if (opts.dashboard && existsSync(DASHBOARD_ENTRY)) {
       dashboard = new ManagedProcess({
@@ -272,7 +287,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const lines = [`OrderPulse pipeline running`, `  gateway:   ${p.gatewayUrl}  (/system/functions)`];
+  const lines = [`OrderPulse pipeline running`, `  gateway:   ${p.gatewayUrl}  (/system/functions, /metrics)`];
   if (p.gatewayCredentials) {
     const where = p.credentialsSource === 'env' ? 'from GATEWAY_PASSWORD' : `${p.credentialsSource === 'generated' ? 'generated into' : 'from'} ${p.config.gatewayPasswordFile}`;
     lines.push(`  gateway login: user ${p.gatewayCredentials.user}, password ${p.gatewayCredentials.password}  (${where}; e.g. curl -u ${p.gatewayCredentials.user}:… )`);
@@ -281,7 +296,7 @@ async function main(): Promise<void> {
     const trig = e.def.cron ? `cron "${e.def.cron.expression}"` : e.def.topics.length ? `kafka ${e.def.topics.join(',')}` : 'http';
     lines.push(`  ${e.def.name.padEnd(14)} ${e.skipped ? `skipped: ${e.skipped}` : `${p.gatewayUrl}/function/${e.def.name}  [${trig}] pid ${e.proc?.pid ?? '-'}`}`);
   }
-  if (p.dashboardUrl) lines.push(`  dashboard: ${p.dashboardUrl}`);
+  if (p.dashboardUrl) lines.push(`  dashboard: ${p.dashboardUrl}  (/metrics)`);
   lines.push('Ctrl-C stops everything.');
   process.stdout.write(lines.join('\n') + '\n');
   stopOnSignals(() => p.stop(), log);

@@ -2,8 +2,10 @@
  * analytics (cron, every minute): recomputes all history (hot store + archive, each order once)
  * with the configured engine and stores the result in Redis (`<KPI_PREFIX>history`, replaced
  * whole; shared/analytics/run.ts).
- *   POST [{engine?: 'duckdb' | 'spark'}] or ?engine=…  run now; `engine` overrides ANALYTICS_ENGINE
- *        for this call (Airflow's spark_analytics_pipeline posts {"engine":"spark"}); answers
+ *   POST [{engine?: 'duckdb' | 'spark', scan?: true}] or ?engine=…&scan=1  run now; `engine`
+ *        overrides ANALYTICS_ENGINE for this call (Airflow's spark_analytics_pipeline posts
+ *        {"engine":"spark"}); `scan` makes DuckDB read the hot store itself this run instead of
+ *        its incremental rows (a repair; placement is then measured); answers
  *        {engine, as_of, took_ms, orders, placement}
  *   GET  the stored result's header {engine, as_of, took_ms, summary}; 404 before the first run
  * One run at a time per process: a call arriving while a run is going answers 409
@@ -23,18 +25,23 @@ import { ENGINE_NAMES, type EngineName } from '../../shared/analytics/types.ts';
 import { openEngine, openResultStore } from '../../shared/analytics/adapters/open.ts';
 import type { RedisResultStore } from '../../shared/analytics/adapters/redis-results.ts';
 
-export type AnalyticsCall = { kind: 'status' } | { kind: 'run'; engine: EngineName | undefined };
+export type AnalyticsCall = { kind: 'status' } | { kind: 'run'; engine: EngineName | undefined; scan: boolean };
 
 /** GET: the stored result's header; POST: run, `engine` from the JSON body or `?engine=`. */
 export function parseAnalyticsCall(event: Pick<FnEvent, 'method' | 'body' | 'query'>): AnalyticsCall {
   if (event.method === 'GET') return { kind: 'status' };
   const body = event.body && typeof event.body === 'object' && !Buffer.isBuffer(event.body) ? (event.body as Record<string, unknown>) : {};
+  const scanRaw = body.scan ?? event.query.scan;
+  const scan = scanRaw === true || scanRaw === 'true' || scanRaw === '1';
+  if (!scan && scanRaw !== undefined && scanRaw !== false && scanRaw !== 'false' && scanRaw !== '0' && scanRaw !== '') {
+    throw new ValidationError('invalid_request', `scan must be true or false, got ${JSON.stringify(scanRaw)}`);
+  }
   const engine = body.engine ?? event.query.engine;
-  if (engine === undefined || engine === '') return { kind: 'run', engine: undefined };
+  if (engine === undefined || engine === '') return { kind: 'run', engine: undefined, scan };
   if (typeof engine !== 'string' || !(ENGINE_NAMES as readonly string[]).includes(engine)) {
     throw new ValidationError('invalid_request', `engine must be one of ${ENGINE_NAMES.join(', ')}, got ${JSON.stringify(engine)}`);
   }
-  return { kind: 'run', engine: engine as EngineName };
+  return { kind: 'run', engine: engine as EngineName, scan };
 }
 
 interface Running {
@@ -75,7 +82,7 @@ const fn = defineFunction({
       ctx.status(409);
       return { error: `an analytics run (${c.running.engine}, started ${c.running.started_at}) is going; retry when it is done`, code: 'busy', retriable: true, running: { engine: c.running.engine, started_at: c.running.started_at } };
     }
-    const job = (async () => runAnalytics(engineOf(c, name, log), c.store, log, c.abort.signal))();
+    const job = (async () => runAnalytics(engineOf(c, name, log), c.store, log, c.abort.signal, { scanHotStore: call.scan }))();
     c.running = { engine: name, started_at: new Date().toISOString(), done: job.catch(() => undefined) };
     try {
       const r = await job;

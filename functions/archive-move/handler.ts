@@ -10,6 +10,10 @@ import { MIB } from '../../shared/archive/check.ts';
 import { runMove } from '../../shared/archive/move.ts';
 import { openArchiveRuntime } from '../../shared/archive/adapters/open.ts';
 import type { BatchManifest } from '../../shared/archive/manifest.ts';
+import { archiveMetrics, processRegistry } from '../../shared/platform/metrics.ts';
+
+/** orderpulse_archive_* (served on /_/metrics). */
+const metrics = archiveMetrics(processRegistry());
 
 export interface MoveRequest {
   orders: number;
@@ -48,11 +52,14 @@ const fn = defineFunction({
       const all = await rt.manifests.list();
       return { in_flight: all.filter((b) => b.step !== 'deleted').map(summary), recent: all.filter((b) => b.step === 'deleted').slice(-10).map(summary), lease: (await rt.lock.holder()) ?? null };
     }
-    return await runMove(rt.moveDeps(), {
+    const result = await runMove(rt.moveDeps(), {
+      hooks: { afterStep: (b) => metrics.step(b.step) },
       orders: request.orders,
       maxBatch: Math.min(request.maxBatch ?? rt.config.archiveMaxBatch, rt.config.archiveMaxBatch),
       ...(request.untilBelowMb === undefined ? {} : { untilBelowBytes: request.untilBelowMb * MIB }),
     });
+    for (const b of result.batches) metrics.batch(b);
+    return result;
   },
   close: (rt) => rt.close(),
 });

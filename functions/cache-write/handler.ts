@@ -8,6 +8,11 @@ import { coalesce } from '../../shared/kpi/coalesce.ts';
 import { decodeEvent } from '../../shared/delivery/decode-event.ts';
 import { materialize, type MaterializeResult } from '../../shared/kpi/materialize.ts';
 import { RedisKpiStore } from '../../shared/kpi/adapters/redis-store.ts';
+import { kpiMetrics, processRegistry } from '../../shared/platform/metrics.ts';
+import { batchNewest } from '../../shared/kpi/freshness.ts';
+
+/** orderpulse_kpi_* (served on /_/metrics): event time → view time. */
+const metrics = kpiMetrics(processRegistry());
 
 interface Clients {
   store: RedisKpiStore;
@@ -23,6 +28,7 @@ const fn = defineFunction({
   parse: (event) => decodeEvent(event).messages,
   async handle(notices, _ctx, c) {
     const r = await c.run();
+    metrics.materialized({ written: r.written, viewMs: Date.now(), newestEventMs: r.newestEventMs ?? null, batchNewestMs: batchNewest(notices.map((m) => m.value)) });
     return { notices: notices.length, version: r.version, written: r.written, orders: r.orders };
   },
   async health(clients) {

@@ -15,6 +15,7 @@ import { createMongoStore } from '../../shared/ingest/adapters/mongo-store.ts';
 import type { IngestCounts, IngestStore } from '../../shared/ingest/types.ts';
 import { createKafka, createSink, type KafkaSink } from '../../shared/adapters/kafka.ts';
 import { assertSchema, connectMongo, type MongoHandle } from '../../shared/adapters/mongo.ts';
+import { ingestMetrics, processRegistry } from '../../shared/platform/metrics.ts';
 
 interface Clients {
   config: Config;
@@ -26,6 +27,8 @@ interface Clients {
 
 const totals: IngestCounts = emptyCounts();
 let batches = 0;
+/** orderpulse_ingest_* (served on /_/metrics): counted here, in the process that knows the outcomes, whoever invoked it. */
+const metrics = ingestMetrics(processRegistry());
 
 const fn = defineFunction({
   name: 'ingest',
@@ -55,6 +58,7 @@ const fn = defineFunction({
       log,
     });
     addCounts(totals, counts);
+    metrics.batch(counts);
     batches++;
     const where = { topic: batch.topic, partition: batch.partition, first: batch.messages[0]?.offset };
     if (counts.received !== counts.accepted) log.info('batch', { ...where, ...counts, ...timings });

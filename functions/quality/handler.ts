@@ -7,7 +7,8 @@
 import { openEngine } from '../../shared/analytics/adapters/open.ts';
 import { qualityFunction } from './quality.ts';
 
-const fn = qualityFunction((config, log) => openEngine(config, log));
+// A check measures placement, so its engine reads the hot store every run (no Kafka feed kept).
+const fn = qualityFunction((config, log) => openEngine(config, log, { duckdb: { hotRead: 'full' } }));
 
 export default fn.handler;
 export const health = fn.health;

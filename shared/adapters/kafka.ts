@@ -6,6 +6,7 @@ import { Kafka, logLevel, CompressionTypes, Partitioners, type Producer, type Ad
 import type { Config } from '../platform/config.ts';
 import { DependencyError } from '../platform/errors.ts';
 import type { Logger } from '../platform/log.ts';
+import { registerKafkaCodecs } from './kafka-codecs.ts';
 
 export interface OutMessage {
   key: string | Buffer | null;
@@ -19,6 +20,8 @@ export interface MessageSink {
 }
 
 export function createKafka(config: Config, clientId: string, log?: Logger): Kafka {
+  // Every codec (kafkajs ships gzip only): snappy, lz4, zstd batches are read, not a crash.
+  registerKafkaCodecs();
   return new Kafka({
     clientId,
     brokers: config.kafkaBrokers,

@@ -7,8 +7,17 @@
 import type { QueryName, RawResults } from './queries.ts';
 import type { EngineName } from './types.ts';
 
+export interface RunOptions {
+  /**
+   * Read the hot store itself this run, instead of what an engine may keep between runs (the
+   * DuckDB engine's incremental hot rows): the quality check measures placement this way.
+   * Engines that always read it (Spark) ignore the flag.
+   */
+  scanHotStore?: boolean;
+}
+
 export interface AnalyticsEngine {
   readonly name: EngineName;
-  run(queries: Record<QueryName, string>, signal?: AbortSignal): Promise<RawResults>;
+  run(queries: Record<QueryName, string>, signal?: AbortSignal, opts?: RunOptions): Promise<RawResults>;
   close(): Promise<void>;
 }

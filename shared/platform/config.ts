@@ -14,6 +14,8 @@ export interface Config {
   kafkaBrokers: string[];
   kafkaPort: number;
   kafkaControllerPort: number;
+  /** Kafka connector: park a chunk after this many identical permanent answers in a row (KAFKA_PARK_AFTER). */
+  kafkaParkAfter: number;
   /** Set when MONGO_URL was given: use that server instead of the local FerretDB. */
   mongoExternal: boolean;
   mongoUrl: string;
@@ -24,6 +26,10 @@ export interface Config {
   gatewayPort: number;
   gatewayUrl: string;
   dashboardPort: number;
+  /** connectors/main.ts's own `GET /metrics` port (CONNECTORS_METRICS_PORT, default 9464; 0: none). */
+  connectorsMetricsPort: number;
+  /** How often the connectors measure consumer lag (METRICS_LAG_INTERVAL_MS, default 5000; 0: never). */
+  lagIntervalMs: number;
   webhdfsPort: number;
   hdfsPort: number;
   hivePort: number;
@@ -40,6 +46,10 @@ export interface Config {
   logLevel: string;
   /** Batch analytics engine (ANALYTICS_ENGINE): DuckDB embedded (default) or Spark over the network. */
   analyticsEngine: 'duckdb' | 'spark';
+  /** DuckDB's hot rows (ANALYTICS_HOT_READ): follow orders.accepted between hot-store scans (default) or re-read the hot store every run. */
+  analyticsHotRead: 'incremental' | 'full';
+  /** Incremental: re-read the hot store every this many runs as a repair (ANALYTICS_FULL_EVERY; 0 = only at start). */
+  analyticsFullEvery: number;
   /** Local Spark standalone cluster: master RPC, REST submission, master and worker web UIs. */
   sparkMasterPort: number;
   sparkRestPort: number;
@@ -124,6 +134,13 @@ function engine(env: Env): Config['analyticsEngine'] {
   return raw;
 }
 
+function hotRead(env: Env): Config['analyticsHotRead'] {
+  const raw = env.ANALYTICS_HOT_READ;
+  if (raw === undefined || raw === '') return 'incremental';
+  if (raw !== 'incremental' && raw !== 'full') throw new ConfigError(`ANALYTICS_HOT_READ=${raw} must be incremental or full`);
+  return raw;
+}
+
 function kpiPrefix(env: Env): string {
   const raw = env.KPI_PREFIX;
   if (raw === undefined || raw === '') return 'op:kpi:';
@@ -152,6 +169,7 @@ export function loadConfig(env: Env = process.env): Config {
     kafkaBrokers: brokers,
     kafkaPort,
     kafkaControllerPort: int(env, 'KAFKA_CONTROLLER_PORT', 9093),
+    kafkaParkAfter: int(env, 'KAFKA_PARK_AFTER', 5, 1, 1000),
     mongoExternal,
     mongoUrl,
     mongoPort,
@@ -161,6 +179,8 @@ export function loadConfig(env: Env = process.env): Config {
     gatewayPort,
     gatewayUrl: url(env, 'GATEWAY_URL', `http://127.0.0.1:${gatewayPort}`, ['http:', 'https:']),
     dashboardPort: int(env, 'DASHBOARD_PORT', 3000),
+    connectorsMetricsPort: int(env, 'CONNECTORS_METRICS_PORT', 9464, 0),
+    lagIntervalMs: int(env, 'METRICS_LAG_INTERVAL_MS', 5000, 0, 3_600_000),
     webhdfsPort: int(env, 'WEBHDFS_PORT', 9870),
     hdfsPort: int(env, 'HDFS_PORT', 8020),
     hivePort: int(env, 'HIVE_METASTORE_PORT', 9083),
@@ -179,6 +199,8 @@ export function loadConfig(env: Env = process.env): Config {
     kpiPrefix: kpiPrefix(env),
     logLevel: env.LOG_LEVEL || 'info',
     analyticsEngine: engine(env),
+    analyticsHotRead: hotRead(env),
+    analyticsFullEvery: int(env, 'ANALYTICS_FULL_EVERY', 60, 0, 1_000_000),
     sparkMasterPort,
     sparkRestPort,
     sparkMasterUiPort: int(env, 'SPARK_MASTER_UI_PORT', 8180),

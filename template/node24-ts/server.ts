@@ -1,7 +1,9 @@
 /**
  * The HTTP server of the node24-ts template: serves any method on any path by calling the
  * function's `default export async (event, context)`, like the OpenFaaS node templates, and
- * `/_/health`. Under of-watchdog (mode=http) it listens on 127.0.0.1:3000; locally the
+ * `/_/health`, and `GET /_/metrics`: the process's `orderpulse_*` series (shared/platform/metrics.ts
+ * processRegistry) in Prometheus text, or as prom-client JSON with `Accept: application/json`
+ * (what the local gateway sums into its /metrics). Under of-watchdog (mode=http) it listens on 127.0.0.1:3000; locally the
  * supervisor passes a free port.
  *
  * Each invocation runs inside a log context (shared/platform/log.ts withLogContext): every line
@@ -12,6 +14,7 @@ import http from 'node:http';
 import type { FnContext, FnEvent, Handler } from '../../shared/platform/fn.ts';
 import { errorBody, httpStatusOf } from '../../shared/platform/errors.ts';
 import { withLogContext, type Logger } from '../../shared/platform/log.ts';
+import { METRICS_CONTENT_TYPE, processRegistry } from '../../shared/platform/metrics.ts';
 import { buildEvent, callLogFields, deliveryLogFields, encodeResult } from './event.ts';
 
 /** What a handler module may export. Only `default` is required. */
@@ -36,6 +39,7 @@ export interface FunctionServer {
 }
 
 export const HEALTH_PATH = '/_/health';
+export const METRICS_PATH = '/_/metrics';
 
 class PayloadTooLarge extends Error {}
 
@@ -179,6 +183,18 @@ export function createFunctionServer(mod: HandlerModule, opts: ServerOptions): F
     const path = (req.url ?? '/').split('?')[0];
     if (path === HEALTH_PATH && req.method === 'GET') {
       void health(res);
+      return;
+    }
+    if (path === METRICS_PATH && req.method === 'GET') {
+      const json = (req.headers.accept ?? '').includes('application/json');
+      const reg = processRegistry();
+      (json ? reg.getMetricsAsJSON().then((m) => JSON.stringify(m)) : reg.metrics()).then(
+        (body) => {
+          res.writeHead(200, { 'content-type': json ? 'application/json; charset=utf-8' : METRICS_CONTENT_TYPE, 'content-length': String(Buffer.byteLength(body)) });
+          res.end(body);
+        },
+        (err: unknown) => sendJson(res, 500, errorBody(err)),
+      );
       return;
     }
     if (draining) {

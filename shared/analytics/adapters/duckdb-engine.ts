@@ -1,38 +1,42 @@
 /**
  * The DuckDB analytics engine, embedded (in process, no service). Per run:
- *   1. `hot_orders`: the hot store (MongoDB orders_fact), ANALYTICS_COLUMNS only, streamed in
- *      cursor batches into a fresh table through DuckDB's appender; money as DECIMAL(18,2) built
- *      from the contract's integer cents (never float arithmetic);
+ *   1. hot rows (`live_rows`, duckdb-hot.ts): by default read from the hot store (MongoDB
+ *      orders_fact) at the first run and then followed through Kafka `orders.accepted`
+ *      (ANALYTICS_HOT_READ=incremental), or re-read from the hot store every run (=full);
+ *      money as DECIMAL(18,2) built from the contract's integer cents (never float arithmetic);
  *   2. `archived_orders`: a view over a cache table holding the rows of every archive data file
  *      (storage listing of `/orders_fact/dt=*`), loaded with read_parquet ONCE per file name and
  *      size (archive files are immutable: same name + size = same content) and dropped when its
  *      file disappears. A `webhdfs://` archive's files are first copied once into a local cache
  *      under ORDERPULSE_HOME (`analytics-cache/`); a `file://` archive is read in place;
- *   3. the SQL of queries.ts, unchanged.
+ *   3. `hot_orders`: after a hot-store scan, live_rows as read (placement then measures what is
+ *      where, a half-moved batch shows in `in_both`); after a feed run, live_rows minus the
+ *      archived order_ids (the feed knows what was accepted, not what archive-move has deleted
+ *      since; an order written to the archive counts from there);
+ *   4. the SQL of queries.ts, unchanged.
  * The hot store is read BEFORE the archive is listed: an order archive-move deletes during the
  * scan was written to the archive before, so the listing that follows has it; an order in both
- * places (a batch half moved) counts once by the SQL.
+ * places counts once by the SQL.
  * Time zone: the SQL groups by the `date_key` strings (UTC days), and the session runs in UTC
  * anyway. One run at a time per engine (runs are queued).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { DuckDBConnection, DuckDBDecimalValue, DuckDBInstance, DuckDBTimestampTZValue, type DuckDBAppender } from '@duckdb/node-api';
-import type { Document } from 'mongodb';
-import { COLLECTIONS, connectMongo, type MongoHandle } from '../../adapters/mongo.ts';
-import { toCents, MONEY_PRECISION, MONEY_SCALE } from '../../contract/money.ts';
-import { timeAttributes, type LogicalType } from '../../contract/order.ts';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { connectMongo, type MongoHandle } from '../../adapters/mongo.ts';
 import type { Config } from '../../platform/config.ts';
-import { DependencyError, OrderPulseError } from '../../platform/errors.ts';
+import { DependencyError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/log.ts';
 import { LocalStorage } from '../../archive/adapters/local-storage.ts';
 import { createStorage } from '../../archive/adapters/factory.ts';
 import type { ArchiveStorage } from '../../archive/ports.ts';
 import { listArchiveFiles, type ArchiveFileRef } from '../../archive/reader.ts';
 import { ANALYTICS_COLUMNS, DUCKDB_TYPES, columnsDdl } from '../columns.ts';
-import type { AnalyticsEngine } from '../engine.ts';
+import type { AnalyticsEngine, RunOptions } from '../engine.ts';
+import type { AcceptedFeed } from '../feed.ts';
 import type { QueryName, RawResults, Row } from '../queries.ts';
+import { aborted, DuckDbHotRows, LIVE_TABLE, type HotRead, type HotStats } from './duckdb-hot.ts';
 
 export interface DuckDbEngineOptions {
   config: Config;
@@ -47,58 +51,37 @@ export interface DuckDbEngineOptions {
   batchSize?: number;
   /** Parallel file copies from a remote archive (default 4). */
   copyConcurrency?: number;
+  /** How the hot rows are kept up to date (default config.analyticsHotRead). */
+  hotRead?: HotRead;
+  /** Incremental: re-read the hot store every this many runs (default config.analyticsFullEvery). */
+  fullEvery?: number;
+  /** Incremental: the feed of accepted orders (required then; open.ts gives the Kafka one). */
+  openFeed?: () => AcceptedFeed;
+  /** Incremental: longest wait for the feed to reach the topic's end (default 30 s). */
+  feedTimeoutMs?: number;
 }
 
 /** What the last run spent where (the benchmark and the logs read it). */
-export interface DuckDbRunStats {
+export interface DuckDbRunStats extends HotStats {
+  /** Rows of hot_orders (after subtracting archived order_ids on a feed run). */
   hot_rows: number;
-  hot_ms: number;
   archive_files: number;
   archive_files_loaded: number;
   archive_files_dropped: number;
   archive_bytes_copied: number;
   archive_ms: number;
+  /** Building hot_orders (the subtraction on a feed run). */
+  hot_view_ms: number;
   query_ms: number;
 }
 
 const CACHE_TABLE = 'archive_rows';
+/** hot_orders after a feed run: live_rows minus archived order_ids. */
+const DERIVED_TABLE = 'hot_derived';
 const COLS = ANALYTICS_COLUMNS.map((c) => c.name);
 
 function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
-}
-
-type Append = (a: DuckDBAppender, v: unknown) => void;
-
-/** One appender call per logical type (money: DECIMAL from integer cents). */
-const APPEND: Record<LogicalType, Append> = {
-  string: (a, v) => a.appendVarchar(String(v)),
-  json: (a, v) => a.appendVarchar(typeof v === 'string' ? v : JSON.stringify(v)),
-  int64: (a, v) => a.appendBigInt(BigInt(v as number)),
-  int32: (a, v) => a.appendInteger(v as number),
-  double: (a, v) => a.appendDouble(v as number),
-  money: (a, v) => a.appendDecimal(new DuckDBDecimalValue(BigInt(toCents(v as number)), MONEY_PRECISION, MONEY_SCALE)),
-  timestamp: (a, v) => a.appendTimestampTZ(new DuckDBTimestampTZValue(BigInt((v as Date).getTime()) * 1000n)),
-};
-const APPENDERS = ANALYTICS_COLUMNS.map((c) => ({ name: c.name, append: APPEND[c.kind] }));
-
-/** Projection of the hot-store scan: the analytics columns, plus order_timestamp for a fact without date_key. */
-const PROJECTION: Record<string, 0 | 1> = { _id: 0, order_timestamp: 1, ...Object.fromEntries(COLS.map((n) => [n, 1] as const)) };
-
-function appendFact(a: DuckDBAppender, doc: Document): void {
-  for (const c of APPENDERS) {
-    let v: unknown = doc[c.name];
-    if (c.name === 'date_key' && (v === undefined || v === null) && doc.order_timestamp instanceof Date) {
-      v = timeAttributes(doc.order_timestamp.getTime(), doc.order_timestamp.toISOString()).date_key;
-    }
-    if (v === undefined || v === null) a.appendNull();
-    else c.append(a, v);
-  }
-  a.endRow();
-}
-
-function aborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new DependencyError('duckdb', 'the analytics run was aborted (the function is shutting down); the next run starts over', { retriable: true, cause: signal.reason });
 }
 
 async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -122,18 +105,30 @@ export class DuckDbEngine implements AnalyticsEngine {
   private readonly loaded = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private readonly hot: DuckDbHotRows;
   /** Figures of the last successful run. */
   lastStats: DuckDbRunStats | undefined;
 
   constructor(private readonly opts: DuckDbEngineOptions) {
+    const mode = opts.hotRead ?? opts.config.analyticsHotRead;
+    if (mode === 'incremental' && !opts.openFeed) throw new DependencyError('duckdb', 'incremental hot rows need a feed of accepted orders (openFeed)', { retriable: false });
+    this.hot = new DuckDbHotRows({
+      mode,
+      fullEvery: opts.fullEvery ?? opts.config.analyticsFullEvery,
+      batchSize: opts.batchSize ?? 10_000,
+      feedTimeoutMs: opts.feedTimeoutMs ?? 30_000,
+      mongo: () => this.db(),
+      ...(opts.openFeed ? { openFeed: opts.openFeed } : {}),
+      log: opts.log,
+    });
     this.storage = opts.storage ?? createStorage(opts.config).storage;
     this.localRoot = this.storage instanceof LocalStorage ? this.storage.root : undefined;
     const key = createHash('sha256').update(this.storage.describe()).digest('hex').slice(0, 16);
     this.cacheDir = opts.cacheDir ?? path.join(opts.config.localDir, 'analytics-cache', key);
   }
 
-  run(queries: Record<QueryName, string>, signal?: AbortSignal): Promise<RawResults> {
-    const job = this.queue.then(() => this.runOnce(queries, signal));
+  run(queries: Record<QueryName, string>, signal?: AbortSignal, opts: RunOptions = {}): Promise<RawResults> {
+    const job = this.queue.then(() => this.runOnce(queries, signal, opts.scanHotStore === true));
     this.queue = job.catch(() => undefined);
     return job;
   }
@@ -156,14 +151,15 @@ export class DuckDbEngine implements AnalyticsEngine {
     }
   }
 
-  private async runOnce(queries: Record<QueryName, string>, signal?: AbortSignal): Promise<RawResults> {
+  private async runOnce(queries: Record<QueryName, string>, signal: AbortSignal | undefined, scan: boolean): Promise<RawResults> {
     const conn = await this.connection();
     aborted(signal);
-    const t0 = Date.now();
-    const hotRows = await this.loadHot(conn, signal);
+    const hot = await this.hot.refresh(conn, signal, scan);
     const t1 = Date.now();
     const archive = await this.syncArchive(conn, signal);
     const t2 = Date.now();
+    const hotRows = await this.hotOrders(conn, hot.hot_read === 'scan');
+    const t3 = Date.now();
     const out = {} as RawResults;
     for (const [name, sql] of Object.entries(queries) as [QueryName, string][]) {
       aborted(signal);
@@ -173,43 +169,30 @@ export class DuckDbEngine implements AnalyticsEngine {
         throw new DependencyError('duckdb', `query ${name} failed: ${(cause as Error).message}`, { cause, retriable: false });
       }
     }
-    const stats: DuckDbRunStats = { hot_rows: hotRows, hot_ms: t1 - t0, ...archive, archive_ms: t2 - t1, query_ms: Date.now() - t2 };
+    const stats: DuckDbRunStats = { ...hot, hot_rows: hotRows, ...archive, archive_ms: t2 - t1, hot_view_ms: t3 - t2, query_ms: Date.now() - t3 };
     this.lastStats = stats;
     this.opts.log.debug('duckdb run', { ...stats });
     return out;
   }
 
+  /**
+   * `hot_orders` for the queries: after a scan, live_rows as read (what the hot store holds);
+   * after a feed run, live_rows without the order_ids the archive has. Its row count.
+   */
+  private async hotOrders(conn: DuckDBConnection, scanned: boolean): Promise<number> {
+    if (scanned) {
+      await conn.run(`CREATE OR REPLACE VIEW hot_orders AS SELECT ${COLS.join(', ')} FROM ${LIVE_TABLE}`);
+    } else {
+      await conn.run(`CREATE OR REPLACE TABLE ${DERIVED_TABLE} AS SELECT l.* FROM ${LIVE_TABLE} l ANTI JOIN ${CACHE_TABLE} a ON a.order_id = l.order_id`);
+      await conn.run(`CREATE OR REPLACE VIEW hot_orders AS SELECT ${COLS.join(', ')} FROM ${DERIVED_TABLE}`);
+    }
+    const rows = (await conn.runAndReadAll('SELECT count(*) AS n FROM hot_orders')).getRows();
+    return Number(rows[0]![0]);
+  }
+
   private async db(): Promise<MongoHandle> {
     this.mongo ??= await connectMongo(this.opts.config, this.opts.dbName ?? this.opts.config.mongoDb);
     return this.mongo;
-  }
-
-  /** `hot_orders` replaced by the hot store's current facts (streamed, appended in batches). */
-  private async loadHot(conn: DuckDBConnection, signal?: AbortSignal): Promise<number> {
-    const mongo = await this.db();
-    await conn.run(`CREATE OR REPLACE TABLE hot_orders (${columnsDdl(DUCKDB_TYPES)})`);
-    const appender = await conn.createAppender('hot_orders');
-    const batchSize = this.opts.batchSize ?? 10_000;
-    const cursor = mongo.db.collection(COLLECTIONS.fact).find({}, { projection: PROJECTION, batchSize });
-    let n = 0;
-    try {
-      for await (const doc of cursor) {
-        appendFact(appender, doc);
-        if (++n % batchSize === 0) aborted(signal);
-      }
-      appender.flushSync();
-    } catch (cause) {
-      if (cause instanceof OrderPulseError) throw cause;
-      throw new DependencyError('mongodb', `reading ${mongo.db.databaseName}.${COLLECTIONS.fact} into DuckDB failed (${(cause as Error).message}); is the stack up? (npm run stack -- status)`, { cause });
-    } finally {
-      try {
-        appender.closeSync();
-      } catch {
-        // already failed: the table is replaced by the next run
-      }
-      await cursor.close().catch(() => undefined);
-    }
-    return n;
   }
 
   /** The cache table brought to the archive's current files: new ones loaded, vanished or changed ones dropped. */
@@ -281,6 +264,7 @@ export class DuckDbEngine implements AnalyticsEngine {
     if (this.closed) return;
     this.closed = true;
     await this.queue;
+    await this.hot.close().catch(() => undefined);
     this.conn?.closeSync();
     this.instance?.closeSync();
     await this.mongo?.close().catch(() => undefined);

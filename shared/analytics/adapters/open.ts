@@ -6,7 +6,9 @@ import type { Config } from '../../platform/config.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { AnalyticsEngine } from '../engine.ts';
 import type { EngineName } from '../types.ts';
+import { createKafka } from '../../adapters/kafka.ts';
 import { DuckDbEngine, type DuckDbEngineOptions } from './duckdb-engine.ts';
+import { KafkaAcceptedFeed } from './kafka-feed.ts';
 import { RedisResultStore } from './redis-results.ts';
 import { SparkEngine, type SparkEngineOptions } from './spark-engine.ts';
 
@@ -24,8 +26,12 @@ export interface OpenEngineOptions {
 export function openEngine(config: Config, log: Logger, opts: OpenEngineOptions = {}): AnalyticsEngine {
   const name = opts.engine ?? config.analyticsEngine;
   switch (name) {
-    case 'duckdb':
-      return new DuckDbEngine({ config, log: log.child({ engine: 'duckdb' }), ...(opts.dbName ? { dbName: opts.dbName } : {}), ...opts.duckdb });
+    case 'duckdb': {
+      const l = log.child({ engine: 'duckdb' });
+      // The accepted orders of config.topics.accepted (used when the hot rows are incremental).
+      const openFeed = () => new KafkaAcceptedFeed(createKafka(config, 'orderpulse-analytics', l), config.topics.accepted, l);
+      return new DuckDbEngine({ config, log: l, openFeed, ...(opts.dbName ? { dbName: opts.dbName } : {}), ...opts.duckdb });
+    }
     case 'spark':
       return new SparkEngine(config, log.child({ engine: 'spark' }), { ...(opts.dbName ? { dbName: opts.dbName } : {}), ...opts.spark });
   }

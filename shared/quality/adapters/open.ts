@@ -38,7 +38,8 @@ export async function openQualityRuntime(config: Config, log: Logger, openEngine
       runQualityCheck(
         {
           readLive: () => readLive(kpi),
-          runBatch: (signal) => runAnalytics(engine, results, log, signal),
+          // The check measures placement: the hot store itself is read, not the engine's incremental rows.
+          runBatch: (signal) => runAnalytics(engine, results, log, signal, { scanHotStore: true }),
           readDlq: (signal) => readDlqCounts(kafka, config.topics.dlq, { timeoutMs: opts.dlqTimeoutMs, signal, log }),
           save: (r) => results.saveQuality(r),
           log,
