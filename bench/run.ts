@@ -3,7 +3,7 @@
  * like. Starts the stack (with the cold-path services), runs the parts in sequence and writes
  * the JSON results to .local/bench/<timestamp>.json plus a summary on stdout.
  *
- *   npm run bench -- [--only generator,ingest,kpi,archive,analytics,kafka-client] [--quick] [--hot-cap N] [--help]
+ *   npm run bench -- [--only generator,ingest,kpi,archive,analytics,kafka-client,faults] [--quick] [--hot-cap N] [--faults-rate N] [--help]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import { runKpiBench } from './kpi.ts';
 import { runArchiveBench } from './archive.ts';
 import { runAnalyticsBench } from './analytics.ts';
 import { runKafkaClientBench } from './kafka-client.ts';
+import { runFaultsBench } from './faults.ts';
 import { parseOrExit } from '../shared/platform/args.ts';
 import { BENCH_USAGE, parseBenchArgs, summarise, type BenchResults } from './summary.ts';
 
@@ -50,6 +51,10 @@ if (args.parts.includes('analytics')) {
 if (args.parts.includes('kafka-client')) {
   log.info('bench: Kafka client consume rate per codec (kafkajs + our codecs vs @platformatic/kafka)');
   results.kafkaClient = await runKafkaClientBench({ messages: q ? 50_000 : 200_000, config });
+}
+if (args.parts.includes('faults')) {
+  log.info('bench: load and faults (10× burst, SIGKILL of each function, restarts of private Kafka, FerretDB, Redis) with exact counts');
+  results.faults = await runFaultsBench({ config, log, quick: q, ...(args.faultsRate ? { rate: args.faultsRate } : {}) });
 }
 
 const dir = path.join(config.localDir, 'bench');

@@ -3,17 +3,18 @@ import { parseBenchArgs, summarise } from './summary.ts';
 
 describe('parseBenchArgs', () => {
   it('runs every part by default', () => {
-    expect(parseBenchArgs([])).toEqual({ parts: ['generator', 'ingest', 'kpi', 'archive', 'analytics', 'kafka-client'], quick: false, help: false });
+    expect(parseBenchArgs([])).toEqual({ parts: ['generator', 'ingest', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults'], quick: false, help: false });
   });
   it('selects parts and quick mode', () => {
     expect(parseBenchArgs(['--only', 'kpi,ingest', '--quick'])).toEqual({ parts: ['kpi', 'ingest'], quick: true, help: false });
     expect(parseBenchArgs(['--only', 'analytics', '--hot-cap', '100000'])).toEqual({ parts: ['analytics'], quick: false, hotCap: 100_000, help: false });
     expect(() => parseBenchArgs(['--hot-cap', '0'])).toThrow(/--hot-cap/);
+    expect(parseBenchArgs(['--only', 'faults', '--quick', '--faults-rate', '400'])).toEqual({ parts: ['faults'], quick: true, faultsRate: 400, help: false });
   });
   it('rejects unknown parts and options', () => {
     expect(() => parseBenchArgs(['--only', 'spark'])).toThrow(/--only/);
     expect(() => parseBenchArgs(['--fast'])).toThrow(/unknown option/);
-    expect(() => parseBenchArgs(['--only', 'kpi,spark'])).toThrow(/--only: unknown "spark"; choose from generator, ingest, kpi, archive, analytics, kafka-client/);
+    expect(() => parseBenchArgs(['--only', 'kpi,spark'])).toThrow(/--only: unknown "spark"; choose from generator, ingest, kpi, archive, analytics, kafka-client, faults/);
     expect(parseBenchArgs(['-h']).help).toBe(true);
   });
 });

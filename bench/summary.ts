@@ -5,8 +5,9 @@ import type { KpiBenchResult } from './kpi.ts';
 import type { ArchiveBenchResult } from './archive.ts';
 import type { AnalyticsBenchResult } from './analytics.ts';
 import type { KafkaClientBenchResult } from './kafka-client.ts';
+import { faultsLines, type FaultsBenchResult } from './faults-check.ts';
 
-export const BENCH_PARTS = ['generator', 'ingest', 'kpi', 'archive', 'analytics', 'kafka-client'] as const;
+export const BENCH_PARTS = ['generator', 'ingest', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export interface BenchArgs {
@@ -14,6 +15,8 @@ export interface BenchArgs {
   quick: boolean;
   /** analytics: at most this many hot orders per size (the rest archived). */
   hotCap?: number;
+  /** faults: the sustained rate (events/s; the burst is 10×). */
+  faultsRate?: number;
   help: boolean;
 }
 
@@ -25,6 +28,7 @@ writes the JSON results to .local/bench/<timestamp>.json and a summary to stdout
   --only a[,b]   only these parts: ${BENCH_PARTS.join(', ')} (default all)
   --quick        smaller runs
   --hot-cap N    analytics: at most N orders in the hot store per size (the rest archived)
+  --faults-rate N  faults: the sustained rate in events/s (default 100; the burst is 10×)
   -h, --help     this text`;
 
 const benchCli = commandLine({
@@ -33,13 +37,14 @@ const benchCli = commandLine({
     only: { type: 'list', value: `a comma-separated list of ${BENCH_PARTS.join(', ')}`, allowed: BENCH_PARTS },
     quick: { type: 'boolean' },
     'hot-cap': { type: 'number', min: 1, integer: true },
+    'faults-rate': { type: 'number', min: 1, integer: true },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const { values } = benchCli.parse(argv);
-  return { parts: values.only ?? [...BENCH_PARTS], quick: values.quick ?? false, ...(values['hot-cap'] !== undefined ? { hotCap: values['hot-cap'] } : {}), help: values.help ?? false };
+  return { parts: values.only ?? [...BENCH_PARTS], quick: values.quick ?? false, ...(values['hot-cap'] !== undefined ? { hotCap: values['hot-cap'] } : {}), ...(values['faults-rate'] !== undefined ? { faultsRate: values['faults-rate'] } : {}), help: values.help ?? false };
 }
 
 export interface BenchResults {
@@ -50,6 +55,7 @@ export interface BenchResults {
   archive?: ArchiveBenchResult;
   analytics?: AnalyticsBenchResult;
   kafkaClient?: KafkaClientBenchResult;
+  faults?: FaultsBenchResult;
 }
 
 const f = (x: number | undefined, d = 0): string => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
@@ -81,6 +87,7 @@ export function summarise(r: BenchResults): string {
       lines.push(`kafka consume ${k.codec} (${f(r.kafkaClient.messages)} × ${r.kafkaClient.avg_bytes} B): kafkajs ${f(k.kafkajs.messages_per_s)} msg/s, ${f(k.kafkajs.cpu_us_per_message, 1)} µs/msg; @platformatic/kafka ${f(k.platformatic.messages_per_s)} msg/s, ${f(k.platformatic.cpu_us_per_message, 1)} µs/msg`);
     }
   }
+  if (r.faults) lines.push(...faultsLines(r.faults));
   return lines.join('\n');
 }
 
