@@ -67,11 +67,11 @@ interface Timing {
 }
 
 /** R: small enough that a 60 s burst at 10 × R drains within minutes on FerretDB with the machine shared (docs/operations.md). */
-export const DEFAULT_RATE = 50;
+export const DEFAULT_RATE = 30;
 /** Exact redeliveries and malformed events, as the demo's live generator (1 % and 0.5 %), rounded up. */
 const DUP_RATE = 0.01;
 const BAD_RATE = 0.01;
-const DEFAULT: Timing = { warmMs: 20_000, burstMs: 60_000, aroundMs: 5_000, drainTimeoutMs: 240_000, settleTimeoutMs: 60_000, resumeTimeoutMs: 60_000 };
+const DEFAULT: Timing = { warmMs: 20_000, burstMs: 60_000, aroundMs: 5_000, drainTimeoutMs: 180_000, settleTimeoutMs: 60_000, resumeTimeoutMs: 60_000 };
 const QUICK: Timing = { warmMs: 8_000, burstMs: 15_000, aroundMs: 3_000, drainTimeoutMs: 90_000, settleTimeoutMs: 45_000, resumeTimeoutMs: 45_000 };
 
 /** What each fault takes away: the functions whose delivery must resume. */

@@ -28,7 +28,7 @@ writes the JSON results to .local/bench/<timestamp>.json and a summary to stdout
   --only a[,b]   only these parts: ${BENCH_PARTS.join(', ')} (default all)
   --quick        smaller runs
   --hot-cap N    analytics: at most N orders in the hot store per size (the rest archived)
-  --faults-rate N  faults: the sustained rate in events/s (default 50; the burst is 10×)
+  --faults-rate N  faults: the sustained rate in events/s (default 30; the burst is 10×)
   -h, --help     this text`;
 
 const benchCli = commandLine({
