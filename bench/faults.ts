@@ -5,13 +5,15 @@
  * dirs, so restarting them disturbs nobody), fed seeded generator events with duplicates and
  * malformed ones through an idempotent producer.
  *
- * 1. Burst: the sustained rate R, then 10 × R for `burstS`, then R again until every function's
- *    lag is back to the steady level (drain time), then the producer stops and every lag reaches 0.
- * 2. Faults under load at R: SIGKILL of each function process (the local supervisor restarts it),
- *    then a restart of Kafka, FerretDB and Redis. Per fault: downtime, time until every affected
- *    function delivered again, time until every lag is 0 once the load stopped.
+ * 1. Burst (its own pipeline): R for 20 s, then 10 × R for 60 s, then R again until every
+ *    function's lag is back to the steady level (drain time), then the producer stops and every
+ *    lag reaches 0.
+ * 2. Faults under load at R (a second fresh pipeline): SIGKILL of each function process (the local
+ *    supervisor restarts it), then a restart of Kafka, Redis and FerretDB. Per fault: downtime,
+ *    time until every affected function delivered again, time until every lag is 0 once the
+ *    load stopped.
  *
- * After each, the exact-count check (bench/faults-check.ts), all cumulative: messages on the
+ * After each, the exact-count check (bench/faults-check.ts), cumulative per pipeline: messages on the
  * orders topic = acknowledged; facts = distinct valid orders; DLQ records by reason = malformed
  * events produced, by reason; KPI summary orders = distinct valid orders; nothing parked.
  * Lag and delivery are read every 250 ms from the gateway's /metrics.
