@@ -19,14 +19,34 @@ export interface InsertFactsResult {
   duplicates: string[];
 }
 
+/** An order_id with the content hash of its winning event, as the registry records it. */
+export interface RegistryEntry {
+  order_id: string;
+  content_hash: string;
+}
+
+/** What the registry knows of one order_id. */
+export interface Registered {
+  content_hash: string;
+  /** The order was archived (its fact moved to the archive and deleted from the hot store). */
+  archived: boolean;
+}
+
 /**
  * The hot store as the ingest core sees it. Adapters: mongo-store.ts (MongoDB / FerretDB).
  * Every method throws DependencyError (retriable) when the store fails.
  */
 export interface IngestStore {
+  /**
+   * Insert order_ids into the never-archived registry (`order_ids`), unordered. The registry is
+   * the uniqueness check: an order_id is new exactly when this insert succeeds for it.
+   */
+  registerOrders(entries: RegistryEntry[]): Promise<InsertFactsResult>;
+  /** Registry entries of these order_ids (absent ids are absent from the map). */
+  registered(orderIds: string[]): Promise<Map<string, Registered>>;
   /** Insert facts, unordered: every new order_id is inserted even when others already exist. */
   insertFacts(docs: FactDoc[]): Promise<InsertFactsResult>;
-  /** content_hash of the stored facts of these order_ids (absent ids are absent from the map). */
+  /** content_hash of the stored facts of these order_ids (absent ids are absent from the map; a store not migrated: see ingest.ts). */
   factHashes(orderIds: string[]): Promise<Map<string, string>>;
   /** Insert dimension rows; rows whose _id exists are left untouched (first wins). */
   insertDimensions(rows: DimensionRows): Promise<void>;
