@@ -29,12 +29,17 @@ export const COLLECTIONS = {
   products: 'products_dim',
   payments: 'payments_dim',
   /**
-   * The order-id registry, never archived: `{_id: order_id, content_hash, archived?: batch_id}`.
-   * Ingest inserts an order_id here before its fact (the insert IS the uniqueness check, so an
-   * archived order replayed from Kafka is still a duplicate); archive-move sets `archived` before
-   * it deletes the fact. docs/ingest.md "Order-id registry".
+   * The order-id registry, never archived: `{_id: order_id, content_hash}`. Ingest inserts an
+   * order_id here before its fact (the insert IS the uniqueness check, so an archived order
+   * replayed from Kafka is still a duplicate). docs/ingest.md "Order-id registry".
    */
   registry: 'order_ids',
+  /**
+   * Orders archive-move has taken, never deleted: `{_id: order_id, batch}`, inserted when a
+   * batch's files are written (before its facts are deleted). Inserts, not updates of the
+   * registry: FerretDB answers `_id` uniqueness from its primary key but scans for `$in` updates.
+   */
+  archivedIds: 'order_ids_archived',
   /** Markers of one-time set-up steps (`{_id: step, at}`). */
   setupState: 'setup_state',
 } as const;
@@ -56,7 +61,7 @@ export async function ensureSchema(db: Db): Promise<void> {
     for (const spec of FACT_INDEXES) {
       await db.collection(COLLECTIONS.fact).createIndexes([spec]);
     }
-    for (const c of [COLLECTIONS.customers, COLLECTIONS.products, COLLECTIONS.payments, COLLECTIONS.registry]) {
+    for (const c of [COLLECTIONS.customers, COLLECTIONS.products, COLLECTIONS.payments, COLLECTIONS.registry, COLLECTIONS.archivedIds]) {
       await db.createCollection(c).catch((e: unknown) => {
         if ((e as { codeName?: string }).codeName !== 'NamespaceExists') throw e;
       });

@@ -57,9 +57,8 @@ interface Valid {
 interface Plan {
   g: Group;
   items: Valid[];
-  /** Registered by this call. */
-  isNew: boolean;
-  archived: boolean;
+  /** new: registered by this call; else what the store knows of its fact (Registered['state']). */
+  state: 'new' | Registered['state'];
   winnerHash: string;
   /** The first message with the winning content (undefined: every message conflicts). */
   winner: Valid | undefined;
@@ -112,40 +111,46 @@ export async function ingestBatch(batch: DeliveredBatch, deps: IngestDeps): Prom
   }
 
   // 2. Register the first message of every order_id in the never-archived registry: its insert is
-  // the uniqueness check, so an order that was archived (its fact deleted) is still known. The
-  // order_ids it already held are read back with their winning hash and archived flag.
+  // the uniqueness check, so an archived order (its fact deleted) is still known. Then, in
+  // parallel: insert the facts of the new order_ids, and read what the store knows of the others
+  // (their winning hash; whether their fact is hot, archived or missing).
   const candidates: Group[] = [...groups.values()];
   const t1 = performance.now();
   const entries = candidates.map((g) => ({ order_id: g.orderId, content_hash: g.first.hash }));
   const known = new Set(entries.length > 0 ? (await deps.store.registerOrders(entries)).duplicates : []);
-  const reg = known.size > 0 ? await deps.store.registered([...known]) : new Map<string, Registered>();
   const t2 = performance.now();
+  const fresh = candidates.filter((g) => !known.has(g.orderId));
+  const [freshExisted, reg] = await Promise.all([
+    fresh.length > 0 ? deps.store.insertFacts(fresh.map((g) => buildFact(g.first.v.event, g.first.v.timestampMs, g.first.hash, now))).then((r) => r.duplicates) : [],
+    known.size > 0 ? deps.store.registered([...known]) : new Map<string, Registered>(),
+  ]);
+  const factExisted = new Set(freshExisted);
 
-  // 3. The winning content of every order_id, and the facts to insert: new order_ids, and known
-  // ones that are not archived (a crash between the registry and the fact insert left the fact
-  // missing: inserting it again heals that; when it exists, the unique index ignores it).
-  // An archived order inserts nothing, ever.
+  // 3. The winning content of every order_id. A known order_id whose fact is `missing` (a crash
+  // between the registry insert and the fact insert) gets its fact now: that heals it. A hot or
+  // archived order inserts nothing, ever.
   const plans: Plan[] = [];
   for (const g of candidates) {
     let winnerHash = g.first.hash;
-    let archived = false;
-    const isNew = !known.has(g.orderId);
-    if (!isNew) {
+    let state: Plan['state'] = 'new';
+    if (known.has(g.orderId)) {
       const r = reg.get(g.orderId);
       if (r === undefined) throw new InvariantError(`order_id ${g.orderId} was reported as registered but is not in the order-id registry (it is never deleted); check the order_ids collection`);
       winnerHash = r.content_hash;
-      archived = r.archived;
+      state = r.state;
     }
     const items = g.more === undefined ? [g.first] : [g.first, ...g.more];
-    plans.push({ g, items, isNew, archived, winnerHash, winner: items.find((it) => it.hash === winnerHash) });
+    plans.push({ g, items, state, winnerHash, winner: items.find((it) => it.hash === winnerHash) });
   }
-  const toInsert = plans.filter((p) => p.winner !== undefined && !p.archived);
-  const facts = toInsert.map((p) => buildFact(p.winner!.v.event, p.winner!.v.timestampMs, p.winner!.hash, now));
-  const factExisted = new Set(facts.length > 0 ? (await deps.store.insertFacts(facts)).duplicates : []);
+  const heal = plans.filter((p) => p.state === 'missing' && p.winner !== undefined);
+  if (heal.length > 0) {
+    const r = await deps.store.insertFacts(heal.map((p) => buildFact(p.winner!.v.event, p.winner!.v.timestampMs, p.winner!.hash, now)));
+    for (const id of r.duplicates) factExisted.add(id);
+  }
   const t3 = performance.now();
   // A new order_id whose fact existed: written before the registry, and not backfilled (setup's
   // backfill prevents it; assertSchema refuses a store without it). Same content: a duplicate.
-  const unregistered = toInsert.filter((p) => p.isNew && factExisted.has(p.g.orderId)).map((p) => p.g.orderId);
+  const unregistered = fresh.filter((g) => factExisted.has(g.orderId)).map((g) => g.orderId);
   if (unregistered.length > 0) {
     const stored = await deps.store.factHashes(unregistered);
     for (const id of unregistered) {
@@ -159,7 +164,7 @@ export async function ingestBatch(batch: DeliveredBatch, deps: IngestDeps): Prom
   // when this call inserted its fact, else `duplicate`; other content is a `conflict`.
   const winners: Valid[] = [];
   for (const p of plans) {
-    const inserted = p.winner !== undefined && !p.archived && !factExisted.has(p.g.orderId);
+    const inserted = (p.state === 'new' || p.state === 'missing') && p.winner !== undefined && !factExisted.has(p.g.orderId);
     for (const item of p.items) {
       if (item.hash === p.winnerHash) outcomes[item.index] = inserted && item === p.winner ? 'accepted' : 'duplicate';
       else toDlq(item.index, 'conflict', `order_id ${p.g.orderId} is already stored with other content (stored sha256 ${p.winnerHash.slice(0, 16)}…, this ${item.hash.slice(0, 16)}…)`, p.g.orderId);
@@ -167,7 +172,7 @@ export async function ingestBatch(batch: DeliveredBatch, deps: IngestDeps): Prom
     if (p.winner !== undefined) winners.push(p.winner);
   }
   // Dimensions only for orders still in the hot store (an archived order writes nothing).
-  const dimWinners = plans.filter((p) => p.winner !== undefined && !p.archived).map((p) => p.winner!);
+  const dimWinners = plans.filter((p) => p.winner !== undefined && p.state !== 'archived').map((p) => p.winner!);
 
   // 5. In parallel: dimensions of accepted and duplicate orders (duplicates too: heals a crash
   // after the fact insert), and the hand-on to Kafka (DLQ records, then accepted events, in

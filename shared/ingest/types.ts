@@ -25,11 +25,16 @@ export interface RegistryEntry {
   content_hash: string;
 }
 
-/** What the registry knows of one order_id. */
+/** What the store knows of a registered order_id. */
 export interface Registered {
+  /** The winning content's hash (the stored fact's, or the registry's when the fact is not hot). */
   content_hash: string;
-  /** The order was archived (its fact moved to the archive and deleted from the hot store). */
-  archived: boolean;
+  /**
+   * hot: its fact is in orders_fact; archived: archive-move has taken it (`order_ids_archived`),
+   * its fact is or will be deleted; missing: registered but never stored (a crash between the
+   * registry insert and the fact insert): inserting the fact heals it.
+   */
+  state: 'hot' | 'archived' | 'missing';
 }
 
 /**
@@ -42,7 +47,10 @@ export interface IngestStore {
    * the uniqueness check: an order_id is new exactly when this insert succeeds for it.
    */
   registerOrders(entries: RegistryEntry[]): Promise<InsertFactsResult>;
-  /** Registry entries of these order_ids (absent ids are absent from the map). */
+  /**
+   * Registered order_ids: their winning hash and where their fact is (absent ids are absent from
+   * the map). Reads orders_fact first; the registry and the archived marks only for ids not hot.
+   */
   registered(orderIds: string[]): Promise<Map<string, Registered>>;
   /** Insert facts, unordered: every new order_id is inserted even when others already exist. */
   insertFacts(docs: FactDoc[]): Promise<InsertFactsResult>;

@@ -15,8 +15,6 @@ import type { DimRow, DimensionRows, FactDoc, IngestStore, InsertFactsResult, Re
 interface RegistryDoc {
   _id: string;
   content_hash: string;
-  /** The archive batch that moved the order (set by archive-move before it deletes the fact). */
-  archived?: string;
 }
 
 const DUPLICATE_KEY = 11000;
@@ -61,6 +59,7 @@ export async function insertManyIgnoringDuplicates<T extends Document>(coll: Col
 export function createMongoStore(db: Db): IngestStore {
   const facts = db.collection<FactDoc>(COLLECTIONS.fact);
   const registry = db.collection<RegistryDoc>(COLLECTIONS.registry);
+  const archived = db.collection<{ _id: string; batch: string }>(COLLECTIONS.archivedIds);
   const dims = {
     customers: db.collection<DimRow>(COLLECTIONS.customers),
     products: db.collection<DimRow>(COLLECTIONS.products),
@@ -76,8 +75,18 @@ export function createMongoStore(db: Db): IngestStore {
       const out = new Map<string, Registered>();
       if (orderIds.length === 0) return out;
       try {
-        const rows = await registry.find({ _id: { $in: orderIds } }).toArray();
-        for (const r of rows) out.set(r._id, { content_hash: r.content_hash, archived: typeof r.archived === 'string' });
+        // Hot facts first (the steady-state duplicate); the registry and the archived marks only
+        // for the rest (replays of archived orders, a crash between the registry and the fact).
+        const rows = await facts.find({ order_id: { $in: orderIds } }, { projection: { _id: 0, order_id: 1, content_hash: 1 } }).toArray();
+        for (const r of rows) out.set(r.order_id, { content_hash: r.content_hash, state: 'hot' });
+        const rest = orderIds.filter((id) => !out.has(id));
+        if (rest.length === 0) return out;
+        const [regs, gone] = await Promise.all([
+          registry.find({ _id: { $in: rest } }).toArray(),
+          archived.find({ _id: { $in: rest } }, { projection: { _id: 1 } }).toArray(),
+        ]);
+        const isArchived = new Set(gone.map((g) => g._id));
+        for (const r of regs) out.set(r._id, { content_hash: r.content_hash, state: isArchived.has(r._id) ? 'archived' : 'missing' });
       } catch (cause) {
         throw new DependencyError('mongodb', `reading the order-id registry (${COLLECTIONS.registry}) failed`, { cause });
       }

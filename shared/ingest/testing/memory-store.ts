@@ -7,7 +7,8 @@ import type { DimRow, DimensionRows, FactDoc, IngestStore, InsertFactsResult, Re
 
 export class MemoryStore implements IngestStore {
   readonly facts = new Map<string, FactDoc>();
-  readonly registry = new Map<string, Registered>();
+  readonly registry = new Map<string, string>();
+  readonly archived = new Set<string>();
   readonly dims = { customers: new Map<string, DimRow>(), products: new Map<string, DimRow>(), payments: new Map<string, DimRow>() };
   calls = { registerOrders: 0, registered: 0, insertFacts: 0, factHashes: 0, insertDimensions: 0 };
 
@@ -16,7 +17,7 @@ export class MemoryStore implements IngestStore {
     const duplicates: string[] = [];
     for (const e of entries) {
       if (this.registry.has(e.order_id)) duplicates.push(e.order_id);
-      else this.registry.set(e.order_id, { content_hash: e.content_hash, archived: false });
+      else this.registry.set(e.order_id, e.content_hash);
     }
     return { duplicates };
   }
@@ -25,17 +26,18 @@ export class MemoryStore implements IngestStore {
     this.calls.registered++;
     const out = new Map<string, Registered>();
     for (const id of orderIds) {
-      const r = this.registry.get(id);
-      if (r !== undefined) out.set(id, { ...r });
+      const f = this.facts.get(id);
+      const h = this.registry.get(id);
+      if (f !== undefined) out.set(id, { content_hash: f.content_hash, state: 'hot' });
+      else if (h !== undefined) out.set(id, { content_hash: h, state: this.archived.has(id) ? 'archived' : 'missing' });
     }
     return out;
   }
 
-  /** What archive-move does: mark archived in the registry, then delete the facts. */
+  /** What archive-move does: mark the orders archived, then delete their facts. */
   archive(orderIds: Iterable<string>): void {
     for (const id of orderIds) {
-      const r = this.registry.get(id);
-      if (r !== undefined) r.archived = true;
+      this.archived.add(id);
       this.facts.delete(id);
     }
   }
