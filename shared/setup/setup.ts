@@ -1,6 +1,7 @@
 /**
  * The one idempotent set-up step of OpenFaaS deployments and the local pipeline: MongoDB
- * collections and indexes (the star schema) and every Kafka topic the pipeline uses, with its
+ * collections and indexes (the star schema, the order-id registry and its one-time backfill from
+ * orders_fact: ensureSchema in shared/adapters/mongo.ts) and every Kafka topic the pipeline uses, with its
  * partition count. Functions never create them: `npm run setup` runs this before
  * `faas-cli deploy`, and `npm run pipeline` runs it at start-up. Safe to run any number of times.
  */
