@@ -31,6 +31,7 @@ import { LocalStorage } from '../shared/archive/adapters/local-storage.ts';
 import { openArchiveRuntime, type ArchiveRuntime } from '../shared/archive/adapters/open.ts';
 import { runMove } from '../shared/archive/move.ts';
 import { readArchivedOrders } from '../shared/archive/reader.ts';
+import { backfillArchiveMarks } from '../shared/archive/adapters/backfill-marks.ts';
 import { RecordingSink, type RawMessage } from './corpus/batch.ts';
 import { buildFact } from '../shared/ingest/documents.ts';
 import { canonicalJson, sha256Hex } from '../shared/contract/canonical.ts';
@@ -215,6 +216,29 @@ describe('migration: a store set up before the registry', () => {
         { ...deps, store, sink: new RecordingSink() },
       );
       expect(r.counts).toMatchObject({ accepted: 0, duplicates: 300 });
+    } finally {
+      await h.db.dropDatabase().catch(() => undefined);
+      await h.close();
+    }
+  }, 120_000);
+});
+
+describe('migration: an archive written before the registry', () => {
+  it('setup --backfill-archive marks and registers every archived order once; a replay of them then inserts nothing', async () => {
+    const h = await connectMongo(config, `archive_replay_arch_${run}`);
+    try {
+      await ensureSchema(h.db); // a store that knows none of the archived orders
+      const first = await backfillArchiveMarks(h.db, rt.backends.storage);
+      expect(first).toEqual({ ran: true, rows: N, marked: N, registered: N });
+      expect(await backfillArchiveMarks(h.db, rt.backends.storage)).toMatchObject({ ran: false });
+      const { events } = workload();
+      const store = createMongoStore(h.db);
+      const r = await ingestBatch(
+        { topic: 'orders', partition: 0, messages: events.slice(0, 200).map((e, i) => ({ topic: 'orders', partition: 0, offset: String(i), key: Buffer.from(e.order_id), value: encodeEventBuffer(e), timestamp: '0', headers: [] })) },
+        { ...deps, store, sink: new RecordingSink() },
+      );
+      expect(r.counts).toMatchObject({ accepted: 0, duplicates: 200 });
+      expect(await h.db.collection(COLLECTIONS.fact).countDocuments()).toBe(0);
     } finally {
       await h.db.dropDatabase().catch(() => undefined);
       await h.close();
