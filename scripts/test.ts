@@ -62,9 +62,14 @@ function runTier(project: 'unit' | 'integration', extra: string[]): { code: numb
   return { code, counts: { passed: r.numPassedTests, failed: r.numFailedTests + hookFailed, skipped: r.numPendingTests + r.numTodoTests - hookSkipped } };
 }
 
-function stackStatusHealthy(): boolean {
-  const r = spawnSync(bin('tsx'), ['dev/stack/cli.ts', 'status', '--all'], { cwd: ROOT, stdio: 'ignore' });
-  return r.status === 0;
+/** Names of the stack's services (--all) that are running and healthy now. */
+function healthyServices(): string[] {
+  const r = spawnSync(bin('tsx'), ['dev/stack/cli.ts', 'status', '--all', '--json'], { cwd: ROOT, encoding: 'utf8' });
+  try {
+    return (JSON.parse(r.stdout) as { name: string; healthy: boolean }[]).filter((s) => s.healthy).map((s) => s.name);
+  } catch {
+    return [];
+  }
 }
 
 const argv = process.argv.slice(2);
@@ -77,14 +82,17 @@ if (!unitOnly) {
 }
 
 const tiers = [runTier('unit', extra)];
-let wasUp = true;
+/** Services this run started (and stops at the end); what was up before is left running. */
+let started: string[] = [];
 if (!unitOnly) {
   // The integration tier runs even when unit tests failed, so one run reports every failure.
-  wasUp = stackStatusHealthy();
+  const before = healthyServices();
+  const wasUp = before.length > 0 && spawnSync(bin('tsx'), ['dev/stack/cli.ts', 'status', '--all'], { cwd: ROOT, stdio: 'ignore' }).status === 0;
   if (!wasUp && run(bin('tsx'), ['dev/stack/cli.ts', 'up', '--all'], 'starting the local stack (installs on first run)') !== 0) {
     log.error('the local stack did not start: see the service log named above, then `npm run stack -- status`');
     process.exit(1);
   }
+  if (!wasUp) started = healthyServices().filter((n) => !before.includes(n));
   if (run(bin('tsx'), ['tests/browser-setup.ts'], 'checking test tools (chromium, wrk)') !== 0) process.exit(1);
   tiers.push(runTier('integration', extra));
 }
@@ -93,5 +101,5 @@ if (!unitOnly) {
 const total = tiers.reduce<Counts>((t, x) => ({ passed: t.passed + (x.counts?.passed ?? 0), failed: t.failed + (x.counts?.failed ?? 0), skipped: t.skipped + (x.counts?.skipped ?? 0) }), { passed: 0, failed: 0, skipped: 0 });
 if (tiers.some((t) => t.counts === undefined)) log.error('a test tier ended without a report (vitest failed to start or crashed): see its output above');
 process.stdout.write(`\ntests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
-if (!wasUp) run(bin('tsx'), ['dev/stack/cli.ts', 'down'], 'stopping the local stack');
+if (started.length > 0) run(bin('tsx'), ['dev/stack/cli.ts', 'down', '--only', started.join(',')], `stopping what this run started (${started.join(', ')})`);
 process.exit(tiers.find((t) => t.code !== 0)?.code ?? 0);

@@ -208,6 +208,8 @@ describe('ingest core on the real stack', () => {
         await real.insertFacts(docs.slice(0, k));
         throw new DependencyError('mongodb', `simulated crash after ${k} inserts`);
       },
+      registerOrders: (e) => real.registerOrders(e),
+      registered: (ids) => real.registered(ids),
       factHashes: (ids) => real.factHashes(ids),
       insertDimensions: (rows) => real.insertDimensions(rows),
     };

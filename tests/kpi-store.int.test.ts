@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../shared/platform/config.ts';
 import { createLogger } from '../shared/platform/log.ts';
 import { contributionOf } from '../shared/kpi/contribution.ts';
+import { aggregate } from '../shared/kpi/aggregate.ts';
+import type { DeliveredMessage } from '../shared/delivery/wire.ts';
 import { materialize } from '../shared/kpi/materialize.ts';
 import { listSource } from '../shared/kpi/adapters/mongo-source.ts';
 import { orderFromEvent } from '../shared/kpi/order.ts';
@@ -88,6 +90,28 @@ describe('KPI store on the shared Redis (own prefix)', () => {
     const m = await materialize(store);
     expect(m.written).toBe(false);
     expect(await served(store)).toEqual(before);
+  });
+
+  it('the invalid-message counter counts each source offset once, also through aggregate() when a batch is redelivered', async () => {
+    const p3 = `test:kpi:${randomUUID().slice(0, 8)}:`;
+    const s3 = RedisKpiStore.open(config.redisUrl, p3, 'kpi-store-test-invalid');
+    try {
+      expect(await s3.countInvalid(['orders.accepted/0/5', 'orders.accepted/0/6'])).toBe(2);
+      expect(await s3.countInvalid(['orders.accepted/0/6', 'orders.accepted/1/6'])).toBe(1);
+      expect(await s3.invalidCount()).toBe(3);
+      const msg = (offset: string, value: string | null): DeliveredMessage => ({ topic: 'orders.accepted', partition: 2, offset, key: null, value: value === null ? null : Buffer.from(value), timestamp: '0', headers: [] });
+      const batch = [msg('100', JSON.stringify(events[0])), msg('101', '{broken'), msg('102', null), msg('103', JSON.stringify({ order_id: 'x' }))];
+      const deps = { store: s3, notify: async () => undefined, countInvalid: (src: readonly string[]) => s3.countInvalid(src), log };
+      expect((await aggregate(batch, deps)).invalid).toBe(3);
+      expect(await s3.invalidCount()).toBe(6);
+      // Redelivered twice (a crash after the count, before the commit): nothing counted again.
+      await aggregate(batch, deps);
+      await Promise.all([aggregate(batch, deps), aggregate(batch, deps)]);
+      expect(await s3.invalidCount()).toBe(6);
+    } finally {
+      await s3.deleteAll();
+      await s3.close();
+    }
   });
 
   it('concurrent writers with overlapping batches count each order once', async () => {

@@ -36,7 +36,7 @@ const fn = defineFunction({
       // One key: every notice lands on one partition, so cache-write sees them in order and
       // many notices arrive as one batch (one materialisation) under load.
       notify: (n: KpiNotice) => c.sink.send(c.deltasTopic, [{ key: 'kpi', value: JSON.stringify(n) }]),
-      countInvalid: (n) => c.store.countInvalid(n),
+      countInvalid: (sources) => c.store.countInvalid(sources),
       log,
     });
     let rebuildNeeded = false;

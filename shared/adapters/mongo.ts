@@ -3,7 +3,7 @@
  * Works with FerretDB (local default) and MongoDB 7 (MONGO_URL). Portable features only:
  * no transactions, no $lookup/$facet/$dateTrunc, $group accumulators limited to $sum/$count.
  */
-import { MongoClient, type Db, type IndexDescription } from 'mongodb';
+import { MongoBulkWriteError, MongoClient, type Db, type IndexDescription } from 'mongodb';
 import type { Config } from '../platform/config.ts';
 import { ConfigError, DependencyError } from '../platform/errors.ts';
 
@@ -30,7 +30,24 @@ export const COLLECTIONS = {
   customers: 'customers_dim',
   products: 'products_dim',
   payments: 'payments_dim',
+  /**
+   * The order-id registry, never archived: `{_id: order_id, content_hash}`. Ingest inserts an
+   * order_id here before its fact (the insert IS the uniqueness check, so an archived order
+   * replayed from Kafka is still a duplicate). docs/ingest.md "Order-id registry".
+   */
+  registry: 'order_ids',
+  /**
+   * Orders archive-move has taken, never deleted: `{_id: order_id, batch}`, inserted when a
+   * batch's files are written (before its facts are deleted). Inserts, not updates of the
+   * registry: FerretDB answers `_id` uniqueness from its primary key but scans for `$in` updates.
+   */
+  archivedIds: 'order_ids_archived',
+  /** Markers of one-time set-up steps (`{_id: step, at}`). */
+  setupState: 'setup_state',
 } as const;
+
+/** The setup_state marker written once the registry holds every fact of orders_fact. */
+export const REGISTRY_BACKFILL_MARKER = 'order_ids_backfill';
 
 /** The fact collection's indexes. The unique order_id index is what makes an order_id a first-wins fact. */
 const FACT_INDEXES: IndexDescription[] = [
@@ -46,13 +63,55 @@ export async function ensureSchema(db: Db): Promise<void> {
     for (const spec of FACT_INDEXES) {
       await db.collection(COLLECTIONS.fact).createIndexes([spec]);
     }
-    for (const c of [COLLECTIONS.customers, COLLECTIONS.products, COLLECTIONS.payments]) {
+    for (const c of [COLLECTIONS.customers, COLLECTIONS.products, COLLECTIONS.payments, COLLECTIONS.registry, COLLECTIONS.archivedIds]) {
       await db.createCollection(c).catch((e: unknown) => {
         if ((e as { codeName?: string }).codeName !== 'NamespaceExists') throw e;
       });
     }
   } catch (cause) {
     throw new DependencyError('mongodb', 'could not create the star schema indexes', { cause });
+  }
+  await backfillRegistry(db);
+}
+
+/**
+ * Migration (idempotent): put every order_id of orders_fact into the registry, once. Stores set up
+ * before the registry existed hold facts the registry does not know; without them a replay of
+ * such an order after it is archived would be inserted again. Skipped when the marker exists
+ * (ingest keeps registry ⊇ facts from then on: it registers before it inserts). Returns how many
+ * order_ids were added (0 when already done).
+ */
+export async function backfillRegistry(db: Db, chunkSize = 10_000): Promise<number> {
+  try {
+    const state = db.collection<{ _id: string; at: Date; added: number }>(COLLECTIONS.setupState);
+    if ((await state.findOne({ _id: REGISTRY_BACKFILL_MARKER })) !== null) return 0;
+    const registry = db.collection<{ _id: string; content_hash: string }>(COLLECTIONS.registry);
+    const cursor = db.collection(COLLECTIONS.fact).find({}, { projection: { _id: 0, order_id: 1, content_hash: 1 }, batchSize: chunkSize });
+    let added = 0;
+    let buf: { _id: string; content_hash: string }[] = [];
+    const flush = async (): Promise<void> => {
+      if (buf.length === 0) return;
+      const docs = buf;
+      buf = [];
+      try {
+        added += (await registry.insertMany(docs, { ordered: false })).insertedCount;
+      } catch (e) {
+        // Already registered (an earlier, interrupted backfill): first wins, like ingest.
+        if (!(e instanceof MongoBulkWriteError)) throw e;
+        const errs = (Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors]) as { code?: number }[];
+        if (errs.some((w) => w.code !== 11000)) throw e;
+        added += e.insertedCount;
+      }
+    };
+    for await (const f of cursor) {
+      buf.push({ _id: String(f.order_id), content_hash: String(f.content_hash) });
+      if (buf.length >= chunkSize) await flush();
+    }
+    await flush();
+    await state.updateOne({ _id: REGISTRY_BACKFILL_MARKER }, { $set: { at: new Date(), added } }, { upsert: true });
+    return added;
+  } catch (cause) {
+    throw new DependencyError('mongodb', `could not backfill the order-id registry (${COLLECTIONS.registry}) from ${COLLECTIONS.fact}; rerun \`npm run setup\``, { cause });
   }
 }
 
@@ -71,5 +130,14 @@ export async function assertSchema(db: Db): Promise<void> {
   }
   if (!names.includes('order_id_unique')) {
     throw new ConfigError(`database ${db.databaseName} is not set up (no unique index on ${COLLECTIONS.fact}.order_id): run \`npm run setup\` against it (the local pipeline runs it at start-up), then retry`);
+  }
+  let marker: unknown;
+  try {
+    marker = await db.collection<{ _id: string }>(COLLECTIONS.setupState).findOne({ _id: REGISTRY_BACKFILL_MARKER });
+  } catch (cause) {
+    throw new DependencyError('mongodb', 'could not read the set-up state', { cause });
+  }
+  if (marker === null) {
+    throw new ConfigError(`database ${db.databaseName} has facts the order-id registry (${COLLECTIONS.registry}) may not know: run \`npm run setup\` against it (it backfills the registry once), then retry`);
   }
 }

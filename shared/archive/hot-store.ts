@@ -44,6 +44,13 @@ export interface HotStore {
    * it, and on FerretDB an `_id` range is answered from the primary key instead of a full scan.
    */
   deleteOrders(orderIds: readonly string[], hotIdRange?: { first: string; last: string }): Promise<number>;
+  /**
+   * Mark these orders as taken by archive batch `batchId` (`order_ids_archived`, never deleted;
+   * idempotent for the same batch). Returns the order_ids another batch had already taken: they
+   * are in the archive already and must not be written again. Called when a batch's files are
+   * written, so every mark precedes the delete of its fact (ingest relies on it).
+   */
+  claimArchived(batchId: string, orderIds: readonly string[]): Promise<Set<string>>;
   /** How many of `orderIds` are still in orders_fact. */
   countPresent(orderIds: readonly string[]): Promise<number>;
   readSize(): Promise<HotSize>;

@@ -138,6 +138,18 @@ describe('runMove', () => {
     });
   }
 
+  it('never writes an order twice: one archived before and back in the hot store (a replay) is only deleted', async () => {
+    await runMove(deps, { orders: 100, maxBatch: 100 });
+    expect(hot.archivedBy.size).toBe(100);
+    hot.insert(seeded.slice(0, 30)); // replayed and re-inserted (no registry then, or a race)
+    const res = await runMove(deps, { orders: 600 });
+    expect(res.moved).toBe(500);
+    expect(hot.facts.size).toBe(0);
+    const s = await invariants(); // includes: no order twice in the archive
+    expect(s.archivedIds).toHaveLength(600);
+    expect(s.archivedCents).toBe(cents(seeded));
+  });
+
   it('never deletes orders that arrive during a move', async () => {
     const late = buildFacts(40, { seed: 99, prefix: 'late', start: new Date('2025-12-31T00:00:00Z') });
     const res = await runMove(deps, {

@@ -9,7 +9,9 @@
  * - a new batch is frozen only when no batch is in flight (the previous batch's ids are gone from
  *   the hot store), and only by the holder of the move lease, so no order lands in two batches;
  * - every step is idempotent: file names are deterministic (a rewrite replaces), catalog calls are
- *   idempotent, deleting an already deleted id is a no-op.
+ *   idempotent, deleting an already deleted id is a no-op;
+ * - an order_id is written by one batch only, ever: the write step claims the batch's ids in
+ *   `order_ids_archived` (HotStore.claimArchived) and skips ids another batch claimed.
  */
 import { randomUUID } from 'node:crypto';
 import { DependencyError, InvariantError } from '../platform/errors.ts';
@@ -173,9 +175,18 @@ class Mover {
     const { hot, storage } = this.deps;
     const ms = { load: 0, encode: 0, store: 0 };
     let t = performance.now();
-    const facts = preloaded && preloaded.length > 0 ? preloaded : await hot.loadFacts(batch.ids);
+    const loaded = preloaded && preloaded.length > 0 ? preloaded : await hot.loadFacts(batch.ids);
     const frozen = new Set(batch.ids);
-    for (const f of facts) if (!frozen.has(f.order_id)) throw new InvariantError(`batch ${batch._id}: hot store returned order ${f.order_id} outside the frozen set`);
+    for (const f of loaded) if (!frozen.has(f.order_id)) throw new InvariantError(`batch ${batch._id}: hot store returned order ${f.order_id} outside the frozen set`);
+    // Every order once in the archive, for ever: mark the batch's orders as archived by it; an
+    // order another batch already archived (a replay re-inserted it into the hot store before
+    // the registry existed, or raced its archiving) is not written again, only deleted from the hot store.
+    const elsewhere = await hot.claimArchived(batch._id, loaded.map((f) => f.order_id));
+    const facts = elsewhere.size === 0 ? loaded : loaded.filter((f) => !elsewhere.has(f.order_id));
+    if (elsewhere.size > 0) {
+      this.deps.log.warn('archive batch: orders already archived by another batch are not written again; deleting them from the hot store', { batch: batch._id, orders: elsewhere.size });
+      await hot.deleteOrders([...elsewhere]);
+    }
     const dims = await hot.loadDims({
       customers: unique(facts.map((f) => f.customer_id)),
       products: unique(facts.map((f) => f.product_id)),
@@ -204,7 +215,7 @@ class Mover {
       if (await storage.exists(path)) await storage.delete(path);
     }
     const all = summarise(rows);
-    if (facts.length < batch.ids.length) this.deps.log.warn('archive batch: some frozen orders are no longer in the hot store', { batch: batch._id, frozen: batch.ids.length, present: facts.length });
+    if (loaded.length < batch.ids.length) this.deps.log.warn('archive batch: some frozen orders are no longer in the hot store', { batch: batch._id, frozen: batch.ids.length, present: loaded.length });
     return this.advance(batch, 'written', {
       ids: all.ids,
       id_count: all.ids.length,

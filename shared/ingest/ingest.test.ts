@@ -90,6 +90,8 @@ describe('ingestBatch', () => {
         }
         return mem.insertFacts(docs);
       },
+      registerOrders: (e) => mem.registerOrders(e),
+      registered: (ids) => mem.registered(ids),
       factHashes: (ids) => mem.factHashes(ids),
       insertDimensions: (rows) => mem.insertDimensions(rows),
     };
@@ -121,7 +123,7 @@ describe('ingestBatch', () => {
     const store = new MemoryStore();
     const dimCache = createDimCache(1000);
     let customerRows = 0;
-    const counting: IngestStore = { ...store, insertFacts: (d) => store.insertFacts(d), factHashes: (i) => store.factHashes(i), insertDimensions: async (rows) => { customerRows += rows.customers.length; await store.insertDimensions(rows); } };
+    const counting: IngestStore = { ...store, registerOrders: (e) => store.registerOrders(e), registered: (i) => store.registered(i), insertFacts: (d) => store.insertFacts(d), factHashes: (i) => store.factHashes(i), insertDimensions: async (rows) => { customerRows += rows.customers.length; await store.insertDimensions(rows); } };
     await ingestBatch(toBatch(evs.slice(0, 100).map((e) => raw(e))), deps(counting, undefined, { dimCache }));
     const firstRows = customerRows;
     await ingestBatch(toBatch(evs.slice(100).map((e) => raw(e))), deps(counting, undefined, { dimCache }));
@@ -145,7 +147,75 @@ describe('ingestBatch', () => {
     ]);
     expect(Buffer.from(recs[1]!.raw_b64, 'base64')).toEqual(Buffer.from([0xff, 0xfe]));
     expect(recs[2]!.detail).toBe('empty message');
-    expect(sink.on(topics.dlq)[0]!.headers).toEqual({ reason: 'invalid_json' });
+    expect(sink.on(topics.dlq).map((m) => m.headers)).toEqual([
+      { reason: 'invalid_json', source_topic: 'orders', source_partition: '3', source_offset: '1000' },
+      { reason: 'invalid_utf8', source_topic: 'orders', source_partition: '3', source_offset: '1001' },
+      { reason: 'invalid_json', source_topic: 'orders', source_partition: '3', source_offset: '1002' },
+    ]);
+  });
+
+  it('an archived order replayed (same or other content) inserts nothing: duplicate or conflict', async () => {
+    const evs = validEvents(20, { seed: 12 });
+    const store = new MemoryStore();
+    await ingestBatch(toBatch(evs.map((e) => raw(e))), deps(store));
+    store.archive(evs.slice(0, 15).map((e) => e.order_id)); // archive-move: registry flag, then delete
+    const dimsBefore = store.dims.payments.size;
+    const changed = { ...evs[0]!, note: 'edited later' };
+    const sink = new RecordingSink();
+    const r = await ingestBatch(toBatch([...evs.map((e) => raw(e)), raw(changed)]), deps(store, sink));
+    expect(r.counts).toMatchObject({ received: 21, accepted: 0, duplicates: 20, conflicts: 1 });
+    expect(store.facts.size).toBe(5); // only the 5 never archived; none came back
+    expect(store.dims.payments.size).toBe(dimsBefore);
+    // Handed on again (the KPI store counts an order_id once), so a lost hand-on still heals.
+    expect(new Set(sink.on(topics.accepted).map((m) => m.key))).toEqual(new Set(evs.map((e) => e.order_id)));
+    expect(r.outcomes.at(-1)).toBe('conflict');
+  });
+
+  it('registers before inserting the fact; a crash in between heals on redelivery (the fact is inserted, counted accepted)', async () => {
+    const evs = validEvents(30, { seed: 13 });
+    const mem = new MemoryStore();
+    let fail = true;
+    const crashing: IngestStore = {
+      ...mem,
+      registerOrders: (e) => mem.registerOrders(e),
+      registered: (i) => mem.registered(i),
+      insertFacts: async (d) => {
+        if (fail) {
+          fail = false;
+          throw new DependencyError('mongodb', 'injected: crash after the registry insert');
+        }
+        return mem.insertFacts(d);
+      },
+      factHashes: (i) => mem.factHashes(i),
+      insertDimensions: (r) => mem.insertDimensions(r),
+    };
+    const batch = toBatch(evs.map((e) => raw(e)));
+    await expect(ingestBatch(batch, deps(crashing))).rejects.toBeInstanceOf(DependencyError);
+    expect(mem.registry.size).toBe(30);
+    expect(mem.facts.size).toBe(0);
+    const r = await ingestBatch(batch, deps(crashing));
+    expect(r.counts).toMatchObject({ accepted: 30, duplicates: 0 });
+    expect(mem.facts.size).toBe(30);
+    expect(mem.calls.registerOrders).toBe(2);
+  });
+
+  it('costs one registry insert and one fact insert per batch, no lookup, when nothing is known', async () => {
+    const store = new MemoryStore();
+    await ingestBatch(toBatch(validEvents(100, { seed: 14 }).map((e) => raw(e))), deps(store));
+    expect(store.calls).toMatchObject({ registerOrders: 1, registered: 0, insertFacts: 1, factHashes: 0 });
+  });
+
+  it('a fact the registry does not know (store not migrated): same content is a duplicate, other content refuses', async () => {
+    const [a, b] = validEvents(2, { seed: 15 }) as [OrderEvent, OrderEvent];
+    const store = new MemoryStore();
+    await ingestBatch(toBatch([raw(a), raw(b)]), deps(store));
+    store.registry.clear(); // as before the registry existed
+    const r = await ingestBatch(toBatch([raw(a)]), deps(store));
+    expect(r.outcomes).toEqual(['duplicate']);
+    store.registry.clear();
+    const err = await ingestBatch(toBatch([raw({ ...b, note: 'x' })]), deps(store)).catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(InvariantError);
+    expect(String(err)).toMatch(/npm run setup/);
   });
 
   it('an empty batch is fine', async () => {
@@ -153,12 +223,13 @@ describe('ingestBatch', () => {
     expect(r.counts).toEqual(emptyCounts());
   });
 
-  it('throws a retriable error when a duplicate-key fact vanished before its hash was read', async () => {
+  it('refuses (InvariantError) a registry that reports an order_id as registered and then does not have it', async () => {
     const [e] = validEvents(1, { seed: 10 }) as [OrderEvent];
-    const liar: IngestStore = { insertFacts: async (d) => ({ duplicates: d.map((x) => x.order_id) }), factHashes: async () => new Map(), insertDimensions: async () => undefined };
+    const mem = new MemoryStore();
+    const liar: IngestStore = { ...mem, registerOrders: async (d) => ({ duplicates: d.map((x) => x.order_id) }), registered: async () => new Map(), insertFacts: (d) => mem.insertFacts(d), factHashes: (i) => mem.factHashes(i), insertDimensions: (r) => mem.insertDimensions(r) };
     const err = await ingestBatch(toBatch([raw(e)]), deps(liar)).catch((x: unknown) => x);
-    expect(err).toBeInstanceOf(DependencyError);
-    expect((err as DependencyError).retriable).toBe(true);
+    expect(err).toBeInstanceOf(InvariantError);
+    expect(mem.facts.size).toBe(0);
   });
 });
 

@@ -2,11 +2,12 @@
  * The ingest core: one delivered batch of `orders` messages → facts, dimensions, DLQ records
  * and accepted events, all written before it returns. Pure apart from the injected store and sink.
  *
- * Exactly-once facts with at-least-once delivery: the unique order_id index decides. A message is
+ * Exactly-once facts with at-least-once delivery, for ever: the order-id registry (`order_ids`,
+ * never archived) decides; the fact's unique order_id index backs it up. A message is
  *   accepted   – valid, and its fact was inserted by this call;
- *   duplicate  – valid, and a fact with the same content hash already exists (or an earlier
- *                message of this batch with the same content was accepted);
- *   conflict   – valid, but the stored (or winning) fact for its order_id has other content;
+ *   duplicate  – valid, and its order_id is registered with the same content hash (its fact is
+ *                stored, or archived), or an earlier message of this batch had the same content;
+ *   conflict   – valid, but its order_id is registered (or won in this batch) with other content;
  *   <reason>   – invalid (see shared/contract/validate.ts).
  * Accepted and duplicate order_ids are sent to `orders.accepted` (one message per order_id per
  * batch) so a crash between the insert and the send heals on redelivery. Any store or Kafka
@@ -16,7 +17,7 @@
 import { canonicalJson, sha256Hex } from '../contract/canonical.ts';
 import type { DlqRecord } from '../contract/types.ts';
 import { validateOrder, type ValidOrder } from '../contract/validate.ts';
-import { DependencyError } from '../platform/errors.ts';
+import { InvariantError } from '../platform/errors.ts';
 import type { DeliveredBatch, DeliveredMessage } from '../delivery/wire.ts';
 import type { MessageSink, OutMessage } from '../adapters/kafka.ts';
 import type { Logger } from '../platform/log.ts';
@@ -24,7 +25,7 @@ import { countOutcomes } from './counts.ts';
 import type { DimCache } from './dim-cache.ts';
 import { buildFact, customerRow, paymentRow, productRow } from './documents.ts';
 import { chunkMessages, dlqMessage, dlqRecord } from './messages.ts';
-import type { DimensionRows, IngestCounts, IngestStore, Outcome } from './types.ts';
+import type { DimensionRows, IngestCounts, IngestStore, Outcome, Registered } from './types.ts';
 
 export interface IngestDeps {
   store: IngestStore;
@@ -42,7 +43,7 @@ export interface IngestResult {
   /** One outcome per message, in batch order. */
   outcomes: Outcome[];
   /** Wall milliseconds per phase (observability). */
-  timings: { validate_ms: number; facts_ms: number; lookup_ms: number; dims_ms: number; send_ms: number; total_ms: number };
+  timings: { validate_ms: number; register_ms: number; facts_ms: number; dims_ms: number; send_ms: number; total_ms: number };
 }
 
 interface Valid {
@@ -50,6 +51,17 @@ interface Valid {
   v: ValidOrder;
   json: string;
   hash: string;
+}
+
+/** The decision for one order_id of the batch. */
+interface Plan {
+  g: Group;
+  items: Valid[];
+  /** new: registered by this call; else what the store knows of its fact (Registered['state']). */
+  state: 'new' | Registered['state'];
+  winnerHash: string;
+  /** The first message with the winning content (undefined: every message conflicts). */
+  winner: Valid | undefined;
 }
 
 /** The messages of one order_id in this batch: the first, and any later ones (rare). */
@@ -98,44 +110,71 @@ export async function ingestBatch(batch: DeliveredBatch, deps: IngestDeps): Prom
     else (g.more ??= []).push(item);
   }
 
-  // 2. Insert the first message of every order_id; the unique index reports the ones that exist.
+  // 2. Register the first message of every order_id in the never-archived registry: its insert is
+  // the uniqueness check, so an archived order (its fact deleted) is still known. Then, in
+  // parallel: insert the facts of the new order_ids, and read what the store knows of the others
+  // (their winning hash; whether their fact is hot, archived or missing).
   const candidates: Group[] = [...groups.values()];
-  const facts = candidates.map((g) => buildFact(g.first.v.event, g.first.v.timestampMs, g.first.hash, now));
   const t1 = performance.now();
-  const existing = new Set(facts.length > 0 ? (await deps.store.insertFacts(facts)).duplicates : []);
+  const entries = candidates.map((g) => ({ order_id: g.orderId, content_hash: g.first.hash }));
+  const known = new Set(entries.length > 0 ? (await deps.store.registerOrders(entries)).duplicates : []);
   const t2 = performance.now();
-  const stored = existing.size > 0 ? await deps.store.factHashes([...existing]) : new Map<string, string>();
-  const t3 = performance.now();
+  const fresh = candidates.filter((g) => !known.has(g.orderId));
+  const [freshExisted, reg] = await Promise.all([
+    fresh.length > 0 ? deps.store.insertFacts(fresh.map((g) => buildFact(g.first.v.event, g.first.v.timestampMs, g.first.hash, now))).then((r) => r.duplicates) : [],
+    known.size > 0 ? deps.store.registered([...known]) : new Map<string, Registered>(),
+  ]);
+  const factExisted = new Set(freshExisted);
 
-  // 3. Decide every message against the winning content of its order_id.
-  const winners: Valid[] = [];
+  // 3. The winning content of every order_id. A known order_id whose fact is `missing` (a crash
+  // between the registry insert and the fact insert) gets its fact now: that heals it. A hot or
+  // archived order inserts nothing, ever.
+  const plans: Plan[] = [];
   for (const g of candidates) {
-    const inserted = !existing.has(g.orderId);
-    let winnerHash: string;
-    if (inserted) winnerHash = g.first.hash;
-    else {
-      const h = stored.get(g.orderId);
-      if (h === undefined) {
-        // Reported as a duplicate key, then not found: deleted in between. Let the batch be redelivered.
-        throw new DependencyError('mongodb', `order_id ${g.orderId} was reported as existing but is not in orders_fact; retry the batch`);
-      }
-      winnerHash = h;
+    let winnerHash = g.first.hash;
+    let state: Plan['state'] = 'new';
+    if (known.has(g.orderId)) {
+      const r = reg.get(g.orderId);
+      if (r === undefined) throw new InvariantError(`order_id ${g.orderId} was reported as registered but is not in the order-id registry (it is never deleted); check the order_ids collection`);
+      winnerHash = r.content_hash;
+      state = r.state;
     }
-    let winner: Valid | undefined;
     const items = g.more === undefined ? [g.first] : [g.first, ...g.more];
-    for (let k = 0; k < items.length; k++) {
-      const item = items[k]!;
-      if (item.hash === winnerHash) {
-        outcomes[item.index] = inserted && k === 0 ? 'accepted' : 'duplicate';
-        winner ??= item;
-      } else {
-        toDlq(item.index, 'conflict', `order_id ${g.orderId} is already stored with other content (stored sha256 ${winnerHash.slice(0, 16)}…, this ${item.hash.slice(0, 16)}…)`, g.orderId);
+    plans.push({ g, items, state, winnerHash, winner: items.find((it) => it.hash === winnerHash) });
+  }
+  const heal = plans.filter((p) => p.state === 'missing' && p.winner !== undefined);
+  if (heal.length > 0) {
+    const r = await deps.store.insertFacts(heal.map((p) => buildFact(p.winner!.v.event, p.winner!.v.timestampMs, p.winner!.hash, now)));
+    for (const id of r.duplicates) factExisted.add(id);
+  }
+  const t3 = performance.now();
+  // A new order_id whose fact existed: written before the registry, and not backfilled (setup's
+  // backfill prevents it; assertSchema refuses a store without it). Same content: a duplicate.
+  const unregistered = fresh.filter((g) => factExisted.has(g.orderId)).map((g) => g.orderId);
+  if (unregistered.length > 0) {
+    const stored = await deps.store.factHashes(unregistered);
+    for (const id of unregistered) {
+      if (stored.get(id) !== groups.get(id)!.first.hash) {
+        throw new InvariantError(`order_id ${id} has a fact with other content that the order-id registry did not know: run \`npm run setup\` (it backfills the registry), then redeliver`);
       }
     }
-    if (winner !== undefined) winners.push(winner);
   }
 
-  // 4. In parallel: dimensions of accepted and duplicate orders (duplicates too: heals a crash
+  // 4. Decide every message against the winning content of its order_id: the winner is `accepted`
+  // when this call inserted its fact, else `duplicate`; other content is a `conflict`.
+  const winners: Valid[] = [];
+  for (const p of plans) {
+    const inserted = (p.state === 'new' || p.state === 'missing') && p.winner !== undefined && !factExisted.has(p.g.orderId);
+    for (const item of p.items) {
+      if (item.hash === p.winnerHash) outcomes[item.index] = inserted && item === p.winner ? 'accepted' : 'duplicate';
+      else toDlq(item.index, 'conflict', `order_id ${p.g.orderId} is already stored with other content (stored sha256 ${p.winnerHash.slice(0, 16)}…, this ${item.hash.slice(0, 16)}…)`, p.g.orderId);
+    }
+    if (p.winner !== undefined) winners.push(p.winner);
+  }
+  // Dimensions only for orders still in the hot store (an archived order writes nothing).
+  const dimWinners = plans.filter((p) => p.winner !== undefined && p.state !== 'archived').map((p) => p.winner!);
+
+  // 5. In parallel: dimensions of accepted and duplicate orders (duplicates too: heals a crash
   // after the fact insert), and the hand-on to Kafka (DLQ records, then accepted events, in
   // sequence on the one idempotent producer). Everything is acknowledged before returning.
   const counts = countOutcomes(outcomes);
@@ -143,7 +182,7 @@ export async function ingestBatch(batch: DeliveredBatch, deps: IngestDeps): Prom
   let sendMs = 0;
   await Promise.all([
     (async () => {
-      await writeDimensions(winners, deps);
+      await writeDimensions(dimWinners, deps);
       dimsMs = performance.now() - t3;
     })(),
     (async () => {
@@ -158,7 +197,7 @@ export async function ingestBatch(batch: DeliveredBatch, deps: IngestDeps): Prom
   ]);
   const t4 = performance.now();
   const ms = (x: number): number => Math.round(x * 10) / 10;
-  return { counts, outcomes, timings: { validate_ms: ms(t1 - t0), facts_ms: ms(t2 - t1), lookup_ms: ms(t3 - t2), dims_ms: ms(dimsMs), send_ms: ms(sendMs), total_ms: ms(t4 - t0) } };
+  return { counts, outcomes, timings: { validate_ms: ms(t1 - t0), register_ms: ms(t2 - t1), facts_ms: ms(t3 - t2), dims_ms: ms(dimsMs), send_ms: ms(sendMs), total_ms: ms(t4 - t0) } };
 }
 
 async function sendAll(sink: MessageSink, topic: string, messages: OutMessage[]): Promise<void> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { chunkMessages, dlqMessage, dlqRecord, DLQ_RAW_MAX_BYTES } from './messages.ts';
+import { chunkMessages, dlqMessage, dlqRecord, dlqSourceOfHeaders, DLQ_RAW_MAX_BYTES } from './messages.ts';
 import { RecentSet } from './dim-cache.ts';
 
 const src = { topic: 'orders', partition: 1, offset: '7', key: 'k' };
@@ -15,7 +15,15 @@ describe('messages', () => {
     const r2 = dlqRecord(big, 'oversize', 'too big', src, null, 'T');
     expect(Buffer.from(r2.raw_b64, 'base64').length).toBe(DLQ_RAW_MAX_BYTES);
     expect(r2.detail).toContain(createHash('sha256').update(big).digest('hex'));
-    expect(dlqMessage(rec)).toEqual({ key: 'k', value: JSON.stringify(rec), headers: { reason: 'invalid_utf8' } });
+    expect(dlqMessage(rec)).toEqual({ key: 'k', value: JSON.stringify(rec), headers: { reason: 'invalid_utf8', source_topic: 'orders', source_partition: '1', source_offset: '7' } });
+  });
+
+  it('DLQ headers name the source offset; a reader keys duplicates by it', () => {
+    const m = dlqMessage(dlqRecord(Buffer.from('x'), 'invalid_json', 'd', src, null, 'T'));
+    expect(dlqSourceOfHeaders(m.headers)).toBe('orders/1/7');
+    expect(dlqSourceOfHeaders({ source_topic: Buffer.from('orders'), source_partition: Buffer.from('1'), source_offset: Buffer.from('7') })).toBe('orders/1/7');
+    expect(dlqSourceOfHeaders({ reason: 'schema' })).toBeNull();
+    expect(dlqSourceOfHeaders(undefined)).toBeNull();
   });
 
   it('chunks sends by size, keeping order, never an empty chunk', () => {

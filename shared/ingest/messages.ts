@@ -28,8 +28,26 @@ export function dlqRecord(raw: Buffer, reason: DlqReason, detail: string, source
   return { reason, detail: detail + note, raw_b64: bytes.toString('base64'), source, order_id: orderId, at };
 }
 
+/**
+ * The Kafka message of a DLQ record. Headers: `reason`, and the source message's `source_topic`,
+ * `source_partition`, `source_offset`, so a reader can tell a redelivered record (same source
+ * offset) from a new one without parsing the value.
+ */
 export function dlqMessage(rec: DlqRecord): OutMessage {
-  return { key: rec.source.key, value: JSON.stringify(rec), headers: { reason: rec.reason } };
+  return {
+    key: rec.source.key,
+    value: JSON.stringify(rec),
+    headers: { reason: rec.reason, source_topic: rec.source.topic, source_partition: String(rec.source.partition), source_offset: rec.source.offset },
+  };
+}
+
+/** `topic/partition/offset` of a DLQ message's source, from its headers; null when they are missing. */
+export function dlqSourceOfHeaders(headers: Record<string, string | Buffer | undefined> | undefined): string | null {
+  const text = (v: string | Buffer | undefined): string | undefined => (v === undefined ? undefined : String(v));
+  const t = text(headers?.source_topic);
+  const p = text(headers?.source_partition);
+  const o = text(headers?.source_offset);
+  return t === undefined || p === undefined || o === undefined ? null : `${t}/${p}/${o}`;
 }
 
 /**

@@ -19,14 +19,42 @@ export interface InsertFactsResult {
   duplicates: string[];
 }
 
+/** An order_id with the content hash of its winning event, as the registry records it. */
+export interface RegistryEntry {
+  order_id: string;
+  content_hash: string;
+}
+
+/** What the store knows of a registered order_id. */
+export interface Registered {
+  /** The winning content's hash (the stored fact's, or the registry's when the fact is not hot). */
+  content_hash: string;
+  /**
+   * hot: its fact is in orders_fact; archived: archive-move has taken it (`order_ids_archived`),
+   * its fact is or will be deleted; missing: registered but never stored (a crash between the
+   * registry insert and the fact insert): inserting the fact heals it.
+   */
+  state: 'hot' | 'archived' | 'missing';
+}
+
 /**
  * The hot store as the ingest core sees it. Adapters: mongo-store.ts (MongoDB / FerretDB).
  * Every method throws DependencyError (retriable) when the store fails.
  */
 export interface IngestStore {
+  /**
+   * Insert order_ids into the never-archived registry (`order_ids`), unordered. The registry is
+   * the uniqueness check: an order_id is new exactly when this insert succeeds for it.
+   */
+  registerOrders(entries: RegistryEntry[]): Promise<InsertFactsResult>;
+  /**
+   * Registered order_ids: their winning hash and where their fact is (absent ids are absent from
+   * the map). Reads orders_fact first; the registry and the archived marks only for ids not hot.
+   */
+  registered(orderIds: string[]): Promise<Map<string, Registered>>;
   /** Insert facts, unordered: every new order_id is inserted even when others already exist. */
   insertFacts(docs: FactDoc[]): Promise<InsertFactsResult>;
-  /** content_hash of the stored facts of these order_ids (absent ids are absent from the map). */
+  /** content_hash of the stored facts of these order_ids (absent ids are absent from the map; a store not migrated: see ingest.ts). */
   factHashes(orderIds: string[]): Promise<Map<string, string>>;
   /** Insert dimension rows; rows whose _id exists are left untouched (first wins). */
   insertDimensions(rows: DimensionRows): Promise<void>;

@@ -14,8 +14,12 @@ export interface AggregateDeps {
   store: CounterStore;
   /** Send the change notice (kpi.deltas). */
   notify(notice: KpiNotice): Promise<void>;
-  /** Record messages that are not usable accepted orders (an upstream bug: never silent). */
-  countInvalid(n: number): Promise<void>;
+  /**
+   * Record messages that are not usable accepted orders (an upstream bug: never silent), by
+   * source offset (`topic/partition/offset`, sourceKey): each is counted once, also when its batch
+   * is redelivered. Resolves to how many were counted now.
+   */
+  countInvalid(sources: readonly string[]): Promise<number>;
   log: Logger;
   now?: () => Date;
 }
@@ -28,8 +32,14 @@ export interface AggregateOutcome {
   epoch: string | null;
 }
 
-export function contributionsOf(messages: readonly DeliveredMessage[], log: Logger): { list: Contribution[]; invalid: number } {
+/** The source offset of a delivered message, as the invalid counter keys it. */
+export function sourceKey(m: Pick<DeliveredMessage, 'topic' | 'partition' | 'offset'>): string {
+  return `${m.topic}/${m.partition}/${m.offset}`;
+}
+
+export function contributionsOf(messages: readonly DeliveredMessage[], log: Logger): { list: Contribution[]; invalid: number; invalidSources: string[] } {
   const list: Contribution[] = [];
+  const invalidSources: string[] = [];
   let invalid = 0;
   for (const m of messages) {
     let error: string;
@@ -49,14 +59,15 @@ export function contributionsOf(messages: readonly DeliveredMessage[], log: Logg
       error = r.error;
     }
     invalid++;
+    invalidSources.push(sourceKey(m));
     log.error('accepted message is not a valid order: skipped and counted (check ingest)', { topic: m.topic, partition: m.partition, offset: m.offset, key: m.key?.toString('utf8') ?? null, error });
   }
-  return { list, invalid };
+  return { list, invalid, invalidSources };
 }
 
 export async function aggregate(messages: readonly DeliveredMessage[], deps: AggregateDeps): Promise<AggregateOutcome> {
-  const { list, invalid } = contributionsOf(messages, deps.log);
-  if (invalid > 0) await deps.countInvalid(invalid);
+  const { list, invalid, invalidSources } = contributionsOf(messages, deps.log);
+  if (invalid > 0) await deps.countInvalid(invalidSources);
   const r = await deps.store.apply(list);
   let newest: number | null = null;
   for (const c of list) if (newest === null || c.ts > newest) newest = c.ts;

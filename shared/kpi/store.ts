@@ -57,8 +57,12 @@ export interface ReconcileStore {
 
 export interface KpiStore extends CounterStore, ViewStore, ReconcileStore {
   readonly prefix: string;
-  /** Count messages the KPI stage could not use (an upstream bug): visible in /healthz. */
-  countInvalid(n: number): Promise<void>;
+  /**
+   * Count messages the KPI stage could not use (an upstream bug): visible in /healthz. Keyed by
+   * source offset (`topic/partition/offset`): an offset already counted is not counted again (a
+   * redelivered batch). Resolves to how many were counted now.
+   */
+  countInvalid(sources: readonly string[]): Promise<number>;
   invalidCount(): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;

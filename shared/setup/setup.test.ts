@@ -31,6 +31,18 @@ describe('set-up step', () => {
     expect(pipelineTopics(loadConfig({})).map((t) => t.topic)).toEqual(['orders', 'orders.dlq', 'orders.accepted', 'kpi.deltas']);
   });
 
+  it('backfills the archive marks only when asked, after the schema', async () => {
+    const config = loadConfig({});
+    const steps = recorder();
+    const r0 = await runSetup(steps, config, quiet);
+    expect(r0.archiveBackfill).toBeUndefined();
+    const withBackfill = { ...steps, archiveBackfill: async () => (steps.calls.push('archive'), { ran: true, rows: 3, marked: 3, registered: 2 }) };
+    const r = await runSetup(withBackfill, config, quiet, { backfillArchive: true, topics: false });
+    expect(steps.calls.slice(-2)).toEqual(['schema', 'archive']);
+    expect(r.archiveBackfill).toEqual({ ran: true, rows: 3, marked: 3, registered: 2 });
+    await expect(runSetup(recorder(), config, quiet, { backfillArchive: true })).rejects.toThrow(/cannot read the archive/);
+  });
+
   it('creates the schema, then the topics; either can be left out', async () => {
     const config = loadConfig({});
     const all = recorder();

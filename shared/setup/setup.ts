@@ -1,10 +1,12 @@
 /**
  * The one idempotent set-up step of OpenFaaS deployments and the local pipeline: MongoDB
- * collections and indexes (the star schema) and every Kafka topic the pipeline uses, with its
+ * collections and indexes (the star schema, the order-id registry and its one-time backfill from
+ * orders_fact: ensureSchema in shared/adapters/mongo.ts) and every Kafka topic the pipeline uses, with its
  * partition count. Functions never create them: `npm run setup` runs this before
  * `faas-cli deploy`, and `npm run pipeline` runs it at start-up. Safe to run any number of times.
  */
 import type { Config } from '../platform/config.ts';
+import { ConfigError } from '../platform/errors.ts';
 import type { Logger } from '../platform/log.ts';
 
 export interface TopicSpec {
@@ -31,6 +33,11 @@ export interface SetupSteps {
   schema(): Promise<void>;
   /** Create the topics that do not exist yet (idempotent; existing topics are left as they are). */
   topics(list: TopicSpec[]): Promise<void>;
+  /**
+   * Once (opt-in): mark every order already in the archive as archived and register it
+   * (shared/archive/adapters/backfill-marks.ts). For archives written before the registry.
+   */
+  archiveBackfill?(): Promise<{ ran: boolean; rows: number; marked: number; registered: number }>;
 }
 
 export interface SetupOptions {
@@ -38,11 +45,15 @@ export interface SetupOptions {
   schema?: boolean;
   /** Create the pipeline's topics (default true). */
   topics?: boolean;
+  /** Backfill `order_ids_archived` and `order_ids` from the archive's files (default false; once). */
+  backfillArchive?: boolean;
 }
 
 export interface SetupResult {
   schema: boolean;
   topics: TopicSpec[];
+  /** Set when backfillArchive was asked for. */
+  archiveBackfill?: { ran: boolean; rows: number; marked: number; registered: number };
   ms: number;
 }
 
@@ -52,7 +63,13 @@ export async function runSetup(steps: SetupSteps, config: Config, log: Logger, o
   const topics = opts.topics === false ? [] : pipelineTopics(config);
   if (schema) await steps.schema();
   if (topics.length) await steps.topics(topics);
-  const result = { schema, topics, ms: Date.now() - t0 };
+  let archiveBackfill: SetupResult['archiveBackfill'];
+  if (opts.backfillArchive === true) {
+    if (steps.archiveBackfill === undefined) throw new ConfigError('set-up: backfillArchive was asked for, but these set-up steps cannot read the archive');
+    archiveBackfill = await steps.archiveBackfill();
+    log.info('archive backfill', archiveBackfill);
+  }
+  const result: SetupResult = { schema, topics, ms: Date.now() - t0, ...(archiveBackfill ? { archiveBackfill } : {}) };
   log.info('set-up done', {
     db: schema ? config.mongoDb : undefined,
     topics: topics.map((t) => `${t.topic}:${t.partitions}`),

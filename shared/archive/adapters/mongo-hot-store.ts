@@ -9,7 +9,7 @@
  * in the application; small id sets use `$in` (index lookups on MongoDB). See docs/archive.md
  * "Performance".
  */
-import { ObjectId, type Db, type Document, type Filter } from 'mongodb';
+import { MongoBulkWriteError, ObjectId, type Db, type Document, type Filter } from 'mongodb';
 import { COLLECTIONS } from '../../adapters/mongo.ts';
 import { DependencyError } from '../../platform/errors.ts';
 import type { CollectionSize, DimDoc, DimRows, FactDoc, HotSize, HotStore } from '../hot-store.ts';
@@ -71,12 +71,12 @@ export class MongoHotStore implements HotStore {
   }
 
   /** Documents of `collection` whose `field` is in `ids`: one scan filtered here for large id sets, `$in` for small ones. */
-  private async byIds(collection: string, field: string, ids: readonly string[], what: string, projection?: Document): Promise<Document[]> {
+  private async byIds(collection: string, field: string, ids: readonly string[], what: string, projection?: Document, scanAbove = Infinity): Promise<Document[]> {
     if (ids.length === 0) return [];
     const col = this.db.collection(collection);
     const total = await wrap(`counting ${collection}`, col.estimatedDocumentCount());
     const out: Document[] = [];
-    if (ids.length >= total * this.scanShare) {
+    if (ids.length >= total * this.scanShare || ids.length > scanAbove) {
       const wanted = new Set(ids);
       const cursor = col.find({}, { batchSize: 10_000, ...(projection ? { projection } : {}) });
       try {
@@ -118,6 +118,31 @@ export class MongoHotStore implements HotStore {
     let n = 0;
     for (const chunk of chunks(orderIds, this.inChunk)) n += (await wrap('deleting archived orders', this.facts.deleteMany({ ...range, order_id: { $in: chunk } }))).deletedCount;
     return n;
+  }
+
+  /**
+   * insertMany ordered:false of `{_id: order_id, batch}` into order_ids_archived: the primary key
+   * answers "already archived?" without a scan (FerretDB scans for `$in` finds and updates). Only
+   * the ids that were already marked are read back (all of them when a batch's write is resumed:
+   * then, when many, by streaming the collection once instead of a long `$in`).
+   */
+  async claimArchived(batchId: string, orderIds: readonly string[]): Promise<Set<string>> {
+    const col = this.db.collection<{ _id: string; batch: string }>(COLLECTIONS.archivedIds);
+    const taken = new Set<string>();
+    for (const chunk of chunks(orderIds, this.inChunk)) {
+      let dups: string[] = [];
+      try {
+        await col.insertMany(chunk.map((id) => ({ _id: id, batch: batchId })), { ordered: false });
+      } catch (e) {
+        const errs = e instanceof MongoBulkWriteError ? ((Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors]) as { index: number; code?: number }[]) : [];
+        if (errs.length === 0 || errs.some((w) => w.code !== 11000)) throw new DependencyError('mongodb', `marking archived orders in ${COLLECTIONS.archivedIds} failed; is the stack up? (npm run stack -- status)`, { cause: e });
+        dups = errs.map((w) => chunk[w.index]!);
+      }
+      if (dups.length === 0) continue;
+      const marks = await this.byIds(COLLECTIONS.archivedIds, '_id', dups, 'reading archived marks', undefined, 1_000);
+      for (const m of marks) if (m.batch !== batchId) taken.add(String(m._id));
+    }
+    return taken;
   }
 
   async countPresent(orderIds: readonly string[]): Promise<number> {

@@ -50,6 +50,19 @@ export class MemoryHotStore implements HotStore {
     return n;
   }
 
+  /** order_id → the batch that archived it (order_ids_archived). */
+  readonly archivedBy = new Map<string, string>();
+
+  async claimArchived(batchId: string, orderIds: readonly string[]): Promise<Set<string>> {
+    const taken = new Set<string>();
+    for (const id of orderIds) {
+      const by = this.archivedBy.get(id);
+      if (by === undefined) this.archivedBy.set(id, batchId);
+      else if (by !== batchId) taken.add(id);
+    }
+    return taken;
+  }
+
   async countPresent(orderIds: readonly string[]): Promise<number> {
     return orderIds.filter((id) => this.facts.has(id)).length;
   }

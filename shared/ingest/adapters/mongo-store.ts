@@ -3,11 +3,19 @@
  * Facts: insertMany ordered:false; duplicate-key write errors (code 11000, one per document,
  * reported by both MongoDB and FerretDB) name the order_ids that already exist.
  * Dimensions: insertMany ordered:false ignoring duplicate keys on _id (first wins).
+ * Registry: insertMany ordered:false of `{_id: order_id, content_hash}` (small documents, `_id`
+ * unique by itself); duplicate keys name the order_ids already registered.
  */
 import { MongoBulkWriteError, MongoServerError, type Collection, type Db, type Document } from 'mongodb';
 import { DependencyError } from '../../platform/errors.ts';
 import { COLLECTIONS } from '../../adapters/mongo.ts';
-import type { DimRow, DimensionRows, FactDoc, IngestStore, InsertFactsResult } from '../types.ts';
+import type { DimRow, DimensionRows, FactDoc, IngestStore, InsertFactsResult, Registered } from '../types.ts';
+
+/** A document of the order-id registry (COLLECTIONS.registry). */
+interface RegistryDoc {
+  _id: string;
+  content_hash: string;
+}
 
 const DUPLICATE_KEY = 11000;
 
@@ -50,12 +58,40 @@ export async function insertManyIgnoringDuplicates<T extends Document>(coll: Col
 
 export function createMongoStore(db: Db): IngestStore {
   const facts = db.collection<FactDoc>(COLLECTIONS.fact);
+  const registry = db.collection<RegistryDoc>(COLLECTIONS.registry);
+  const archived = db.collection<{ _id: string; batch: string }>(COLLECTIONS.archivedIds);
   const dims = {
     customers: db.collection<DimRow>(COLLECTIONS.customers),
     products: db.collection<DimRow>(COLLECTIONS.products),
     payments: db.collection<DimRow>(COLLECTIONS.payments),
   };
   return {
+    async registerOrders(entries): Promise<InsertFactsResult> {
+      const docs: RegistryDoc[] = entries.map((e) => ({ _id: e.order_id, content_hash: e.content_hash }));
+      const dupIdx = await insertManyIgnoringDuplicates(registry, docs, COLLECTIONS.registry);
+      return { duplicates: dupIdx.map((i) => (docs[i] as RegistryDoc)._id) };
+    },
+    async registered(orderIds) {
+      const out = new Map<string, Registered>();
+      if (orderIds.length === 0) return out;
+      try {
+        // Hot facts first (the steady-state duplicate); the registry and the archived marks only
+        // for the rest (replays of archived orders, a crash between the registry and the fact).
+        const rows = await facts.find({ order_id: { $in: orderIds } }, { projection: { _id: 0, order_id: 1, content_hash: 1 } }).toArray();
+        for (const r of rows) out.set(r.order_id, { content_hash: r.content_hash, state: 'hot' });
+        const rest = orderIds.filter((id) => !out.has(id));
+        if (rest.length === 0) return out;
+        const [regs, gone] = await Promise.all([
+          registry.find({ _id: { $in: rest } }).toArray(),
+          archived.find({ _id: { $in: rest } }, { projection: { _id: 1 } }).toArray(),
+        ]);
+        const isArchived = new Set(gone.map((g) => g._id));
+        for (const r of regs) out.set(r._id, { content_hash: r.content_hash, state: isArchived.has(r._id) ? 'archived' : 'missing' });
+      } catch (cause) {
+        throw new DependencyError('mongodb', `reading the order-id registry (${COLLECTIONS.registry}) failed`, { cause });
+      }
+      return out;
+    },
     async insertFacts(docs): Promise<InsertFactsResult> {
       const dupIdx = await insertManyIgnoringDuplicates(facts, docs, COLLECTIONS.fact);
       return { duplicates: dupIdx.map((i) => (docs[i] as FactDoc).order_id) };

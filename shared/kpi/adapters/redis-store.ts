@@ -21,6 +21,13 @@ export const APPLY_CHUNK = 250;
 const RELEASE_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 const RENEW_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
 const SET_EPOCH_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[2], ARGV[2]) return 1 else return 0 end`;
+/** Count each source offset once: SADD to the seen set, INCRBY the counter by the new ones (atomic). */
+const COUNT_INVALID_LUA = `local n = 0
+for i = 1, #ARGV do
+  if redis.call('SADD', KEYS[1], ARGV[i]) == 1 then n = n + 1 end
+end
+if n > 0 then redis.call('INCRBY', KEYS[2], n) end
+return n`;
 const ACQUIRE_LUA = `local c = redis.call('GET', KEYS[1])
 if c == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
 if c then return 0 end
@@ -216,8 +223,9 @@ export class RedisKpiStore implements KpiStore {
     return v === null ? null : (JSON.parse(v) as RebuildStatus);
   }
 
-  async countInvalid(n: number): Promise<void> {
-    await this.wrap('INCRBY invalid', () => this.redis.incrby(this.key('invalid'), n));
+  async countInvalid(sources: readonly string[]): Promise<number> {
+    if (sources.length === 0) return 0;
+    return Number(await this.script(COUNT_INVALID_LUA, [this.key('invalid:seen'), this.key('invalid')], [...sources]));
   }
 
   async invalidCount(): Promise<number> {

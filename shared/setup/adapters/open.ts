@@ -4,6 +4,8 @@ import { DependencyError } from '../../platform/errors.ts';
 import type { Logger } from '../../platform/log.ts';
 import { createKafka, ensureTopics } from '../../adapters/kafka.ts';
 import { connectMongo, ensureSchema } from '../../adapters/mongo.ts';
+import { backfillArchiveMarks } from '../../archive/adapters/backfill-marks.ts';
+import { createStorage } from '../../archive/adapters/factory.ts';
 import { runSetup, type SetupOptions, type SetupResult, type SetupSteps } from '../setup.ts';
 
 export function liveSetupSteps(config: Config, log: Logger): SetupSteps {
@@ -12,6 +14,14 @@ export function liveSetupSteps(config: Config, log: Logger): SetupSteps {
       const mongo = await connectMongo(config);
       try {
         await ensureSchema(mongo.db);
+      } finally {
+        await mongo.close().catch(() => undefined);
+      }
+    },
+    async archiveBackfill() {
+      const mongo = await connectMongo(config);
+      try {
+        return await backfillArchiveMarks(mongo.db, createStorage(config).storage);
       } finally {
         await mongo.close().catch(() => undefined);
       }
