@@ -44,6 +44,8 @@ export interface Config {
   /** Prefix of every KPI key and channel in Redis (KPI_PREFIX; tests use their own). */
   kpiPrefix: string;
   logLevel: string;
+  /** A function closes and reopens its clients after this many retriable 5xx answers in a row (FUNCTION_REOPEN_AFTER; 0 = never). */
+  functionReopenAfter: number;
   /** Batch analytics engine (ANALYTICS_ENGINE): DuckDB embedded (default) or Spark over the network. */
   analyticsEngine: 'duckdb' | 'spark';
   /** DuckDB's hot rows (ANALYTICS_HOT_READ): follow orders.accepted between hot-store scans (default) or re-read the hot store every run. */
@@ -198,6 +200,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxEventBytes: int(env, 'MAX_EVENT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     kpiPrefix: kpiPrefix(env),
     logLevel: env.LOG_LEVEL || 'info',
+    functionReopenAfter: int(env, 'FUNCTION_REOPEN_AFTER', 5, 0, 1000),
     analyticsEngine: engine(env),
     analyticsHotRead: hotRead(env),
     analyticsFullEvery: int(env, 'ANALYTICS_FULL_EVERY', 60, 0, 1_000_000),

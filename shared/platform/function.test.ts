@@ -73,6 +73,61 @@ describe('defineFunction', () => {
     expect(ok.code).toBeUndefined();
   });
 
+  it('after FUNCTION_REOPEN_AFTER retriable 5xx answers in a row it closes its clients and the next call opens new ones', async () => {
+    let broken = true;
+    const calls = { open: 0, close: 0 };
+    const fn = defineFunction(
+      {
+        name: 'demo',
+        open: async () => ({ id: ++calls.open }),
+        parse: (e) => e.body,
+        handle: async (req, _ctx, c: Clients) => {
+          if (req === 'bad') throw new ValidationError('invalid_request', 'bad');
+          if (broken && c.id === 1) throw new DependencyError('mongodb', 'connection 9 closed');
+          return { client: c.id };
+        },
+        close: async () => void calls.close++,
+      },
+      { config: () => loadConfig({ FUNCTION_REOPEN_AFTER: '3' }), log: createLogger({ fn: 'demo' }, () => undefined) },
+    );
+    for (let i = 0; i < 2; i++) expect(await fn.handler(event(), context())).toMatchObject({ code: 'dependency', retriable: true });
+    expect(await fn.handler(event('bad'), context())).toMatchObject({ code: 'invalid_request' }); // a 4xx neither counts nor resets
+    expect(calls.close).toBe(0);
+    expect(await fn.handler(event(), context())).toMatchObject({ code: 'dependency' }); // the third in a row
+    await new Promise((r) => setImmediate(r));
+    expect(calls.close).toBe(1);
+    broken = false;
+    expect(await fn.handler(event(), context())).toEqual({ client: 2 });
+    expect(calls.open).toBe(2);
+  });
+
+  it('FUNCTION_REOPEN_AFTER=0 never reopens; a success resets the count', async () => {
+    let fail = 0;
+    const calls = { open: 0, close: 0 };
+    const spec = {
+      name: 'demo',
+      open: async () => ({ id: ++calls.open }),
+      parse: (e: FnEvent) => e.body,
+      handle: async () => {
+        if (fail-- > 0) throw new DependencyError('redis', 'down');
+        return 'ok';
+      },
+      close: async () => void calls.close++,
+    };
+    const never = defineFunction(spec, { config: () => loadConfig({ FUNCTION_REOPEN_AFTER: '0' }), log: createLogger({ fn: 'demo' }, () => undefined) });
+    fail = 10;
+    for (let i = 0; i < 10; i++) await never.handler(event(), context());
+    const resets = defineFunction(spec, { config: () => loadConfig({ FUNCTION_REOPEN_AFTER: '2' }), log: createLogger({ fn: 'demo' }, () => undefined) });
+    for (let i = 0; i < 3; i++) {
+      fail = 1; // one failure, then a success: never two in a row
+      await resets.handler(event(), context());
+      await resets.handler(event(), context());
+    }
+    await new Promise((r) => setImmediate(r));
+    expect(calls.close).toBe(0);
+    expect(calls.open).toBe(2);
+  });
+
   it('maps errors through one function and logs each once: warn for 4xx, error for 5xx', async () => {
     const h = harness({
       parse: (e) => {

@@ -12,6 +12,11 @@
  * - `health(clients)` backs `/_/health`; `await clients()` opens the clients (or reuses them) when
  *   the answer depends on them (default: `{status: 'ok'}` without opening anything).
  * - `close(clients)` runs once on SIGTERM (the template calls the module's `shutdown`).
+ * - Self-healing: after FUNCTION_REOPEN_AFTER calls in a row (default 5; 0 = never) failed with a
+ *   retriable 5xx (a dependency down or a broken connection pool), the clients are closed and
+ *   the next call opens new ones. A client that stays broken after its server came back (seen
+ *   once with the MongoDB driver after a FerretDB restart: every insert failed on the same closed
+ *   connection for minutes) then heals within N redeliveries instead of never.
  * Errors from open, parse and handle map to HTTP in one place (errors.ts httpErrorOf) and are
  * logged once: warn for 4xx, error for 5xx. Handlers never create indexes or topics: the set-up
  * step does (shared/setup, `npm run setup`).
@@ -58,25 +63,49 @@ export function defineFunction<C, R>(spec: FunctionSpec<C, R>, opts: DefineOptio
   const log = opts.log ?? createLogger({ fn: spec.name });
   let clients: Promise<C> | undefined;
   let closing = false;
+  let config: Config | undefined;
+  /** Calls in a row that failed with a retriable 5xx. */
+  let failuresInRow = 0;
+  const configOf = (): Config => (config ??= (opts.config ?? loadConfig)());
 
   function getClients(): Promise<C> {
     if (closing) return Promise.reject(new DependencyError(spec.name, 'the function is shutting down; retry', { retriable: true }));
     // Clients outlive the call that opened them: their log lines must not carry its call id.
-    clients ??= withoutLogContext(async () => spec.open((opts.config ?? loadConfig)(), log)).catch((err: unknown) => {
+    clients ??= withoutLogContext(async () => spec.open(configOf(), log)).catch((err: unknown) => {
       clients = undefined; // the next call tries again
       throw err;
     });
     return clients;
   }
 
+  /** Close the current clients in the background; the next call opens new ones. */
+  function reopen(after: number): void {
+    const pending = clients;
+    clients = undefined;
+    if (pending === undefined) return;
+    log.warn('calls keep failing on a dependency: closing the clients, the next call opens new ones', { failuresInRow: after });
+    void pending
+      .then((c) => spec.close(c, log))
+      .catch((err: unknown) => log.warn('closing the failing clients failed', { err }));
+  }
+
   const handler: Handler = async (event: FnEvent, ctx: FnContext) => {
     try {
       const request = spec.parse(event);
       if (request instanceof ImmediateAnswer) return request.value;
-      return await spec.handle(request, ctx, await getClients(), log);
+      const out = await spec.handle(request, ctx, await getClients(), log);
+      failuresInRow = 0;
+      return out;
     } catch (err) {
       const { status, body } = httpErrorOf(err);
       log[status >= 500 ? 'error' : 'warn'](`${spec.name} failed`, { status, err });
+      if (status >= 500 && body.retriable === true && !closing) {
+        const limit = configOf().functionReopenAfter;
+        if (limit > 0 && ++failuresInRow >= limit) {
+          reopen(failuresInRow);
+          failuresInRow = 0;
+        }
+      }
       ctx.status(status);
       return body;
     }
