@@ -8,14 +8,15 @@
  * - `open-loop --url U --rate R --seconds S --connections C`: a constant-rate load (wrk2's model):
  *   request i is due at t0 + i/R whatever the previous answers did, over C keep-alive connections;
  *   latency is timed from the due time (a late client or a full connection pool counts against the
- *   server: no coordinated omission), and also from the actual send for reference. Prints one JSON
- *   object (OpenLoopResult).
+ *   server: no coordinated omission), and also from the actual write for reference. Raw keep-alive
+ *   sockets, not http.Agent (the client shares the cores with the server). Prints one JSON object
+ *   (OpenLoopResult).
  *
  * `npx tsx bench/read-load.ts bare --sample FILE` · `npx tsx bench/read-load.ts open-loop --url http://127.0.0.1:3000/api/kpis/summary --rate 2000`
  */
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { commandLine } from '../shared/platform/args.ts';
@@ -38,7 +39,7 @@ export interface OpenLoopResult {
   p50_ms: number;
   p99_ms: number;
   max_ms: number;
-  /** From the actual send (the client's own lateness excluded). */
+  /** From the request's write on its connection (the client's lateness and pool queueing excluded). */
   sent_p99_ms: number;
   errors: number;
 }
@@ -55,51 +56,114 @@ export function bareServer(sample: ReadSample): http.Server {
   });
 }
 
-export async function openLoop(o: { url: string; rate: number; seconds: number; connections: number }): Promise<OpenLoopResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections });
-  const target = new URL(o.url);
-  let errors = 0;
-  const get = (): Promise<void> =>
-    new Promise((resolve) => {
-      const req = http.get({ host: target.hostname, port: target.port, path: target.pathname + target.search, agent }, (res) => {
-        if (res.statusCode !== 200) errors++;
-        res.on('end', resolve);
-        res.resume();
-      });
-      req.on('error', () => {
-        errors++;
-        resolve();
-      });
+/**
+ * One keep-alive HTTP/1.1 connection that sends a GET and reads one answer with a Content-Length
+ * at a time (our servers' answers; no chunked bodies). Raw `net` rather than `http.Agent`: the
+ * client shares the 2 cores with the server it measures, so it should cost as little as it can.
+ */
+class Conn {
+  private buf: Buffer = Buffer.alloc(0);
+  private done: ((ok: boolean) => void) | undefined;
+  readonly sock: net.Socket;
+  constructor(host: string, port: number, onClose: () => void) {
+    this.sock = net.connect({ host, port, noDelay: true });
+    this.sock.on('data', (d: Buffer) => this.read(d));
+    this.sock.on('error', () => undefined);
+    this.sock.on('close', () => {
+      this.finish(false);
+      onClose();
     });
-  // Open every connection first (and warm both ends), then forget those.
-  for (let i = 0; i < 3; i++) await Promise.all(Array.from({ length: o.connections }, get));
-  errors = 0;
+  }
+  send(request: Buffer, done: (ok: boolean) => void): void {
+    this.done = done;
+    this.sock.write(request);
+  }
+  private read(d: Buffer): void {
+    this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
+    const end = this.buf.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    const head = this.buf.toString('latin1', 0, end);
+    const len = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
+    if (this.buf.length < end + 4 + len) return;
+    this.buf = this.buf.subarray(end + 4 + len);
+    this.finish(head.startsWith('HTTP/1.1 200'));
+  }
+  private finish(ok: boolean): void {
+    const d = this.done;
+    this.done = undefined;
+    d?.(ok);
+  }
+}
+
+export async function openLoop(o: { url: string; rate: number; seconds: number; connections: number }): Promise<OpenLoopResult> {
+  const target = new URL(o.url);
+  const host = target.hostname;
+  const port = Number(target.port || 80);
+  const request = Buffer.from(`GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n\r\n`, 'latin1');
+  let errors = 0;
+  let closing = false;
+  const idle: Conn[] = [];
+  /** Requests due while every connection was busy: [index, due]. */
+  const waiting: [number, number][] = [];
+  let onAnswer: (k: number, due: number, sent: number, ok: boolean) => void = () => undefined;
+  const dispatch = (c: Conn, k: number, due: number): void => {
+    const sent = performance.now();
+    c.send(request, (ok) => {
+      onAnswer(k, due, sent, ok);
+      const next = waiting.shift();
+      if (next) dispatch(c, next[0], next[1]);
+      else idle.push(c);
+    });
+  };
+  const open = (): Conn => {
+    const c: Conn = new Conn(host, port, () => {
+      const i = idle.indexOf(c);
+      if (i >= 0) idle.splice(i, 1);
+      if (!closing) idle.push(open());
+    });
+    return c;
+  };
+  const start = (k: number, due: number): void => {
+    const c = idle.pop();
+    if (c) dispatch(c, k, due);
+    else waiting.push([k, due]);
+  };
+  for (let i = 0; i < o.connections; i++) idle.push(open());
+  // Warm every connection (and both ends) with three rounds, then forget those answers.
+  for (let round = 0; round < 3; round++) {
+    let left = o.connections;
+    await new Promise<void>((resolve) => {
+      onAnswer = () => {
+        if (--left === 0) resolve();
+      };
+      for (let i = 0; i < o.connections; i++) start(-1, performance.now());
+    });
+  }
   const total = Math.round(o.rate * o.seconds);
   const fromDue = new Float64Array(total);
   const fromSend = new Float64Array(total);
-  const pending: Promise<void>[] = [];
+  let answered = 0;
+  let allAnswered: () => void = () => undefined;
+  const finished = new Promise<void>((r) => (allAnswered = r));
+  onAnswer = (k, due, sent, ok) => {
+    const t = performance.now();
+    fromDue[k] = t - due;
+    fromSend[k] = t - sent;
+    if (!ok) errors++;
+    if (++answered === total) allAnswered();
+  };
   const t0 = performance.now();
   let i = 0;
   while (i < total) {
     const now = performance.now();
-    // Send every request already due (never one early), then sleep until the next is due.
-    for (; i < total && t0 + (i * 1000) / o.rate <= now; i++) {
-      const k = i;
-      const due = t0 + (k * 1000) / o.rate;
-      const sent = performance.now();
-      pending.push(
-        get().then(() => {
-          const t = performance.now();
-          fromDue[k] = t - due;
-          fromSend[k] = t - sent;
-        }),
-      );
-    }
+    // Start every request already due (never one early), then sleep until the next is due.
+    for (; i < total && t0 + (i * 1000) / o.rate <= now; i++) start(i, t0 + (i * 1000) / o.rate);
     if (i < total) await new Promise((r) => setTimeout(r, Math.max(0, t0 + (i * 1000) / o.rate - performance.now())));
   }
   const sendSeconds = (performance.now() - t0) / 1000;
-  await Promise.all(pending);
-  agent.destroy();
+  await finished;
+  closing = true;
+  for (const c of idle) c.sock.destroy();
   fromDue.sort();
   fromSend.sort();
   return {
