@@ -9,13 +9,20 @@
  *    k-th sent"; over thousands of events this is the usual end-to-end freshness measure.
  *    A rate is "sustained" when the backlog does not grow: the last event is visible within
  *    2 s of being sent. Rates are tried in increasing order until one is not sustained.
- * 2. read latency: `wrk -t2 -c100 -d10s --latency` on /api/kpis/summary (Debian wrk).
+ * 2. read throughput against its ceiling (issue 10, item 4): `wrk -t2 -c100 -d10s --latency` on
+ *    /api/kpis/summary and on a bare `node:http` server answering the same bytes (same status,
+ *    headers and body, recorded from one dashboard answer; bench/read-load.ts), alternated
+ *    bare/ours/ours/bare twice in the same run; ratio = mean ours / mean bare (target ≥ 0.8).
+ * 3. read latency at a fixed rate: 2,000 requests/s over 100 keep-alive connections, open loop
+ *    (bench/read-load.ts, its own process): p50/p99 from each request's due time (target p99 ≤ 5 ms).
  *
- * `npx tsx bench/kpi.ts [--entry pipeline|kpi-stage] [--rates 1000,2000,4000] [--seconds 15] [--read-seconds 10] [--help]`
+ * `npx tsx bench/kpi.ts [--entry pipeline|kpi-stage] [--rates 1000,2000,4000] [--seconds 15] [--read-seconds 10] [--read-only] [--help]`
  * prints one JSON object. Needs the stack: `npm run stack -- up`.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -27,6 +34,7 @@ import { createLogger, type Logger } from '../shared/platform/log.ts';
 import { ensureDebianTools, WRK } from '../tests/browser-setup.ts';
 import { startKpiPipeline, type KpiPipeline } from '../tests/kpi-pipeline.ts';
 import { waitFor } from '../dev/testing/wait-for.ts';
+import type { OpenLoopResult, ReadSample } from './read-load.ts';
 
 const run = promisify(execFile);
 
@@ -44,8 +52,10 @@ export interface KpiBenchOptions {
   /** Read benchmark duration (default 10 s) and connections (default 100). */
   readSeconds?: number;
   connections?: number;
-  /** Open-loop read rates, requests/s (default 1000 and 3000). */
+  /** Open-loop read rates, requests/s (default 2000, the target's). */
   readRates?: number[];
+  /** Skip the event -> KPI latency rates (a short warm-up still fills the KPIs): the read parts only. */
+  readOnly?: boolean;
   log?: Logger;
 }
 
@@ -69,9 +79,25 @@ export interface KpiBenchResult {
   highest_sustained: LatencyResult | undefined;
   /** wrk closed loop: saturation throughput, and latency = queueing at saturation. */
   read: { tool: string; connections: number; seconds: number; requests_per_s: number; p50_ms: number; p90_ms: number; p99_ms: number; errors: number };
+  /** The same wrk on a bare node:http server answering the same bytes, alternated with ours. */
+  read_ceiling: ReadCeiling;
   /** Open loop at a fixed request rate over 100 connections: what a reader sees at that load. */
-  read_open_loop: Awaited<ReturnType<typeof openLoopRead>>[];
-  targets: { p95_ms: number; read_p99_ms: number };
+  read_open_loop: (OpenLoopResult & { server: 'ours' | 'bare'; ok: boolean })[];
+  /** `uptime`'s load averages at the start and end of the read parts (the machine is shared). */
+  read_load_average: { before: number[]; after: number[] };
+  targets: { p95_ms: number; read_p99_ms: number; read_ratio: number };
+}
+
+export interface ReadCeiling {
+  /** Each wrk run in order: bare, ours, ours, bare, bare, ours, ours, bare (each half the read seconds, at least 3 s). */
+  runs: { server: 'ours' | 'bare'; requests_per_s: number; p99_ms: number; errors: number }[];
+  ours_requests_per_s: number;
+  bare_requests_per_s: number;
+  /** ours / bare (mean of each side's runs). */
+  ratio: number;
+  ok: boolean;
+  /** Bytes per answer (headers + body), ours and bare: the same when the comparison is fair. */
+  response_bytes: { ours: number; bare: number };
 }
 
 function pct(sorted: number[], p: number): number {
@@ -199,7 +225,7 @@ function wrkMs(text: string, label: string): number {
 
 async function readBench(url: string, seconds: number, connections: number): Promise<KpiBenchResult['read']> {
   await ensureDebianTools(['wrk']);
-  const { stdout } = await run(WRK, ['-t2', `-c${connections}`, `-d${seconds}s`, '--latency', `${url}/api/kpis/summary`], { timeout: (seconds + 30) * 1000 });
+  const { stdout } = await run(WRK, ['-t2', `-c${connections}`, `-d${seconds}s`, '--latency', url], { timeout: (seconds + 30) * 1000 });
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
   const errs = /Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout);
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
@@ -215,47 +241,78 @@ async function readBench(url: string, seconds: number, connections: number): Pro
   };
 }
 
-/**
- * Open-loop read load: `rate` requests/s spread over `connections` keep-alive connections, each
- * request timed from its scheduled start (so queueing in the client counts, coordinated omission
- * avoided). Unlike wrk's closed loop (latency = connections / throughput by Little's law), this
- * measures the response time a dashboard reader sees at a given load.
- */
-async function openLoopRead(url: string, rate: number, seconds: number, connections: number): Promise<{ rate: number; connections: number; requests: number; p50_ms: number; p99_ms: number; max_ms: number; errors: number }> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
-  const target = new URL(url + '/api/kpis/summary');
-  const lat: number[] = [];
-  let errors = 0;
-  const get = (): Promise<void> =>
-    new Promise((resolve) => {
-      const req = http.get({ host: target.hostname, port: target.port, path: target.pathname, agent }, (res) => {
-        res.resume();
+/** One dashboard answer, recorded for the bare server: its headers (without those node adds) and body. */
+async function recordSample(url: string): Promise<{ sample: ReadSample; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          if (res.statusCode !== 200) errors++;
-          resolve();
+          const body = Buffer.concat(chunks);
+          const headers: string[] = [];
+          const raw = res.rawHeaders;
+          let headerBytes = 'HTTP/1.1 200 OK\r\n'.length + 2;
+          for (let i = 0; i < raw.length; i += 2) {
+            const [k, v] = [raw[i] as string, raw[i + 1] as string];
+            headerBytes += k.length + v.length + 4;
+            if (!['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(k.toLowerCase())) headers.push(k, v);
+          }
+          resolve({ sample: { headers, body: body.toString('base64') }, bytes: headerBytes + body.length });
         });
-      });
-      req.on('error', () => {
-        errors++;
-        resolve();
-      });
+      })
+      .on('error', reject);
+  });
+}
+
+const READ_LOAD = path.join(ROOT, 'bench/read-load.ts');
+
+/** bench/read-load.ts bare, on a free port, answering `sample`. */
+async function startBareServer(sample: ReadSample): Promise<{ url: string; child: ChildProcess }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'orderpulse-read-'));
+  const file = path.join(dir, 'sample.json');
+  await writeFile(file, JSON.stringify(sample));
+  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [READ_LOAD, 'bare', '--sample', file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /port (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
     });
-  // open all connections first
-  await Promise.all(Array.from({ length: connections }, get));
-  lat.length = 0;
-  const total = rate * seconds;
-  const t0 = performance.now();
-  const pending: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = t0 + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    pending.push(get().then(() => void lat.push(performance.now() - due)));
+    child.once('exit', (code) => reject(new Error(`the bare node:http server exited (${code}) before listening`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, child };
+}
+
+async function openLoopRead(url: string, rate: number, seconds: number, connections: number): Promise<OpenLoopResult> {
+  const { stdout } = await run(path.join(ROOT, 'node_modules/.bin/tsx'), [READ_LOAD, 'open-loop', '--url', url, '--rate', String(rate), '--seconds', String(seconds), '--connections', String(connections)], { cwd: ROOT, timeout: (seconds + 60) * 1000 });
+  return JSON.parse(stdout) as OpenLoopResult;
+}
+
+async function loadAverage(): Promise<number[]> {
+  const { stdout } = await run('cat', ['/proc/loadavg']);
+  return stdout.trim().split(/\s+/).slice(0, 3).map(Number);
+}
+
+/** wrk on the bare server and on ours, alternated. */
+async function readCeiling(ours: string, bare: string, seconds: number, connections: number, bytes: { ours: number; bare: number }): Promise<{ ceiling: ReadCeiling; first: KpiBenchResult['read'] }> {
+  const runs: ReadCeiling['runs'] = [];
+  let first: KpiBenchResult['read'] | undefined;
+  // Short runs, alternated (ABBA twice), so that a burst of load from elsewhere on the shared
+  // machine falls on both sides rather than on one.
+  const each = Math.max(3, Math.round(seconds / 2));
+  for (const server of ['bare', 'ours', 'ours', 'bare', 'bare', 'ours', 'ours', 'bare'] as const) {
+    const r = await readBench(server === 'ours' ? ours : bare, each, connections);
+    if (server === 'ours') first ??= r;
+    runs.push({ server, requests_per_s: r.requests_per_s, p99_ms: r.p99_ms, errors: r.errors });
   }
-  await Promise.all(pending);
-  agent.destroy();
-  lat.sort((a, b) => a - b);
-  return { rate, connections, requests: total, p50_ms: round2(pct(lat, 50)), p99_ms: round2(pct(lat, 99)), max_ms: round(lat[lat.length - 1] ?? NaN), errors };
+  const mean = (s: 'ours' | 'bare'): number => {
+    const xs = runs.filter((r) => r.server === s).map((r) => r.requests_per_s);
+    return Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
+  };
+  const ratio = round2(mean('ours') / mean('bare'));
+  return { ceiling: { runs, ours_requests_per_s: mean('ours'), bare_requests_per_s: mean('bare'), ratio, ok: ratio >= 0.8, response_bytes: bytes }, first: first as KpiBenchResult['read'] };
 }
 
 export async function runKpiBench(o: KpiBenchOptions = {}): Promise<KpiBenchResult> {
@@ -266,33 +323,51 @@ export async function runKpiBench(o: KpiBenchOptions = {}): Promise<KpiBenchResu
   const p = await startKpiPipeline('bench', { quiet: true, functions: entry === 'kpi-stage' ? ['aggregate', 'cache-write', 'kpi-rebuild'] : undefined });
   const topic = entry === 'kpi-stage' ? p.config.topics.accepted : p.config.topics.orders;
   let dash: { url: string; child: ChildProcess } | undefined;
+  let bare: { url: string; child: ChildProcess } | undefined;
   try {
     dash = await startDashboardProcess(p.env);
     // warm-up: functions loaded, clients connected, the first reconcile of the empty prefix done
     await measureRate(p, dash.url, 200, 3, 1, log, topic);
     const latency: LatencyResult[] = [];
-    for (const [i, rate] of rates.entries()) {
+    for (const [i, rate] of (o.readOnly ? [] : rates).entries()) {
       log.info('measuring event -> KPI latency', { rate, seconds });
       const r = await measureRate(p, dash.url, rate, seconds, 100 + i, log, topic);
       log.info('latency', { ...r });
       latency.push(r);
       if (!r.sustained) break;
     }
-    log.info('measuring read latency', { connections: o.connections ?? 100 });
-    const read = await readBench(dash.url, o.readSeconds ?? 10, o.connections ?? 100);
-    const read_open_loop = [];
-    for (const r of o.readRates ?? [1000, 3000]) read_open_loop.push(await openLoopRead(dash.url, r, o.readSeconds ?? 10, o.connections ?? 100));
+    const readSeconds = o.readSeconds ?? 10;
+    const connections = o.connections ?? 100;
+    const summaryUrl = `${dash.url}/api/kpis/summary`;
+    log.info('measuring read throughput against a bare node:http server', { connections });
+    const before = await loadAverage();
+    const { sample, bytes } = await recordSample(summaryUrl);
+    bare = await startBareServer(sample);
+    const bareBytes = (await recordSample(bare.url)).bytes;
+    const { ceiling: read_ceiling, first: read } = await readCeiling(summaryUrl, bare.url, readSeconds, connections, { ours: bytes, bare: bareBytes });
+    const read_open_loop: KpiBenchResult['read_open_loop'] = [];
+    for (const r of o.readRates ?? [2000]) {
+      log.info('measuring read latency at a fixed rate', { rate: r, connections });
+      for (const [server, url] of [['ours', summaryUrl], ['bare', bare.url]] as const) {
+        const res = await openLoopRead(url, r, readSeconds, connections);
+        read_open_loop.push({ server, ...res, ok: res.p99_ms <= 5 && res.errors === 0 });
+      }
+    }
+    const after = await loadAverage();
     return {
       entry,
       latency,
       at_1000: latency.find((r) => r.rate === 1000),
       highest_sustained: [...latency].reverse().find((r) => r.sustained),
       read,
+      read_ceiling,
       read_open_loop,
-      targets: { p95_ms: 1000, read_p99_ms: 5 },
+      read_load_average: { before, after },
+      targets: { p95_ms: 1000, read_p99_ms: 5, read_ratio: 0.8 },
     };
   } finally {
     dash?.child.kill('SIGTERM');
+    bare?.child.kill('SIGTERM');
     await p.close();
   }
 }
@@ -305,7 +380,8 @@ Needs the stack: npm run stack -- up.
   --entry pipeline|kpi-stage   events enter at orders (default) or at orders.accepted (KPI stage only)
   --rates R[,R]                event rates to try, events/s, increasing (default 1000,2000,4000,8000)
   --seconds N                  measured seconds per rate (default 15)
-  --read-seconds N             read benchmark duration (default 10)
+  --read-seconds N             each read measurement's duration (default 10)
+  --read-only                  only the read parts (wrk against a bare node:http server, fixed 2,000 req/s)
   -h, --help                   this text`;
 
 if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url) {
@@ -316,12 +392,13 @@ if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === imp
       rates: { type: 'list', value: 'a list of event rates, e.g. --rates 1000,2000,4000' },
       seconds: { type: 'number', min: 1 },
       'read-seconds': { type: 'number', min: 1 },
+      'read-only': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const { values: v } = cli.parseOrExit(process.argv.slice(2));
   const rates = parseOrExit(USAGE, () => v.rates?.map((r) => cli.number('--rates', r, { min: 1 })), () => false);
-  runKpiBench({ entry: v.entry, rates, seconds: v.seconds, readSeconds: v['read-seconds'] }).then(
+  runKpiBench({ entry: v.entry, rates, seconds: v.seconds, readSeconds: v['read-seconds'], readOnly: v['read-only'] }).then(
     (r) => {
       process.stdout.write(JSON.stringify(r, null, 2) + '\n');
       process.exit(0);

@@ -29,8 +29,14 @@ describe('summarise', () => {
         at_1000: undefined,
         highest_sustained: undefined,
         read: { tool: 'wrk', connections: 100, seconds: 10, requests_per_s: 20000, p50_ms: 1.5, p90_ms: 3, p99_ms: 4.25, errors: 0 },
+        read_ceiling: { runs: [], ours_requests_per_s: 30000, bare_requests_per_s: 32000, ratio: 0.94, ok: true, response_bytes: { ours: 656, bare: 656 } },
+        read_open_loop: [{ server: 'ours', rate: 2000, connections: 100, seconds: 10, requests: 20000, achieved_rate: 2000, p50_ms: 0.9, p99_ms: 7.5, max_ms: 20, sent_p99_ms: 6, errors: 0, ok: false }],
+        read_load_average: { before: [1, 2, 3], after: [1, 2, 3] },
+        targets: { p95_ms: 1000, read_p99_ms: 5, read_ratio: 0.8 },
       } as never,
     });
+    expect(text).toContain('ours 30,000 req/s, bare 32,000 req/s → ratio 0.94 (target ≥ 0.8) ✔');
+    expect(text).toContain('at a fixed 2,000 req/s over 100 connections: p50 0.90 ms, p99 7.50 ms (target ≤ 5 ms) ✘');
     expect(text).toContain('event→KPI at 1,000 ev/s (achieved 998): p50 120 ms, p95 340 ms, p99 500 ms');
     expect(text).toContain('p99 4.25 ms');
   });

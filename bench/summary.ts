@@ -74,6 +74,13 @@ export function summarise(r: BenchResults): string {
     for (const l of r.kpi.latency) lines.push(`event→KPI at ${f(l.rate)} ev/s (achieved ${f(l.achieved_rate)}): p50 ${f(l.p50_ms)} ms, p95 ${f(l.p95_ms)} ms, p99 ${f(l.p99_ms)} ms${l.sustained ? '' : ' (not sustained)'}`);
     const rd = r.kpi.read;
     lines.push(`dashboard /api/kpis/summary (${rd.tool}, ${rd.connections} connections): ${f(rd.requests_per_s)} req/s, p50 ${f(rd.p50_ms, 2)} ms, p99 ${f(rd.p99_ms, 2)} ms`);
+    const c = r.kpi.read_ceiling;
+    const mark = (ok: boolean): string => (ok ? '✔' : '✘');
+    if (c) lines.push(`dashboard reads vs a bare node:http server with the same ${f(c.response_bytes.ours)}-byte answer (wrk, alternated): ours ${f(c.ours_requests_per_s)} req/s, bare ${f(c.bare_requests_per_s)} req/s → ratio ${f(c.ratio, 2)} (target ≥ ${r.kpi.targets.read_ratio}) ${mark(c.ok)}`);
+    for (const o of r.kpi.read_open_loop ?? []) {
+      lines.push(`${o.server === 'ours' ? 'dashboard' : 'bare node:http'} /api/kpis/summary at a fixed ${f(o.rate)} req/s over ${o.connections} connections: p50 ${f(o.p50_ms, 2)} ms, p99 ${f(o.p99_ms, 2)} ms (target ≤ ${r.kpi.targets.read_p99_ms} ms) ${mark(o.ok)}${o.server === 'bare' ? ' (reference)' : ''}`);
+    }
+    if (r.kpi.read_load_average) lines.push(`load average during the reads: ${r.kpi.read_load_average.before.join(' ')} → ${r.kpi.read_load_average.after.join(' ')} (2 cores, shared)`);
   }
   if (r.archive) {
     for (const b of r.archive.backends) {

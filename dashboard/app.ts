@@ -12,6 +12,7 @@ import type { ViewName } from '../shared/kpi/types.ts';
 import type { ViewStore } from '../shared/kpi/store.ts';
 import { emptyViews } from '../shared/kpi/views.ts';
 import { payloadOf, type ChangeHub } from './hub.ts';
+import { etagOf } from './fast-reads.ts';
 import { HISTORY_VIEW_NAMES, type ResultsCache } from './results.ts';
 import { METRICS_CONTENT_TYPE, type DashboardMetrics } from '../shared/platform/metrics.ts';
 
@@ -54,12 +55,14 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const SECURITY_HEADERS: Record<string, string> = {
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
 };
+/** Built once: the middleware sets them on every response without walking the object. */
+const SECURITY_ENTRIES = Object.entries(SECURITY_HEADERS);
 
 /** API path segment -> stored view. */
 export const API_VIEWS: Readonly<Record<string, ViewName>> = {
@@ -79,6 +82,12 @@ export const NO_QUALITY =
 
 const EMPTY = emptyViews();
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+/**
+ * The KPI views (`/api/kpis/<view>`): an ETag and `no-cache` (a client may keep a copy but must
+ * revalidate it on every use: a 304 when unchanged, never a stale view). With the security headers,
+ * these are every header a KPI read carries (dashboard/fast-reads.ts sends exactly these).
+ */
+export const KPI_VIEW_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache', ...SECURITY_HEADERS };
 
 export function createApp(deps: DashboardDeps): Hono {
   const app = new Hono();
@@ -88,7 +97,7 @@ export function createApp(deps: DashboardDeps): Hono {
 
   app.use('*', async (c, next) => {
     await next();
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);
+    for (const [k, v] of SECURITY_ENTRIES) c.res.headers.set(k, v);
   });
 
   const metrics = deps.metrics;
@@ -111,9 +120,13 @@ export function createApp(deps: DashboardDeps): Hono {
   for (const [seg, view] of Object.entries(API_VIEWS)) {
     const empty = JSON.stringify(EMPTY[view]);
     app.get(`/api/kpis/${seg}`, async (c) => {
-      // The hub's copy when it is known fresh (Redis-invalidated), else one GET from Redis.
+      // The hub's copy when it is known fresh (Redis-invalidated), else one GET from Redis. (The
+      // server answers the fresh case before Hono, dashboard/fast-reads.ts; this is the fallback.)
       const cached = deps.hub.fresh()?.views[view];
-      return c.body(cached ?? (await deps.views.readView(view)) ?? empty, 200, JSON_HEADERS);
+      const body = cached ?? (await deps.views.readView(view)) ?? empty;
+      const etag = etagOf(body);
+      if (c.req.header('if-none-match') === etag) return c.body(null, 304, { etag, 'cache-control': KPI_VIEW_HEADERS['cache-control'] as string });
+      return c.body(body, 200, { ...KPI_VIEW_HEADERS, etag });
     });
   }
 

@@ -8,13 +8,15 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve, type ServerType } from '@hono/node-server';
+import http from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import { loadConfig, type Config } from '../shared/platform/config.ts';
 import { createLogger, type Logger } from '../shared/platform/log.ts';
 import { RedisKpiStore } from '../shared/kpi/adapters/redis-store.ts';
 import { RedisResultStore } from '../shared/analytics/adapters/redis-results.ts';
 import { commandLine } from '../shared/platform/args.ts';
-import { createApp, type Asset } from './app.ts';
+import { API_VIEWS, createApp, KPI_VIEW_HEADERS, type Asset } from './app.ts';
+import { createFastReads } from './fast-reads.ts';
 import { createChangeHub } from './hub.ts';
 import { createResultsCache } from './results.ts';
 import { createRegistry, dashboardMetrics } from '../shared/platform/metrics.ts';
@@ -73,8 +75,9 @@ export async function startDashboard(opts: { config?: Config; port?: number; hos
     sseClients: () => hub.listeners(),
     kpiAsOf: async () => (JSON.parse((await hub.current()).views.summary) as { as_of?: string | null }).as_of ?? null,
   });
+  const metrics = { recorder, render: () => registry.metrics() };
   const app = createApp({
-    metrics: { recorder, render: () => registry.metrics() },
+    metrics,
     views: store,
     hub,
     results: cache,
@@ -91,9 +94,19 @@ export async function startDashboard(opts: { config?: Config; port?: number; hos
   // HOST (default 127.0.0.1; the compose service sets 0.0.0.0 to be reachable from outside).
   const host = opts.host ?? config.dashboardHost;
   const port = opts.port ?? config.dashboardPort;
-  const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s));
-    s.once('error', reject);
+  // The hot KPI reads are answered before Hono (dashboard/fast-reads.ts); everything else, and a
+  // KPI read while the hub is not known fresh, goes through the Hono app.
+  const fast = createFastReads({ hub, routes: Object.fromEntries(Object.entries(API_VIEWS).map(([seg, view]) => [`/api/kpis/${seg}`, view])), headers: KPI_VIEW_HEADERS, metrics: metrics.recorder });
+  const viaHono = getRequestListener(app.fetch);
+  const server = http.createServer((req, res) => {
+    if (!fast(req, res)) void viaHono(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const actual = (server.address() as AddressInfo).port;
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
@@ -109,7 +122,7 @@ export async function startDashboard(opts: { config?: Config; port?: number; hos
       await hub.close();
       await new Promise<void>((r) => {
         server.close(() => r());
-        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.closeAllConnections();
       });
       await closeStores();
     },
