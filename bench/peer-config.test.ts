@@ -31,7 +31,7 @@ describe('sink connector configurations', () => {
       'consumer.override.max.poll.records': '5000',
     });
     expect(c['document.id.strategy']).toBeUndefined();
-    expect(sinkConfig('fastest', { ...base, tasks: 2 })['consumer.override.max.poll.records']).toBe('2000');
+    expect(sinkConfig('fastest', { ...base, tasks: 2 })['consumer.override.max.poll.records']).toBe('5000');
     expect(sinkConfig('fastest', { ...base, tasks: 2 })['tasks.max']).toBe('2');
   });
 

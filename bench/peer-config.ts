@@ -21,7 +21,7 @@ export interface SinkInput {
   collection: string;
   /** fastest: tasks (default 4). */
   tasks?: number;
-  /** fastest: records per consumer poll = per bulk write (default 2000). */
+  /** fastest: records per consumer poll = per bulk write (default 5000). */
   maxPollRecords?: number;
 }
 
@@ -44,7 +44,7 @@ export function sinkConfig(kind: PeerKind, p: SinkInput): Record<string, string>
       'document.id.strategy.partial.value.projection.list': 'order_id',
     };
   }
-  const poll = p.maxPollRecords ?? 2000;
+  const poll = p.maxPollRecords ?? 5000;
   return {
     ...common,
     'tasks.max': String(p.tasks ?? 4),

@@ -47,7 +47,7 @@ export interface PeerBenchOptions {
   /** The default (upsert) connector's time box: stop at this many documents or seconds (default 5,000 / 60). */
   defaultCapDocs?: number;
   defaultCapSeconds?: number;
-  /** fastest: records per poll = per bulk write (default 2000), tasks (default 4). */
+  /** fastest: records per poll = per bulk write (default 5000), tasks (default 4). */
   maxPollRecords?: number;
   tasks?: number;
   timeoutMs?: number;
@@ -304,7 +304,7 @@ Needs the stack: npm run stack -- up (Kafka Connect is started here, and stopped
 
   --events N       events (default 100000)
   --seed S         generator seed (default 1)
-  --poll N         fastest connector: records per poll / bulk write (default 2000)
+  --poll N         fastest connector: records per poll / bulk write (default 5000)
   --tasks N        fastest connector: tasks (default 4)
   --ours FILE      skip our ingest: take it from a bench/ingest.ts JSON result of the same events
   -h, --help       this text`;
