@@ -63,12 +63,14 @@ export interface PeerRun {
   docs_per_s: number;
   /** True when the time box ended the measurement before all events were written. */
   capped: boolean;
+  /** 1-minute load average when the measurement started (the machine is shared). */
+  loadavg_1m: number;
 }
 
 export interface PeerBenchResult {
   events: number;
   seed: number;
-  ours: { events_per_s: number; steady_events_per_s: number; mode: string; measured: 'here' | 'ingest part of this run' };
+  ours: { events_per_s: number; steady_events_per_s: number; mode: string; measured: 'here' | 'ingest part of this run'; loadavg_1m: number };
   peer_default: PeerRun;
   peer_fastest: PeerRun;
   raw_insert_many: { docs_per_s: number; concurrency: number; by_concurrency: Record<string, number>; batch: number };
@@ -80,6 +82,8 @@ export interface PeerBenchResult {
 
 const PARTITIONS = 4;
 const RAW_BATCH = 2000;
+/** How often the peer's collection is counted: a count is a query on the store being measured, so not too often. */
+const COUNT_INTERVAL_MS = 500;
 const GENERATOR = { start: '2024-05-01T00:00:00Z', eventRate: 500 } as const;
 
 const round = (n: number, d = 1): number => Math.round(n * 10 ** d) / 10 ** d;
@@ -129,6 +133,7 @@ async function measureConnector(
   const coll = h.db.collection(p.config.collection!);
   // The same configuration as a standalone connector file, for anyone re-running it by hand.
   if (p.propsDir) writeFileSync(path.join(p.propsDir, `sink-${p.kind}.properties`), renderProperties(p.name, p.config, 'Written by bench/peer.ts: the last peer run\'s connector (ConnectStandalone worker.properties <this file>)'));
+  const load = os.loadavg()[0]!;
   const t0 = performance.now();
   await rest.put(p.name, p.config);
   let docs = 0;
@@ -157,14 +162,14 @@ async function measureConnector(
         }
         return false;
       },
-      { timeoutMs: p.timeoutMs, intervalMs: 100, what: `sink connector ${p.name} writing ${p.target} documents (see .local/kafka-connect/kafka-connect.log)` },
+      { timeoutMs: p.timeoutMs, intervalMs: COUNT_INTERVAL_MS, what: `sink connector ${p.name} writing ${p.target} documents (see .local/kafka-connect/kafka-connect.log)` },
     );
     if (failed) throw new ServiceError('kafka-connect', `sink connector ${p.name} ${failed} after ${docs} documents (see .local/kafka-connect/kafka-connect.log)`);
   } finally {
     await rest.remove(p.name).catch(() => undefined);
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { kind: p.kind, connector: p.config, docs, seconds: round(seconds, 2), docs_per_s: round(rate(docs, seconds)), capped };
+  return { kind: p.kind, connector: p.config, docs, seconds: round(seconds, 2), docs_per_s: round(rate(docs, seconds)), capped, loadavg_1m: round(load, 2) };
 }
 
 /** Raw insertMany of the events as documents, `concurrency` batches at a time. */
@@ -275,7 +280,7 @@ export async function runPeerBench(opts: PeerBenchOptions = {}): Promise<PeerBen
     return {
       events: total,
       seed,
-      ours: { events_per_s: eps, steady_events_per_s: ours.ingest.steady_events_per_s, mode: ours.mode, measured },
+      ours: { events_per_s: eps, steady_events_per_s: ours.ingest.steady_events_per_s, mode: ours.mode, measured, loadavg_1m: ours.machine.loadavg_1m_start },
       peer_default: peerDefault,
       peer_fastest: peerFastest,
       raw_insert_many: { docs_per_s: best[1], concurrency: Number(best[0]), by_concurrency: byConcurrency, batch: RAW_BATCH },

@@ -93,7 +93,7 @@ export function peerLines(p: PeerBenchResult): string[] {
   const tick = p.target.met ? '✔' : '✘';
   return [
     `peer (${f(p.events)} events, Kafka Connect ${p.peer.kafka_connect} + mongo-kafka-connect ${p.peer.mongo_kafka_connect}): ours ${f(p.ours.events_per_s)} ev/s; sink fastest (insert, unordered, ${p.peer_fastest.connector['tasks.max'] ?? '?'} tasks) ${run(p.peer_fastest)}; sink default (replace-one upsert by order_id) ${run(p.peer_default)}; raw insertMany ${f(p.raw_insert_many.docs_per_s)} docs/s`,
-    `peer ratios: ours / sink fastest ${f(p.ratios.ours_to_peer_fastest, 2)} (target ≥ ${p.target.ours_to_peer_fastest} ${tick}); ours / sink default ${f(p.ratios.ours_to_peer_default, 1)}; ours / raw ${f(p.ratios.ours_to_raw, 2)}; sink fastest / raw ${f(p.ratios.peer_fastest_to_raw, 2)}`,
+    `peer ratios: ours / sink fastest ${f(p.ratios.ours_to_peer_fastest, 2)} (target ≥ ${p.target.ours_to_peer_fastest} ${tick}); ours / sink default ${f(p.ratios.ours_to_peer_default, 1)}; ours / raw ${f(p.ratios.ours_to_raw, 2)}; sink fastest / raw ${f(p.ratios.peer_fastest_to_raw, 2)} (load average at the start of ours / fastest / default: ${f(p.ours.loadavg_1m, 1)} / ${f(p.peer_fastest.loadavg_1m, 1)} / ${f(p.peer_default.loadavg_1m, 1)})`,
   ];
 }
 
