@@ -61,6 +61,8 @@ export interface PeerRun {
   docs: number;
   seconds: number;
   docs_per_s: number;
+  /** Between 10 % and 90 % of the documents (start-up excluded; as ours' steady rate); absent when time-boxed. */
+  steady_docs_per_s?: number;
   /** True when the time box ended the measurement before all events were written. */
   capped: boolean;
   /** 1-minute load average when the measurement started (the machine is shared). */
@@ -141,11 +143,15 @@ async function measureConnector(
   let lastStatus = t0;
   let capped = false;
   let failed: string | undefined;
+  let t10: { t: number; docs: number } | undefined;
+  let t90: { t: number; docs: number } | undefined;
   try {
     await waitFor(
       async () => {
         docs = await coll.estimatedDocumentCount();
         const now = performance.now();
+        if (t10 === undefined && docs >= p.target * 0.1) t10 = { t: now, docs };
+        if (t90 === undefined && docs >= p.target * 0.9) t90 = { t: now, docs };
         if (docs >= p.target) return true;
         if ((now - t0) / 1000 >= p.capSeconds) {
           capped = true;
@@ -169,7 +175,8 @@ async function measureConnector(
     await rest.remove(p.name).catch(() => undefined);
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { kind: p.kind, connector: p.config, docs, seconds: round(seconds, 2), docs_per_s: round(rate(docs, seconds)), capped, loadavg_1m: round(load, 2) };
+  const steady = !capped && t10 && t90 && t90.t > t10.t ? { steady_docs_per_s: round(rate(t90.docs - t10.docs, (t90.t - t10.t) / 1000)) } : {};
+  return { kind: p.kind, connector: p.config, docs, seconds: round(seconds, 2), docs_per_s: round(rate(docs, seconds)), ...steady, capped, loadavg_1m: round(load, 2) };
 }
 
 /** Raw insertMany of the events as documents, `concurrency` batches at a time. */

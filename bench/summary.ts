@@ -89,10 +89,10 @@ export function summarise(r: BenchResults): string {
 
 /** Our ingest beside Kafka Connect's MongoDB sink connector (bench/peer.ts). */
 export function peerLines(p: PeerBenchResult): string[] {
-  const run = (x: PeerBenchResult['peer_default']): string => `${f(x.docs_per_s, x.docs_per_s < 100 ? 1 : 0)} docs/s${x.capped ? ` (time-boxed: ${f(x.docs)} docs in ${f(x.seconds, 1)} s)` : ''}`;
+  const run = (x: PeerBenchResult['peer_default']): string => `${f(x.docs_per_s, x.docs_per_s < 100 ? 1 : 0)} docs/s${x.steady_docs_per_s !== undefined ? ` (steady ${f(x.steady_docs_per_s)})` : ''}${x.capped ? ` (time-boxed: ${f(x.docs)} docs in ${f(x.seconds, 1)} s)` : ''}`;
   const tick = p.target.met ? '✔' : '✘';
   return [
-    `peer (${f(p.events)} events, Kafka Connect ${p.peer.kafka_connect} + mongo-kafka-connect ${p.peer.mongo_kafka_connect}): ours ${f(p.ours.events_per_s)} ev/s; sink fastest (insert, unordered, ${p.peer_fastest.connector['tasks.max'] ?? '?'} tasks) ${run(p.peer_fastest)}; sink default (replace-one upsert by order_id) ${run(p.peer_default)}; raw insertMany ${f(p.raw_insert_many.docs_per_s)} docs/s`,
+    `peer (${f(p.events)} events, Kafka Connect ${p.peer.kafka_connect} + mongo-kafka-connect ${p.peer.mongo_kafka_connect}): ours ${f(p.ours.events_per_s)} ev/s (steady ${f(p.ours.steady_events_per_s)}); sink fastest (insert, unordered, ${p.peer_fastest.connector['tasks.max'] ?? '?'} tasks) ${run(p.peer_fastest)}; sink default (replace-one upsert by order_id) ${run(p.peer_default)}; raw insertMany ${f(p.raw_insert_many.docs_per_s)} docs/s`,
     `peer ratios: ours / sink fastest ${f(p.ratios.ours_to_peer_fastest, 2)} (target ≥ ${p.target.ours_to_peer_fastest} ${tick}); ours / sink default ${f(p.ratios.ours_to_peer_default, 1)}; ours / raw ${f(p.ratios.ours_to_raw, 2)}; sink fastest / raw ${f(p.ratios.peer_fastest_to_raw, 2)} (load average at the start of ours / fastest / default: ${f(p.ours.loadavg_1m, 1)} / ${f(p.peer_fastest.loadavg_1m, 1)} / ${f(p.peer_default.loadavg_1m, 1)})`,
   ];
 }
