@@ -3,7 +3,7 @@
  * like. Starts the stack (with the cold-path services), runs the parts in sequence and writes
  * the JSON results to .local/bench/<timestamp>.json plus a summary on stdout.
  *
- *   npm run bench -- [--only generator,ingest,kpi,archive,analytics,kafka-client,faults] [--quick] [--hot-cap N] [--faults-rate N] [--help]
+ *   npm run bench -- [--only generator,ingest,peer,kpi,archive,analytics,kafka-client,faults] [--quick] [--hot-cap N] [--faults-rate N] [--help]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { createLogger } from '../shared/platform/log.ts';
 import { stackUp } from '../dev/stack/api.ts';
 import { runGeneratorBench } from './generator.ts';
 import { benchIngest } from './ingest.ts';
+import { runPeerBench } from './peer.ts';
 import { runKpiBench } from './kpi.ts';
 import { runArchiveBench } from './archive.ts';
 import { runAnalyticsBench } from './analytics.ts';
@@ -35,6 +36,10 @@ if (args.parts.includes('generator')) {
 if (args.parts.includes('ingest')) {
   log.info('bench: ingest end to end vs raw driver writes');
   results.ingest = await benchIngest({ events: q ? 20_000 : 100_000, log });
+}
+if (args.parts.includes('peer')) {
+  log.info('bench: peer (Kafka Connect + MongoDB sink connector) beside our ingest, same events and store');
+  results.peer = await runPeerBench({ events: q ? 20_000 : 100_000, ...(results.ingest ? { ours: results.ingest } : {}), config, log });
 }
 if (args.parts.includes('kpi')) {
   log.info('bench: event-to-KPI latency and dashboard read latency');

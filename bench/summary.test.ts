@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseBenchArgs, summarise } from './summary.ts';
+import { parseBenchArgs, peerLines, summarise } from './summary.ts';
+import type { PeerBenchResult } from './peer.ts';
 
 describe('parseBenchArgs', () => {
   it('runs every part by default', () => {
-    expect(parseBenchArgs([])).toEqual({ parts: ['generator', 'ingest', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults'], quick: false, help: false });
+    expect(parseBenchArgs([])).toEqual({ parts: ['generator', 'ingest', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults'], quick: false, help: false });
   });
   it('selects parts and quick mode', () => {
     expect(parseBenchArgs(['--only', 'kpi,ingest', '--quick'])).toEqual({ parts: ['kpi', 'ingest'], quick: true, help: false });
@@ -14,7 +15,7 @@ describe('parseBenchArgs', () => {
   it('rejects unknown parts and options', () => {
     expect(() => parseBenchArgs(['--only', 'spark'])).toThrow(/--only/);
     expect(() => parseBenchArgs(['--fast'])).toThrow(/unknown option/);
-    expect(() => parseBenchArgs(['--only', 'kpi,spark'])).toThrow(/--only: unknown "spark"; choose from generator, ingest, kpi, archive, analytics, kafka-client, faults/);
+    expect(() => parseBenchArgs(['--only', 'kpi,spark'])).toThrow(/--only: unknown "spark"; choose from generator, ingest, peer, kpi, archive, analytics, kafka-client, faults/);
     expect(parseBenchArgs(['-h']).help).toBe(true);
   });
 });
@@ -94,5 +95,28 @@ describe('summarise analytics', () => {
     expect(met).toContain('analytics duckdb 1,000,000: minute run (incremental, +1,200 orders) 2.0 s (target < 10.0 s at 1M ✔)');
     expect(text).toContain('analytics spark 1,000,000, 1 executor core: 95.0 s');
     expect(text).toContain("analytics spark 100,000, 2 executor cores: skipped (the cluster's workers have 2 cores");
+  });
+});
+
+describe('peerLines', () => {
+  const peer: PeerBenchResult = {
+    events: 100_000,
+    seed: 1,
+    ours: { events_per_s: 2000, steady_events_per_s: 2500, mode: 'pipeline', measured: 'ingest part of this run', loadavg_1m: 2 },
+    peer_default: { kind: 'default', connector: { 'tasks.max': '1' }, docs: 2982, seconds: 60.02, docs_per_s: 49.7, capped: true, loadavg_1m: 3 },
+    peer_fastest: { kind: 'fastest', connector: { 'tasks.max': '4' }, docs: 100_000, seconds: 11.33, docs_per_s: 8824, steady_docs_per_s: 9500, capped: false, loadavg_1m: 3 },
+    raw_insert_many: { docs_per_s: 10_000, concurrency: 4, by_concurrency: { '1': 9000, '4': 10_000 }, batch: 2000 },
+    ratios: { ours_to_peer_fastest: 0.227, ours_to_peer_default: 40.241, ours_to_raw: 0.2, peer_fastest_to_raw: 0.882 },
+    target: { ours_to_peer_fastest: 1, met: false },
+    peer: { kafka_connect: '4.1.2', mongo_kafka_connect: '1.13.0', rest: 'http://127.0.0.1:8383' },
+    machine: { cpus: 2, loadavg_1m_start: 1, loadavg_1m_end: 2, store: 'FerretDB v1.24.2 (SQLite)' },
+  };
+  it('prints the three rates, the time box and the ratios with the target mark', () => {
+    const [rates, ratios] = peerLines(peer);
+    expect(rates).toBe(
+      'peer (100,000 events, Kafka Connect 4.1.2 + mongo-kafka-connect 1.13.0): ours 2,000 ev/s (steady 2,500); sink fastest (insert, unordered, 4 tasks) 8,824 docs/s (steady 9,500); sink default (replace-one upsert by order_id) 49.7 docs/s (time-boxed: 2,982 docs in 60.0 s); raw insertMany 10,000 docs/s',
+    );
+    expect(ratios).toBe('peer ratios: ours / sink fastest 0.23 (target ≥ 1 ✘); ours / sink default 40.2; ours / raw 0.20; sink fastest / raw 0.88 (load average at the start of ours / fastest / default: 2.0 / 3.0 / 3.0)');
+    expect(summarise({ at: 'x', peer: { ...peer, target: { ours_to_peer_fastest: 1, met: true } } })).toContain('(target ≥ 1 ✔)');
   });
 });

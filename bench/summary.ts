@@ -1,13 +1,14 @@
 /** Argument parsing and the human summary of `npm run bench` (pure). */
 import { commandLine } from '../shared/platform/args.ts';
 import type { IngestBenchResult } from './ingest.ts';
+import type { PeerBenchResult } from './peer.ts';
 import type { KpiBenchResult } from './kpi.ts';
 import type { ArchiveBenchResult } from './archive.ts';
 import type { AnalyticsBenchResult } from './analytics.ts';
 import type { KafkaClientBenchResult } from './kafka-client.ts';
 import { faultsLines, type FaultsBenchResult } from './faults-check.ts';
 
-export const BENCH_PARTS = ['generator', 'ingest', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults'] as const;
+export const BENCH_PARTS = ['generator', 'ingest', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export interface BenchArgs {
@@ -51,6 +52,7 @@ export interface BenchResults {
   at: string;
   generator?: Record<string, unknown>;
   ingest?: IngestBenchResult;
+  peer?: PeerBenchResult;
   kpi?: KpiBenchResult;
   archive?: ArchiveBenchResult;
   analytics?: AnalyticsBenchResult;
@@ -70,6 +72,7 @@ export function summarise(r: BenchResults): string {
         `raw bulkWrite upsert ${f(i.raw_bulk_write_upsert.events_per_s)} docs/s; function CPU ${f(i.ingest.cpu_us_per_event, 1)} µs/event (target ≤ ${i.targets.cpu_us_per_event})`,
     );
   }
+  if (r.peer) lines.push(...peerLines(r.peer));
   if (r.kpi) {
     for (const l of r.kpi.latency) lines.push(`event→KPI at ${f(l.rate)} ev/s (achieved ${f(l.achieved_rate)}): p50 ${f(l.p50_ms)} ms, p95 ${f(l.p95_ms)} ms, p99 ${f(l.p99_ms)} ms${l.sustained ? '' : ' (not sustained)'}`);
     const rd = r.kpi.read;
@@ -96,6 +99,16 @@ export function summarise(r: BenchResults): string {
   }
   if (r.faults) lines.push(...faultsLines(r.faults));
   return lines.join('\n');
+}
+
+/** Our ingest beside Kafka Connect's MongoDB sink connector (bench/peer.ts). */
+export function peerLines(p: PeerBenchResult): string[] {
+  const run = (x: PeerBenchResult['peer_default']): string => `${f(x.docs_per_s, x.docs_per_s < 100 ? 1 : 0)} docs/s${x.steady_docs_per_s !== undefined ? ` (steady ${f(x.steady_docs_per_s)})` : ''}${x.capped ? ` (time-boxed: ${f(x.docs)} docs in ${f(x.seconds, 1)} s)` : ''}`;
+  const tick = p.target.met ? '✔' : '✘';
+  return [
+    `peer (${f(p.events)} events, Kafka Connect ${p.peer.kafka_connect} + mongo-kafka-connect ${p.peer.mongo_kafka_connect}): ours ${f(p.ours.events_per_s)} ev/s (steady ${f(p.ours.steady_events_per_s)}); sink fastest (insert, unordered, ${p.peer_fastest.connector['tasks.max'] ?? '?'} tasks) ${run(p.peer_fastest)}; sink default (replace-one upsert by order_id) ${run(p.peer_default)}; raw insertMany ${f(p.raw_insert_many.docs_per_s)} docs/s`,
+    `peer ratios: ours / sink fastest ${f(p.ratios.ours_to_peer_fastest, 2)} (target ≥ ${p.target.ours_to_peer_fastest} ${tick}); ours / sink default ${f(p.ratios.ours_to_peer_default, 1)}; ours / raw ${f(p.ratios.ours_to_raw, 2)}; sink fastest / raw ${f(p.ratios.peer_fastest_to_raw, 2)} (load average at the start of ours / fastest / default: ${f(p.ours.loadavg_1m, 1)} / ${f(p.peer_fastest.loadavg_1m, 1)} / ${f(p.peer_default.loadavg_1m, 1)})`,
+  ];
 }
 
 const sec = (ms: number | undefined): string => (ms === undefined ? 'n/a' : `${f(ms / 1000, 1)} s`);

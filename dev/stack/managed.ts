@@ -22,7 +22,7 @@ export interface LaunchSpec {
 
 export interface ManagedSpec {
   name: string;
-  group: 'core' | 'cold';
+  group: 'core' | 'cold' | 'opt-in';
   /** Text found in the process command line (to recognise our own process behind a pid file). */
   marker: string;
   endpoint(ctx: ServiceContext): string;

@@ -25,8 +25,8 @@ export interface ServiceStatus {
 
 export interface ServiceDef {
   name: string;
-  /** Part of the default set (`up`), or only with `up --all` (cold path). */
-  group: 'core' | 'cold';
+  /** Part of the default set (`up`), only with `up --all` (cold path), or only by name (`--only`; e.g. the benchmark's peer). */
+  group: 'core' | 'cold' | 'opt-in';
   /** Install (idempotent, cached; fast when already installed). */
   install(ctx: ServiceContext): Promise<void>;
   /** Start if not healthy already; resolve once the health check passes; throw ServiceError naming the log otherwise. */

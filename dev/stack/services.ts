@@ -1,6 +1,7 @@
 /**
  * The registry of local services, in start order within each group.
- * core: started by `npm run stack -- up`; cold: only with `up --all` (or `--only name`).
+ * core: started by `npm run stack -- up`; cold: only with `up --all` (or `--only name`);
+ * opt-in: only with `--only name` (kafka-connect: the peer benchmark starts it itself).
  */
 import { ConfigError } from '../../shared/platform/errors.ts';
 import type { ServiceDef } from './service.ts';
@@ -11,11 +12,12 @@ import { hdfsService } from './hdfs.ts';
 import { hiveService } from './hive.ts';
 import { airflowService } from './airflow.ts';
 import { sparkService } from './spark.ts';
+import { kafkaConnectService } from './kafka-connect.ts';
 
-export const SERVICES: readonly ServiceDef[] = [kafkaService, ferretdbService, redisService, hdfsService, hiveService, sparkService, airflowService];
+export const SERVICES: readonly ServiceDef[] = [kafkaService, ferretdbService, redisService, hdfsService, hiveService, sparkService, airflowService, kafkaConnectService];
 
 /** Other names accepted by `--only`. */
-export const ALIASES: Readonly<Record<string, string>> = { mongo: 'ferretdb', mongodb: 'ferretdb', webhdfs: 'hdfs', metastore: 'hive', 'hive-metastore': 'hive' };
+export const ALIASES: Readonly<Record<string, string>> = { mongo: 'ferretdb', mongodb: 'ferretdb', webhdfs: 'hdfs', metastore: 'hive', 'hive-metastore': 'hive', connect: 'kafka-connect' };
 
 /** Which services a command acts on: `only` (names or aliases) wins; else core, or all with `all`. */
 export function selectServices(registry: readonly ServiceDef[], opts: { all?: boolean; only?: string[] }): ServiceDef[] {
@@ -30,5 +32,5 @@ export function selectServices(registry: readonly ServiceDef[], opts: { all?: bo
     }
     return registry.filter((s) => picked.includes(s));
   }
-  return registry.filter((s) => opts.all === true || s.group === 'core');
+  return registry.filter((s) => s.group === 'core' || (opts.all === true && s.group === 'cold'));
 }

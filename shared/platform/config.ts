@@ -33,6 +33,8 @@ export interface Config {
   webhdfsPort: number;
   hdfsPort: number;
   hivePort: number;
+  /** Kafka Connect REST port of the peer benchmark's standalone worker (KAFKA_CONNECT_PORT, default 8383). */
+  kafkaConnectPort: number;
   topics: { orders: string; dlq: string; accepted: string; deltas: string };
   archiveThresholdMb: number;
   archiveLowWaterFraction: number;
@@ -186,6 +188,7 @@ export function loadConfig(env: Env = process.env): Config {
     webhdfsPort: int(env, 'WEBHDFS_PORT', 9870),
     hdfsPort: int(env, 'HDFS_PORT', 8020),
     hivePort: int(env, 'HIVE_METASTORE_PORT', 9083),
+    kafkaConnectPort: int(env, 'KAFKA_CONNECT_PORT', 8383),
     topics: {
       orders: env.TOPIC_ORDERS || 'orders',
       dlq: env.TOPIC_DLQ || 'orders.dlq',
