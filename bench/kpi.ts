@@ -23,7 +23,6 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -35,6 +34,7 @@ import { ensureDebianTools, WRK } from '../tests/browser-setup.ts';
 import { startKpiPipeline, type KpiPipeline } from '../tests/kpi-pipeline.ts';
 import { waitFor } from '../dev/testing/wait-for.ts';
 import type { OpenLoopResult, ReadSample } from './read-load.ts';
+import { freePort } from '../dev/testing/free-port.ts';
 
 const run = promisify(execFile);
 
@@ -107,17 +107,6 @@ function pct(sorted: number[], p: number): number {
 
 const round = (x: number): number => Math.round(x * 10) / 10;
 const round2 = (x: number): number => Math.round(x * 100) / 100;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 /** The dashboard as its own process (as deployed), on a free port. */
 async function startDashboardProcess(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {

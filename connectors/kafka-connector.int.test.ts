@@ -31,6 +31,7 @@ import { fromParked } from './parking.ts';
 import { replayParked } from './replay-parked.ts';
 import type { FunctionDef } from './stackfile.ts';
 import type { ConnectorMetrics } from './metrics.ts';
+import { freePort } from '../dev/testing/free-port.ts';
 
 const config = loadConfig();
 const sfx = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
@@ -206,14 +207,6 @@ async function readAll(topic: string, n: number): Promise<KafkaRecord[]> {
   } finally {
     await consumer.disconnect();
   }
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 describe('consumer restart', () => {

@@ -5,11 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../shared/platform/config.ts';
 import { waitFor } from '../dev/testing/wait-for.ts';
+import { freePort } from '../dev/testing/free-port.ts';
 
 export interface PrivateRedis {
   url: string;
@@ -20,18 +20,6 @@ export interface PrivateRedis {
   start(): Promise<void>;
   /** Stop and delete its data folder. */
   destroy(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitReady(url: string, timeoutMs: number): Promise<void> {

@@ -6,11 +6,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../shared/platform/log.ts';
 import { backoffDelay, sleep, type BackoffPolicy } from '../../connectors/backoff.ts';
+import { freePort } from '../testing/free-port.ts';
 
 /** URL of tsx's loader, so `--import` works whatever the child's working directory is. */
 export const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -36,19 +36,6 @@ export interface ManagedProcessOptions {
   livenessEveryMs?: number;
   livenessFailures?: number;
   cwd?: string;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function probe(url: string, timeoutMs: number): Promise<boolean> {

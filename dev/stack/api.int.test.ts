@@ -3,7 +3,6 @@
  * shared stack is untouched): up, idempotent up, status, down, idempotent down, reset.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,18 +11,11 @@ import { createLogger } from '../../shared/platform/log.ts';
 import { stackDown, stackReset, stackStatus, stackUp } from './api.ts';
 import { isAlive } from './proc.ts';
 import { redisPing } from './redis.ts';
+import { freePort } from '../testing/free-port.ts';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'op-stack-api-'));
 const lines: string[] = [];
 const log = createLogger({}, (l) => lines.push(l));
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 describe('stack API life cycle (private redis)', () => {
   let opts: Parameters<typeof stackUp>[0] = {};

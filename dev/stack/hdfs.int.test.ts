@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,14 +16,7 @@ import { installMavenLibs, libsDirOf } from './maven-libs.ts';
 import { isAlive } from './proc.ts';
 import type { ServiceContext } from './service.ts';
 import { waitFor } from '../testing/wait-for.ts';
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
+import { freePort } from '../testing/free-port.ts';
 
 const shared = loadConfig();
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'op-hdfs-life-'));

@@ -4,7 +4,6 @@
  * start, and a database created before a restart is still there afterwards (Derby on disk).
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,14 +14,7 @@ import { hiveService, HIVE_LIBS } from './hive.ts';
 import { installMavenLibs, libsDirOf } from './maven-libs.ts';
 import { isAlive } from './proc.ts';
 import type { ServiceContext } from './service.ts';
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
+import { freePort } from '../testing/free-port.ts';
 
 const shared = loadConfig();
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'op-hive-life-'));

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../shared/platform/config.ts';
 import type { Logger } from '../../shared/platform/log.ts';
-import { freePort } from '../local/function-process.ts';
+import { freePort } from '../testing/free-port.ts';
 import { kafkaService } from './kafka.ts';
 import { ferretdbService } from './ferretdb.ts';
 import { redisService } from './redis.ts';

@@ -4,11 +4,11 @@
  * Everything lives under its own root directory, removed at the end.
  */
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../platform/config.ts';
 import { DependencyError, NotFoundError } from '../../platform/errors.ts';
 import { createWebHdfsStorage } from './webhdfs-storage.ts';
+import { freePort } from '../../../dev/testing/free-port.ts';
 
 const config = loadConfig();
 const root = `/orderpulse-int-${randomBytes(4).toString('hex')}`;
@@ -21,14 +21,6 @@ async function rawNames(dir: string): Promise<string[]> {
   if (res.status === 404) return [];
   const body = (await res.json()) as { FileStatuses: { FileStatus: { pathSuffix: string }[] } };
   return body.FileStatuses.FileStatus.map((s) => s.pathSuffix).sort();
-}
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 afterAll(async () => {

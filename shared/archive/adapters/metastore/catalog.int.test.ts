@@ -4,7 +4,6 @@
  * Each run uses its own database, dropped at the end.
  */
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../platform/config.ts';
 import { DependencyError, InvariantError } from '../../../platform/errors.ts';
@@ -12,6 +11,7 @@ import type { TableDef } from '../../ports.ts';
 import { createHiveCatalog, PARQUET } from './catalog.ts';
 import { createMetastoreClient } from './client.ts';
 import { MetastoreError } from './rpc.ts';
+import { freePort } from '../../../../dev/testing/free-port.ts';
 
 const config = loadConfig();
 const uri = config.hiveMetastoreUri ?? `thrift://127.0.0.1:${config.hivePort}`;
@@ -37,14 +37,6 @@ const def: TableDef = {
   location: `${base}/orders_fact`,
   format: 'parquet',
 };
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 afterAll(async () => {
   await catalog.client.dropTable(db, 'orders_fact', { deleteData: false }).catch(() => undefined);
