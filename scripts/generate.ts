@@ -43,7 +43,7 @@ function progressPrinter(total: number | undefined): (p: PumpProgress) => void {
 
 async function main(): Promise<number> {
   const args = parseOrExit(USAGE, () => parseGenerateArgs(process.argv.slice(2), Date.now()), (a) => a.help);
-  const stream = createMessageStream({ seed: args.seed, start: args.startMs, eventRate: args.eventRate, model: modelFor(args), dupRate: args.dupRate, badRate: args.badRate });
+  const stream = createMessageStream({ seed: args.seed, start: args.startMs, eventRate: args.eventRate, model: modelFor(args), incidents: args.incidents, dupRate: args.dupRate, badRate: args.badRate });
   const config = loadConfig();
   const topic = args.topic ?? config.topics.orders;
   const mode = args.dryRun ? 'dry-run' : args.ndjson ? 'ndjson' : 'kafka';
@@ -115,6 +115,8 @@ async function main(): Promise<number> {
       run_id: gen.runId,
       event_time: { first: new Date(gen.startMs).toISOString(), last: r.orders > 0 ? new Date(Math.floor(gen.timeMs)).toISOString() : null },
       flash_sales: gen.flashSales.length,
+      // Ground truth for the alert detectors (docs/alerts.md): injected incidents and flash sales.
+      incidents: gen.truth(),
       stopped_by: r.stoppedBy,
     };
     (mode === 'ndjson' ? process.stderr : process.stdout).write(JSON.stringify(summary) + '\n');

@@ -1,6 +1,7 @@
 /** Command-line options of `npm run generate` (parsed and validated; pure). */
 import { commandLine } from '../../shared/platform/args.ts';
 import { parseStart } from './generator.ts';
+import { parseIncidentSpecs, type Incident } from './incidents.ts';
 
 export interface GenerateArgs {
   rate: number;
@@ -13,6 +14,8 @@ export interface GenerateArgs {
   badRate: number;
   eventRate: number;
   flashEveryMinutes: number | undefined;
+  /** Injected incidents (dev/generator/incidents.ts), times already absolute. */
+  incidents: Incident[];
   batchSize: number | undefined;
   inFlight: number;
   workers: number;
@@ -34,6 +37,10 @@ Produces seeded, realistic order events (docs/contracts.md §2) to Kafka, keyed 
   --start ISO         event time of the first order (default: now)
   --event-rate R      mean orders per second of EVENT time (default: --rate, or 100 when --rate is 0)
   --flash-every MIN   mean minutes of event time between flash sales (default 60; 0 = none)
+  --outage SPEC       payment outage, METHOD@START+DURATION[:RATE], minutes of event time after
+                      --start, e.g. credit_card@30+10:0.4 (failure rate, default 0.4); repeatable
+  --drop SPEC         demand drop, START+DURATION[:FACTOR], e.g. 90+5:0.3 (arrivals x factor;
+                      default 0: orders stop); repeatable. Ground truth: "incidents" in the summary
   --dup-rate F        share of exact redeliveries of earlier orders, 0..0.5 (default 0)
   --bad-rate F        share of malformed/conflicting events, 0..0.5 (default 0)
   --batch N           messages per send (default rate/20, within 1..1000)
@@ -60,6 +67,8 @@ const cli = commandLine({
     start: { type: 'string', value: 'an ISO-8601 time such as 2024-06-01T12:00:00Z' },
     'event-rate': { type: 'number', min: 0.000001, max: MAX_RATE },
     'flash-every': { type: 'number', min: 0, max: 1e6 },
+    outage: { type: 'list', value: 'METHOD@START+DURATION[:RATE] (minutes)' },
+    drop: { type: 'list', value: 'START+DURATION[:FACTOR] (minutes)' },
     'dup-rate': { type: 'number', min: 0, max: 0.5 },
     'bad-rate': { type: 'number', min: 0, max: 0.5 },
     batch: { type: 'number', min: 1, max: 10_000, integer: true },
@@ -84,6 +93,12 @@ export function parseGenerateArgs(argv: readonly string[], nowMs: number): Gener
       cli.fail(`--start "${v.start}" is not a valid time (e.g. 2024-06-01T12:00:00Z)`, cause);
     }
   }
+  let incidents: Incident[] = [];
+  try {
+    incidents = parseIncidentSpecs(v.outage ?? [], v.drop ?? [], startMs);
+  } catch (cause) {
+    cli.fail(cause instanceof Error ? cause.message : String(cause), cause);
+  }
   if (v.topic !== undefined && !/^[a-zA-Z0-9._-]{1,249}$/.test(v.topic)) cli.fail(`--topic must be a valid Kafka topic name (letters, digits, . _ -), got "${v.topic}"`);
   return {
     rate,
@@ -96,6 +111,7 @@ export function parseGenerateArgs(argv: readonly string[], nowMs: number): Gener
     badRate: v['bad-rate'] ?? 0,
     eventRate: v['event-rate'] ?? (rate > 0 ? rate : 100),
     flashEveryMinutes: v['flash-every'],
+    incidents,
     batchSize: v.batch,
     inFlight: v['in-flight'] ?? 4,
     workers: v.workers ?? 1,

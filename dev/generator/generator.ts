@@ -10,6 +10,7 @@ import { createRng, hashString } from './prng.ts';
 import { geometric, logNormal, tableSampler } from './sampling.ts';
 import { buildWorld, type World } from './world.ts';
 import { SEGMENT_ORDER } from './customers.ts';
+import { failureRateAt, groundTruth, nextArrival, validateIncidents, type Incident, type IncidentTruth } from './incidents.ts';
 
 export interface GeneratorOptions {
   /** Run seed: a non-negative safe integer. */
@@ -19,6 +20,8 @@ export interface GeneratorOptions {
   /** Mean orders per second of event time, averaged over a week (default 100). */
   eventRate?: number;
   model?: ModelParams;
+  /** Injected incidents (payment outages, demand drops; incidents.ts). None: the stream is as before. */
+  incidents?: readonly Incident[];
 }
 
 export interface OrderGenerator {
@@ -37,6 +40,8 @@ export interface OrderGenerator {
   readonly world: World;
   /** The order_id of the order with 0-based sequence number `seq`. */
   orderId(seq: number): string;
+  /** Injected incidents and the flash sales seen so far: kind, subject, onset, end (the alert bench's ground truth). */
+  truth(): IncidentTruth[];
 }
 
 export const DEFAULT_EVENT_RATE = 100;
@@ -62,7 +67,10 @@ export function createGenerator(opts: GeneratorOptions): OrderGenerator {
   const eventRate = opts.eventRate ?? DEFAULT_EVENT_RATE;
   if (!(eventRate > 0) || !Number.isFinite(eventRate)) throw new RangeError(`eventRate must be > 0, got ${eventRate}`);
   const startMs = parseStart(opts.start);
-  const runId = hashString(JSON.stringify([seed, startMs, eventRate, m])).toString(16).padStart(8, '0');
+  const incidents = opts.incidents ?? [];
+  validateIncidents(incidents);
+  // Incidents change the events, so they change the run id (order ids never collide with the plain run's).
+  const runId = hashString(JSON.stringify(incidents.length === 0 ? [seed, startMs, eventRate, m] : [seed, startMs, eventRate, m, incidents])).toString(16).padStart(8, '0');
   const idPrefix = `o-${seed}-${runId}-`;
   const payPrefix = `pay-${seed}-${runId}-`;
 
@@ -113,7 +121,8 @@ export function createGenerator(opts: GeneratorOptions): OrderGenerator {
     // Payment and status.
     const method = payMix[si]!.sample(rng);
     const pm = m.payments[method];
-    const payStatus: PaymentStatus = rng.chance(pm.failureRate) ? 'failed' : 'success';
+    const failureRate = incidents.length === 0 ? pm.failureRate : failureRateAt(incidents, method, now, pm.failureRate);
+    const payStatus: PaymentStatus = rng.chance(failureRate) ? 'failed' : 'success';
     const processing = Math.round(logNormal(rng, pm.medianMs, pm.sigma));
     const status = (payStatus === 'success' ? afterSuccess : afterFailure).sample(rng);
 
@@ -135,7 +144,7 @@ export function createGenerator(opts: GeneratorOptions): OrderGenerator {
     // Next arrival: exponential gap at the current intensity (a time-change of a unit Poisson
     // process, one Euler step per order; the intensity varies over minutes, gaps are far shorter).
     const lambda = ratePerMs * daily(now) * (sale !== null && now < sale.endMs ? sale.multiplier : 1);
-    t = now + arrivals.exp() / lambda;
+    t = incidents.length === 0 ? now + arrivals.exp() / lambda : nextArrival(incidents, now, arrivals.exp(), lambda);
     return event;
   };
 
@@ -156,5 +165,6 @@ export function createGenerator(opts: GeneratorOptions): OrderGenerator {
     },
     world,
     orderId: (s) => idPrefix + s,
+    truth: () => groundTruth(incidents, flash.seen),
   };
 }

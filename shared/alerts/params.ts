@@ -1,0 +1,103 @@
+/**
+ * Every number the detectors use, in one place (docs/alerts.md explains each and why).
+ * Times are event time. The bench (bench/alerts.ts) prints them with its results.
+ */
+export interface DetectorParams {
+  /** Trailing windows, seconds, evaluated every event-time second (shortest first). */
+  paymentWindowsS: readonly number[];
+  /** Demand windows for drops; surges use `surgeWindowsS` (no delay target, fewer chances of noise). */
+  demandWindowsS: readonly number[];
+  surgeWindowsS: readonly number[];
+  /** The watermark trails the slowest active partition by this much (ms). */
+  latenessMs: number;
+  /** A partition whose newest event is this far behind the newest of all no longer holds the watermark back (ms). */
+  idlePartitionMs: number;
+  /** Open/resolve hysteresis: the normal condition must hold this many consecutive seconds to resolve. */
+  resolveHoldS: number;
+  payment: {
+    /** Open when the Wilson lower bound at this z exceeds the threshold rate. */
+    zOpen: number;
+    /** Resolve when the Wilson upper bound (60 s window) at this z is below the threshold rate. */
+    zClose: number;
+    /** Threshold rate = baseline + max(minLift, baseline × relLift). */
+    minLift: number;
+    relLift: number;
+    /** Never alert on fewer failures than this in the window. */
+    minFailures: number;
+    /** The baseline must rest on at least this many (decayed) attempts before the method is tested. */
+    minBaselineAttempts: number;
+    /** Half-life of the baseline's exponential decay, seconds. */
+    baselineHalfLifeS: number;
+    /** Severity critical when the lower bound exceeds max(criticalRate, baseline × criticalRel). */
+    criticalRate: number;
+    criticalRel: number;
+  };
+  demand: {
+    /** Drop: N <= dropRatio × E and z <= −zDrop; surge: N >= surgeRatio × E and z >= zSurge. */
+    dropRatio: number;
+    zDrop: number;
+    surgeRatio: number;
+    zSurge: number;
+    /** Resolve (60 s window) when N >= dropResolveRatio × E (drop) or N <= surgeResolveRatio × E (surge). */
+    dropResolveRatio: number;
+    surgeResolveRatio: number;
+    /** Critical: N <= criticalDropRatio × E, or N >= criticalSurgeRatio × E. */
+    criticalDropRatio: number;
+    criticalSurgeRatio: number;
+    /** Minimum expected orders in a window for it to be tested. */
+    minExpected: number;
+    /** A surge names a sale when that campaign tags at least this share of the window's orders. */
+    saleShare: number;
+    /** Learned minutes needed before demand is tested at all. */
+    minLearnedMinutes: number;
+    /** Holt level / trend smoothing per learned minute (bootstrap baseline). */
+    levelAlpha: number;
+    trendBeta: number;
+    /** Seasonal profile: slot length in minutes and the weight of the newest day. */
+    slotMinutes: number;
+    dayAlpha: number;
+    /** Half-life (minutes) of the ratio between today and the seasonal profile. */
+    ratioHalfLifeMin: number;
+    /** Learned minutes with a known profile needed before the seasonal baseline is used. */
+    minRatioMinutes: number;
+  };
+}
+
+export const DEFAULT_PARAMS: DetectorParams = {
+  paymentWindowsS: [10, 60, 300],
+  demandWindowsS: [20, 60, 300],
+  surgeWindowsS: [60, 300],
+  latenessMs: 1_000,
+  idlePartitionMs: 300_000,
+  resolveHoldS: 30,
+  payment: {
+    zOpen: 4.5,
+    zClose: 1,
+    minLift: 0.05,
+    relLift: 1,
+    minFailures: 5,
+    minBaselineAttempts: 200,
+    baselineHalfLifeS: 3_600,
+    criticalRate: 0.25,
+    criticalRel: 5,
+  },
+  demand: {
+    dropRatio: 0.65,
+    zDrop: 4.5,
+    surgeRatio: 1.5,
+    zSurge: 4.5,
+    dropResolveRatio: 0.85,
+    surgeResolveRatio: 1.2,
+    criticalDropRatio: 0.2,
+    criticalSurgeRatio: 3,
+    minExpected: 10,
+    saleShare: 0.1,
+    minLearnedMinutes: 15,
+    levelAlpha: 0.15,
+    trendBeta: 0.02,
+    slotMinutes: 10,
+    dayAlpha: 0.5,
+    ratioHalfLifeMin: 60,
+    minRatioMinutes: 10,
+  },
+};

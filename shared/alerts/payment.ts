@@ -1,0 +1,51 @@
+/**
+ * Payment failure detector, one verdict per payment method per evaluated second
+ * (docs/alerts.md "Payment failures"). Pure.
+ *
+ * Baseline p0: the method's own failure rate over the recent past (exponentially decayed
+ * counts, half-life 1 h), learned only from seconds that have left every window (5 min late) and
+ * that no alert of that method covers. Threshold pT = p0 + max(5 points, p0). A trailing window
+ * (10 s, 60 s, 300 s: the short one reacts in seconds at high volume, the long one still sees a
+ * low-volume method) is abnormal when it holds at least 5 failures and the Wilson lower bound of
+ * its failure rate at z = 4.5 is above pT: the volume decides how sure we are. Normal again when
+ * the 60 s window's Wilson upper bound at z = 1 is below pT.
+ */
+import type { Finding, Verdict } from './book.ts';
+import type { DetectorParams } from './params.ts';
+import { wilsonLower, wilsonUpper } from './stats.ts';
+
+export interface MethodCounts {
+  /** attempts, failures */
+  a: number;
+  f: number;
+}
+
+/** Window sums by window length: method -> [attempts, failures]. */
+export type PaymentWindows = Record<number, Record<string, [number, number]> | undefined>;
+
+export function evaluatePayment(method: string, base: MethodCounts | undefined, windows: PaymentWindows, endMs: number, params: DetectorParams): Verdict | null {
+  const p = params.payment;
+  if (base === undefined || base.a < p.minBaselineAttempts) return null;
+  const p0 = Math.max(0.001, base.f / base.a);
+  const pT = p0 + Math.max(p.minLift, p0 * p.relLift);
+  let finding: Finding | null = null;
+  for (const w of params.paymentWindowsS) {
+    const [a, f] = windows[w]?.[method] ?? [0, 0];
+    if (f < p.minFailures) continue;
+    const lower = wilsonLower(f, a, p.zOpen);
+    if (lower <= pT) continue;
+    const critical = lower > Math.max(p.criticalRate, p0 * p.criticalRel);
+    finding = {
+      subject: { payment_method: method },
+      startedMs: endMs - w * 1000,
+      observed: f / a,
+      expected: p0,
+      severity: critical ? 'critical' : 'warning',
+      detail: { window_s: w, attempts: a, failures: f, wilson_lower: Math.round(lower * 10_000) / 10_000, threshold: Math.round(pT * 10_000) / 10_000, z: p.zOpen, baseline_attempts: Math.round(base.a) },
+    };
+    break;
+  }
+  const [a60, f60] = windows[60]?.[method] ?? [0, 0];
+  const normal = a60 === 0 || wilsonUpper(f60, a60, p.zClose) < pT;
+  return { key: `payment_failure:${method}`, kind: 'payment_failure', finding, normal, observed: a60 === 0 ? 0 : f60 / a60, expected: p0 };
+}
