@@ -10,8 +10,8 @@
  * - bootstrap (before a day has been seen): Holt's linear smoothing of the per-minute counts
  *   (level + trend), projected to the moment asked about, so the morning ramp does not look like
  *   a surge and the evening decline not like a drop.
- * Minutes that overlap a demand alert are not learned (the caller skips them), so an outage or
- * a flash sale does not become the norm.
+ * Minutes that overlap a demand alert are learned as the prediction (the trend line), so an
+ * outage or a flash sale does not become the norm.
  */
 import type { DetectorParams } from './params.ts';
 
@@ -63,18 +63,21 @@ function closeSlot(b: DemandBaseline, p: DetectorParams['demand']): void {
 }
 
 /** Learn one complete minute (epoch minute index `minute`) with `count` orders. Minutes must come in order. */
-export function learnMinute(b: DemandBaseline, minute: number, rawCount: number, p: DetectorParams['demand']): void {
-  // Robust learning: once a level exists, a minute counts at most ±30/40 % off the prediction, so
-  // a sale or an outage the detectors could not see yet (the first minutes) barely moves it.
+export function learnMinute(b: DemandBaseline, minute: number, rawCount: number, p: DetectorParams['demand'], masked = false): void {
+  // Robust learning: once a level exists, a minute counts at most -30/+40 % off the prediction, so
+  // a sale or an outage the detectors could not see yet (the first minutes) barely moves it. A
+  // minute an alert covers counts as the prediction itself: level and slot follow the trend line
+  // through the incident without learning it (skipping it froze the level while the daily curve
+  // moved, and the stale level raised the next false alert).
   let count = rawCount;
   if (b.level !== null && b.lastMinute !== null && b.learned >= 5) {
     const pred = Math.max(1, b.level + Math.max(1, minute - b.lastMinute) * b.trend);
-    count = Math.min(1.4 * pred, Math.max(0.7 * pred, rawCount));
-  }
+    count = masked ? pred : Math.min(1.4 * pred, Math.max(0.7 * pred, rawCount));
+  } else if (masked) return;
   // Today vs the profile, before the profile learns this minute's slot.
   const s = seasonalAt(b, (minute + 0.5) * MINUTE_MS, p);
   if (s !== null && s > 0) {
-    const r = count / s;
+    const r = Math.min(2, Math.max(0.5, count / s));
     const keep = Math.pow(0.5, 1 / p.ratioHalfLifeMin);
     b.ratio = b.ratio === null ? r : keep * b.ratio + (1 - keep) * r;
     b.ratioN++;
@@ -87,7 +90,8 @@ export function learnMinute(b: DemandBaseline, minute: number, rawCount: number,
     const gap = Math.max(1, minute - b.lastMinute);
     const predicted = b.level + gap * b.trend;
     const level = p.levelAlpha * count + (1 - p.levelAlpha) * predicted;
-    b.trend = p.trendBeta * ((level - b.level) / gap) + (1 - p.trendBeta) * b.trend;
+    const cap = 0.03 * level;
+    b.trend = Math.max(-cap, Math.min(cap, p.trendBeta * ((level - b.level) / gap) + (1 - p.trendBeta) * b.trend));
     b.level = level;
   }
   b.lastMinute = minute;
@@ -118,7 +122,7 @@ export function expectedAt(b: DemandBaseline, tMs: number, p: DetectorParams['de
     const s = seasonalAt(b, tMs, p);
     if (s !== null) return { perMinute: s * b.ratio, source: 'seasonal' };
   }
-  // Project the trend at most 30 minutes ahead (after a long skipped stretch it is stale).
-  const h = Math.min(30, Math.max(0, tMs / MINUTE_MS - (b.lastMinute + 0.5)));
+  // Project the trend at most 10 minutes ahead.
+  const h = Math.min(10, Math.max(0, tMs / MINUTE_MS - (b.lastMinute + 0.5)));
   return { perMinute: Math.max(b.level * 0.25, b.level + h * b.trend), source: 'bootstrap' };
 }

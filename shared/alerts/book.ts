@@ -109,11 +109,16 @@ export function applyVerdict(book: Book, v: Verdict, atMs: number, resolveHoldS:
   return [{ type: 'resolved', alert }];
 }
 
-/** Whether event time t (ms) is within `marginMs` of an alert interval whose key starts with `prefix`. */
-export function masked(book: Book, prefix: string, fromMs: number, toMs: number, marginMs: number): boolean {
+/**
+ * Whether [from, to] (ms) is within `marginMs` of an alert interval whose key starts with
+ * `prefix`, counting at most `maxMs` of each interval (a lasting change must become the norm, or
+ * an alert that never resolves would freeze its baseline for ever).
+ */
+export function masked(book: Book, prefix: string, fromMs: number, toMs: number, marginMs: number, maxMs: number): boolean {
   for (const r of book.recent) {
     if (!r.key.startsWith(prefix)) continue;
-    if (toMs >= r.from - marginMs && (r.to === null || fromMs <= r.to + marginMs)) return true;
+    const end = Math.min(r.to ?? Number.POSITIVE_INFINITY, r.from + maxMs);
+    if (toMs >= r.from - marginMs && fromMs <= end + marginMs) return true;
   }
   return false;
 }

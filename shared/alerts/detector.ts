@@ -160,6 +160,8 @@ function step(st: DetectorState, s: number, params: DetectorParams, changes: Ale
   const leaving = s - maxW;
   if (st.first !== null && leaving >= st.first) learn(st, leaving, st.buckets[leaving], params);
   delete st.buckets[leaving];
+  const lagged = s - params.demand.learnLagS;
+  if (st.first !== null && lagged >= st.first) learnDemand(st, lagged, st.buckets[lagged], params);
 
   const endMs = (s + 1) * 1000;
   const payWindows: Record<number, Record<string, [number, number]>> = {};
@@ -202,21 +204,23 @@ function learn(st: DetectorState, sec: number, b: Counts | undefined, params: De
   }
   if (b) {
     for (const [m, [a, f]] of Object.entries(b.m)) {
-      if (masked(st.book, `payment_failure:${m}`, fromMs, fromMs + 999, MARGIN_MS)) continue;
+      if (masked(st.book, `payment_failure:${m}`, fromMs, fromMs + 999, MARGIN_MS, p.maxMaskMs)) continue;
       const c = (st.pay[m] ??= { a: 0, f: 0 });
       c.a += a;
       c.f += f;
     }
   }
-  // Demand: whole minutes.
+}
+
+/** Demand learns whole minutes, `learnLagS` behind: soon enough to follow the daily curve, late enough for an alert to have opened. */
+function learnDemand(st: DetectorState, sec: number, b: Counts | undefined, params: DetectorParams): void {
   const minute = Math.floor(sec / 60);
   if (st.minute !== null && st.minute.m !== minute) {
     const done = st.minute;
     const from = done.m * 60_000;
     // A minute the stream began inside of is partial: not learned.
     if (st.first !== null && from < st.first * 1000) skipMinute(st.demand, done.m, params.demand);
-    else if (masked(st.book, 'demand_', from, from + 59_999, MARGIN_MS)) skipMinute(st.demand, done.m, params.demand);
-    else learnMinute(st.demand, done.m, done.o, params.demand);
+    else learnMinute(st.demand, done.m, done.o, params.demand, masked(st.book, 'demand_', from, from + 59_999, MARGIN_MS, params.demand.maxMaskMs));
     st.minute = null;
   }
   st.minute ??= { m: minute, o: 0 };

@@ -15,20 +15,22 @@ export interface DetectorParams {
   /** Open/resolve hysteresis: the normal condition must hold this many consecutive seconds to resolve. */
   resolveHoldS: number;
   payment: {
-    /** Open when the Wilson lower bound at this z exceeds the threshold rate. */
+    /** Open when the window's failures are above the threshold rate at this binomial z. */
     zOpen: number;
     /** Resolve when the Wilson upper bound (60 s window) at this z is below the threshold rate. */
     zClose: number;
     /** Threshold rate = baseline + max(minLift, baseline × relLift). */
     minLift: number;
     relLift: number;
+    /** An open alert keeps its subject's baseline from learning for at most this long (ms), so a lasting change becomes the norm. */
+    maxMaskMs: number;
     /** Never alert on fewer failures than this in the window. */
     minFailures: number;
     /** The baseline must rest on at least this many (decayed) attempts before the method is tested. */
     minBaselineAttempts: number;
     /** Half-life of the baseline's exponential decay, seconds. */
     baselineHalfLifeS: number;
-    /** Severity critical when the lower bound exceeds max(criticalRate, baseline × criticalRel). */
+    /** Severity critical when the failures are above max(criticalRate, baseline × criticalRel) at zOpen. */
     criticalRate: number;
     criticalRel: number;
   };
@@ -44,10 +46,14 @@ export interface DetectorParams {
     /** Critical: N <= criticalDropRatio × E, or N >= criticalSurgeRatio × E. */
     criticalDropRatio: number;
     criticalSurgeRatio: number;
+    /** An open demand alert keeps the baseline from learning for at most this long (ms). */
+    maxMaskMs: number;
     /** Minimum expected orders in a window for it to be tested. */
     minExpected: number;
     /** A surge names a sale when that campaign tags at least this share of the window's orders. */
     saleShare: number;
+    /** A minute is learned once it is this many seconds behind the evaluated second. */
+    learnLagS: number;
     /** Learned minutes needed before demand is tested at all. */
     minLearnedMinutes: number;
     /** Holt level / trend smoothing per learned minute (bootstrap baseline). */
@@ -65,7 +71,7 @@ export interface DetectorParams {
 
 export const DEFAULT_PARAMS: DetectorParams = {
   paymentWindowsS: [10, 60, 300],
-  demandWindowsS: [20, 60, 300],
+  demandWindowsS: [60, 300],
   surgeWindowsS: [60, 300],
   latenessMs: 1_000,
   idlePartitionMs: 300_000,
@@ -75,6 +81,7 @@ export const DEFAULT_PARAMS: DetectorParams = {
     zClose: 1,
     minLift: 0.05,
     relLift: 1,
+    maxMaskMs: 3_600_000,
     minFailures: 5,
     minBaselineAttempts: 200,
     baselineHalfLifeS: 3_600,
@@ -90,11 +97,13 @@ export const DEFAULT_PARAMS: DetectorParams = {
     surgeResolveRatio: 1.2,
     criticalDropRatio: 0.2,
     criticalSurgeRatio: 3,
+    maxMaskMs: 1_200_000,
     minExpected: 10,
     saleShare: 0.1,
+    learnLagS: 120,
     minLearnedMinutes: 15,
     levelAlpha: 0.15,
-    trendBeta: 0.02,
+    trendBeta: 0.05,
     slotMinutes: 10,
     dayAlpha: 0.5,
     ratioHalfLifeMin: 60,

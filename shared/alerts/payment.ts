@@ -6,13 +6,14 @@
  * counts, half-life 1 h), learned only from seconds that have left every window (5 min late) and
  * that no alert of that method covers. Threshold pT = p0 + max(5 points, p0). A trailing window
  * (10 s, 60 s, 300 s: the short one reacts in seconds at high volume, the long one still sees a
- * low-volume method) is abnormal when it holds at least 5 failures and the Wilson lower bound of
- * its failure rate at z = 4.5 is above pT: the volume decides how sure we are. Normal again when
+ * low-volume method) is abnormal when it holds at least 5 failures and its failures are above pT
+ * at z >= 4.5 by the binomial likelihood-ratio test (stats.ts binomialZ): the volume decides how
+ * sure we are, and the test is against pT, not p0, so a significant but small rise is no alert. Normal again when
  * the 60 s window's Wilson upper bound at z = 1 is below pT.
  */
 import type { Finding, Verdict } from './book.ts';
 import type { DetectorParams } from './params.ts';
-import { wilsonLower, wilsonUpper } from './stats.ts';
+import { binomialZ, wilsonUpper } from './stats.ts';
 
 export interface MethodCounts {
   /** attempts, failures */
@@ -32,16 +33,16 @@ export function evaluatePayment(method: string, base: MethodCounts | undefined, 
   for (const w of params.paymentWindowsS) {
     const [a, f] = windows[w]?.[method] ?? [0, 0];
     if (f < p.minFailures) continue;
-    const lower = wilsonLower(f, a, p.zOpen);
-    if (lower <= pT) continue;
-    const critical = lower > Math.max(p.criticalRate, p0 * p.criticalRel);
+    const z = binomialZ(f, a, pT);
+    if (z < p.zOpen) continue;
+    const critical = binomialZ(f, a, Math.max(p.criticalRate, p0 * p.criticalRel)) >= p.zOpen;
     finding = {
       subject: { payment_method: method },
       startedMs: endMs - w * 1000,
       observed: f / a,
       expected: p0,
       severity: critical ? 'critical' : 'warning',
-      detail: { window_s: w, attempts: a, failures: f, wilson_lower: Math.round(lower * 10_000) / 10_000, threshold: Math.round(pT * 10_000) / 10_000, z: p.zOpen, baseline_attempts: Math.round(base.a) },
+      detail: { window_s: w, attempts: a, failures: f, z: Math.round(z * 100) / 100, z_threshold: p.zOpen, threshold: Math.round(pT * 10_000) / 10_000, baseline_attempts: Math.round(base.a) },
     };
     break;
   }

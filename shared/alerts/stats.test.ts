@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { poissonZ, wilsonLower, wilsonUpper } from './stats.ts';
+import { binomialZ, poissonZ, wilsonLower, wilsonUpper } from './stats.ts';
 
 describe('wilson bounds', () => {
   it('account for volume: 3 of 3 is weak evidence, 300 of 1000 is strong', () => {
@@ -25,5 +25,15 @@ describe('poissonZ', () => {
     expect(poissonZ(0, 10)).toBeCloseTo(-Math.sqrt(20), 6);
     expect(poissonZ(0, 0)).toBe(0);
     expect(poissonZ(1, 0)).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('binomialZ', () => {
+  it('needs volume: 6 of 8 at 75 % is weak evidence against 16 %, 300 of 1000 is overwhelming', () => {
+    expect(binomialZ(6, 8, 0.16)).toBeLessThan(4);
+    expect(binomialZ(3, 3, 0.16)).toBeLessThan(4);
+    expect(binomialZ(300, 1000, 0.075)).toBeGreaterThan(15);
+    expect(binomialZ(75, 1000, 0.075)).toBeCloseTo(0, 6);
+    expect(binomialZ(10, 1000, 0.075)).toBeLessThan(0);
   });
 });

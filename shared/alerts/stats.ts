@@ -37,3 +37,16 @@ export function poissonZ(observed: number, expected: number): number {
   const dev = 2 * ((n > 0 ? n * Math.log(n / expected) : 0) - (n - expected));
   return Math.sign(n - expected) * Math.sqrt(Math.max(0, dev));
 }
+
+/**
+ * Binomial z of k failures in n attempts against rate p (signed root of the likelihood-ratio
+ * deviance): accurate in the tail also for small n, where the Wilson bound is too generous
+ * (6 of 8 against 0.16 is z 3.7, p ≈ 3e-4, although Wilson's 4.5-sigma lower bound is above 0.16).
+ */
+export function binomialZ(k: number, n: number, p: number): number {
+  if (n <= 0) return 0;
+  const q = k / n;
+  const term = (x: number, a: number, b: number): number => (x > 0 ? x * Math.log(a / b) : 0);
+  const dev = 2 * (term(k, q, p) + term(n - k, 1 - q, 1 - p));
+  return Math.sign(q - p) * Math.sqrt(Math.max(0, dev));
+}

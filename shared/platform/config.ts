@@ -35,7 +35,7 @@ export interface Config {
   hivePort: number;
   /** Kafka Connect REST port of the peer benchmark's standalone worker (KAFKA_CONNECT_PORT, default 8383). */
   kafkaConnectPort: number;
-  topics: { orders: string; dlq: string; accepted: string; deltas: string };
+  topics: { orders: string; dlq: string; accepted: string; deltas: string; alerts: string };
   archiveThresholdMb: number;
   archiveLowWaterFraction: number;
   archiveUrl: string;
@@ -194,6 +194,7 @@ export function loadConfig(env: Env = process.env): Config {
       dlq: env.TOPIC_DLQ || 'orders.dlq',
       accepted: env.TOPIC_ACCEPTED || 'orders.accepted',
       deltas: env.TOPIC_DELTAS || 'kpi.deltas',
+      alerts: env.TOPIC_ALERTS || 'alerts',
     },
     archiveThresholdMb: num(env, 'ARCHIVE_THRESHOLD_MB', 300, 0.001, 1e7),
     archiveLowWaterFraction: num(env, 'ARCHIVE_LOW_WATER', 0.8, 0.01, 1),
