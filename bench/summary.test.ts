@@ -4,7 +4,7 @@ import type { PeerBenchResult } from './peer.ts';
 
 describe('parseBenchArgs', () => {
   it('runs every part by default', () => {
-    expect(parseBenchArgs([])).toEqual({ parts: ['generator', 'ingest', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults'], quick: false, help: false });
+    expect(parseBenchArgs([])).toEqual({ parts: ['generator', 'ingest', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults', 'alerts'], quick: false, help: false });
   });
   it('selects parts and quick mode', () => {
     expect(parseBenchArgs(['--only', 'kpi,ingest', '--quick'])).toEqual({ parts: ['kpi', 'ingest'], quick: true, help: false });

@@ -7,8 +7,9 @@ import type { ArchiveBenchResult } from './archive.ts';
 import type { AnalyticsBenchResult } from './analytics.ts';
 import type { KafkaClientBenchResult } from './kafka-client.ts';
 import { faultsLines, type FaultsBenchResult } from './faults-check.ts';
+import { alertsLines, type AlertsBenchResult } from './alerts.ts';
 
-export const BENCH_PARTS = ['generator', 'ingest', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults'] as const;
+export const BENCH_PARTS = ['generator', 'ingest', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults', 'alerts'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export interface BenchArgs {
@@ -58,6 +59,7 @@ export interface BenchResults {
   analytics?: AnalyticsBenchResult;
   kafkaClient?: KafkaClientBenchResult;
   faults?: FaultsBenchResult;
+  alerts?: AlertsBenchResult;
 }
 
 const f = (x: number | undefined, d = 0): string => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
@@ -98,6 +100,7 @@ export function summarise(r: BenchResults): string {
     }
   }
   if (r.faults) lines.push(...faultsLines(r.faults));
+  if (r.alerts) lines.push(...alertsLines(r.alerts));
   return lines.join('\n');
 }
 

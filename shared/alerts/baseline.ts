@@ -2,7 +2,7 @@
  * The expected orders per minute for a moment of event time, LEARNED from the minutes seen
  * (docs/alerts.md "Demand baseline"). Pure; the state is plain JSON (it is stored in Redis).
  *
- * Two estimates, the better one that is ready is used:
+ * Two estimates (combined conservatively once both are ready: expectedAt):
  * - seasonal: a profile of orders per minute per time-of-day slot (default 10 minutes, UTC),
  *   averaged over the days seen (exponentially, newest day weight `dayAlpha`), interpolated
  *   linearly between slot midpoints, times the ratio of today to the profile (an EWMA over the
@@ -111,18 +111,30 @@ export function skipMinute(b: DemandBaseline, minute: number, p: DetectorParams[
 }
 
 export interface Expectation {
-  perMinute: number;
-  source: 'seasonal' | 'bootstrap';
+  /** The conservative band: a drop is judged against `low`, a surge against `high`. */
+  low: number;
+  high: number;
+  source: 'seasonal+recent' | 'recent';
 }
 
-/** Expected orders per minute at event time t, or null while too little has been learned. */
+/**
+ * Expected orders per minute at event time t, or null while too little has been learned. Once the
+ * seasonal profile is ready the two estimates are combined CONSERVATIVELY: low = the smaller,
+ * high = the larger, so an error of either one (a profile learned on a day with incidents, a
+ * recent level lagging a fast ramp) does not become an alert; a real drop or surge is far
+ * outside both.
+ */
 export function expectedAt(b: DemandBaseline, tMs: number, p: DetectorParams['demand']): Expectation | null {
   if (b.learned < p.minLearnedMinutes || b.level === null || b.lastMinute === null) return null;
-  if (b.ratio !== null && b.ratioN >= p.minRatioMinutes) {
-    const s = seasonalAt(b, tMs, p);
-    if (s !== null) return { perMinute: s * b.ratio, source: 'seasonal' };
-  }
   // Project the trend at most 10 minutes ahead.
   const h = Math.min(10, Math.max(0, tMs / MINUTE_MS - (b.lastMinute + 0.5)));
-  return { perMinute: Math.max(b.level * 0.25, b.level + h * b.trend), source: 'bootstrap' };
+  const recent = Math.max(b.level * 0.25, b.level + h * b.trend);
+  if (b.ratio !== null && b.ratioN >= p.minRatioMinutes) {
+    const s = seasonalAt(b, tMs, p);
+    if (s !== null) {
+      const seasonal = s * b.ratio;
+      return { low: Math.min(seasonal, recent), high: Math.max(seasonal, recent), source: 'seasonal+recent' };
+    }
+  }
+  return { low: recent, high: recent, source: 'recent' };
 }

@@ -70,6 +70,9 @@ export function applyVerdict(book: Book, v: Verdict, atMs: number, resolveHoldS:
   if (cur === undefined) {
     if (v.finding === null) return [];
     const f = v.finding;
+    // No new alert from a window that reaches back into the previous alert of this key (its
+    // long windows still hold the incident just resolved).
+    if (book.recent.some((r) => r.key === v.key && r.to !== null && f.startedMs < r.to)) return [];
     const startedAt = new Date(f.startedMs).toISOString();
     const alert: Alert = {
       id: alertId(v.kind, f.subject, startedAt),
@@ -87,20 +90,19 @@ export function applyVerdict(book: Book, v: Verdict, atMs: number, resolveHoldS:
     book.recent.push({ key: v.key, from: f.startedMs, to: null });
     return [{ type: 'opened', alert: { ...alert } }];
   }
-  if (v.finding !== null) {
-    cur.okRun = 0;
-    if (SEVERITY_RANK[v.finding.severity] > SEVERITY_RANK[cur.alert.severity]) {
-      cur.alert = { ...cur.alert, severity: v.finding.severity, observed: round(v.finding.observed), expected: round(v.finding.expected), detail: { ...v.finding.detail, updated_at: at } };
-      return [{ type: 'updated', alert: { ...cur.alert } }];
-    }
-    return [];
+  const changes: AlertChange[] = [];
+  if (v.finding !== null && SEVERITY_RANK[v.finding.severity] > SEVERITY_RANK[cur.alert.severity]) {
+    cur.alert = { ...cur.alert, severity: v.finding.severity, observed: round(v.finding.observed), expected: round(v.finding.expected), detail: { ...v.finding.detail, updated_at: at } };
+    changes.push({ type: 'updated', alert: { ...cur.alert } });
   }
+  // Only the normal condition decides resolution: a long window still holding the incident's
+  // first minutes must not keep an alert open after the signal is back.
   if (!v.normal) {
     cur.okRun = 0;
-    return [];
+    return changes;
   }
   cur.okRun++;
-  if (cur.okRun < resolveHoldS) return [];
+  if (cur.okRun < resolveHoldS) return changes;
   // Resolved at the start of the normal run that held (event time).
   const resolvedMs = atMs - (resolveHoldS - 1) * 1000;
   const alert: Alert = { ...cur.alert, observed: round(v.observed), expected: round(v.expected), resolved_at: new Date(resolvedMs).toISOString() };

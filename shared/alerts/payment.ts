@@ -47,6 +47,7 @@ export function evaluatePayment(method: string, base: MethodCounts | undefined, 
     break;
   }
   const [a60, f60] = windows[60]?.[method] ?? [0, 0];
-  const normal = a60 === 0 || wilsonUpper(f60, a60, p.zClose) < pT;
+  const shortFinding = finding !== null && Number(finding.detail.window_s) <= 60;
+  const normal = !shortFinding && (a60 === 0 || wilsonUpper(f60, a60, p.zClose) < pT);
   return { key: `payment_failure:${method}`, kind: 'payment_failure', finding, normal, observed: a60 === 0 ? 0 : f60 / a60, expected: p0 };
 }

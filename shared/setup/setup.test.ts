@@ -27,8 +27,9 @@ describe('set-up step', () => {
       { topic: 'o.dlq', partitions: 1 },
       { topic: 'o.acc', partitions: 4 },
       { topic: 'k.d', partitions: 4 },
+      { topic: 'alerts', partitions: 1 },
     ]);
-    expect(pipelineTopics(loadConfig({})).map((t) => t.topic)).toEqual(['orders', 'orders.dlq', 'orders.accepted', 'kpi.deltas']);
+    expect(pipelineTopics(loadConfig({})).map((t) => t.topic)).toEqual(['orders', 'orders.dlq', 'orders.accepted', 'kpi.deltas', 'alerts']);
   });
 
   it('backfills the archive marks only when asked, after the schema', async () => {

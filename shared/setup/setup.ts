@@ -24,6 +24,7 @@ export function pipelineTopics(config: Config): TopicSpec[] {
     { topic: config.topics.dlq, partitions: 1 },
     { topic: config.topics.accepted, partitions: 4 },
     { topic: config.topics.deltas, partitions: 4 },
+    { topic: config.topics.alerts, partitions: 1 },
   ];
 }
 

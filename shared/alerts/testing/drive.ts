@@ -30,6 +30,8 @@ export interface DriveOptions {
   params?: DetectorParams;
   /** Continue from this state (a replay, a restart). */
   state?: DetectorState;
+  /** Sees every order's signal (ground-truth rates for the bench). */
+  onSignal?: (s: OrderSignal) => void;
 }
 
 export interface DriveResult {
@@ -80,6 +82,7 @@ export function drive(o: DriveOptions, keepDeliveries = false): DriveResult {
     const e = gen.next();
     orders++;
     const s: OrderSignal = { ts: Date.parse(e.order_timestamp), method: e.payment.method, failed: e.payment.status === 'failed', campaign: typeof e.campaign === 'string' ? e.campaign : null };
+    o.onSignal?.(s);
     const p = parts === 1 ? 0 : hashString(e.order_id) % parts;
     buffers[p]!.push(s);
     if (buffers[p]!.length >= batch) deliver(p);
