@@ -66,13 +66,17 @@ function closeSlot(b: DemandBaseline, p: DetectorParams['demand']): void {
 export function learnMinute(b: DemandBaseline, minute: number, rawCount: number, p: DetectorParams['demand'], masked = false): void {
   // Robust learning: once a level exists, a minute counts at most -30/+40 % off the prediction, so
   // a sale or an outage the detectors could not see yet (the first minutes) barely moves it. A
-  // minute an alert covers counts as the prediction itself: level and slot follow the trend line
-  // through the incident without learning it (skipping it froze the level while the daily curve
+  // minute an alert covers counts as the prediction itself: level and slot follow the (damped)
+  // trend line through the incident without learning it (skipping it froze the level while the daily curve
   // moved, and the stale level raised the next false alert).
   let count = rawCount;
   if (b.level !== null && b.lastMinute !== null && b.learned >= 5) {
     const pred = Math.max(1, b.level + Math.max(1, minute - b.lastMinute) * b.trend);
     count = masked ? pred : Math.min(1.4 * pred, Math.max(0.7 * pred, rawCount));
+    // Through an incident the trend is damped (× 0.8 a minute): a steep slope extrapolated for
+    // the length of a sale ran far from the real curve (measured: −10/min for 20 minutes left
+    // a sale's alert open and then raised a false drop).
+    if (masked) b.trend *= 0.8;
   } else if (masked) return;
   // Today vs the profile, before the profile learns this minute's slot.
   const s = seasonalAt(b, (minute + 0.5) * MINUTE_MS, p);
