@@ -16,7 +16,7 @@ describe('stack.yml parsing', () => {
   it('reads the project stack.yml: the node24-ts functions with their triggers', () => {
     const s = loadStack(path.join(ROOT, 'stack.yml'), {});
     const byName = Object.fromEntries(s.functions.map((f) => [f.name, f]));
-    expect(Object.keys(byName).sort()).toEqual(['aggregate', 'analytics', 'archive-check', 'archive-move', 'cache-write', 'ingest', 'kpi-rebuild', 'monitor', 'quality']);
+    expect(Object.keys(byName).sort()).toEqual(['aggregate', 'alert-detect', 'analytics', 'archive-check', 'archive-move', 'cache-write', 'ingest', 'kpi-rebuild', 'monitor', 'quality']);
     for (const f of s.functions) {
       expect(f.lang).toBe('node24-ts');
       expect(f.image).toBe(`orderpulse/${f.name}:latest`);
@@ -25,6 +25,9 @@ describe('stack.yml parsing', () => {
     expect(byName.ingest!.topics).toEqual(['orders']);
     expect(byName.aggregate!.topics).toEqual(['orders.accepted']);
     expect(byName['cache-write']!.topics).toEqual(['kpi.deltas']);
+    // the alert detectors: the accepted stream and a cron tick ("orders stopped arriving")
+    expect(byName['alert-detect']!.topics).toEqual(['orders.accepted']);
+    expect(byName['alert-detect']!.cron?.expression).toBe('* * * * *');
     expect(byName['archive-check']!.topics).toEqual([]);
     expect(byName['archive-check']!.cron?.expression).toBe('* * * * *');
     expect(byName['archive-move']!.topics).toEqual([]);

@@ -8,15 +8,12 @@
 import { defineFunction } from '../../shared/platform/function.ts';
 import { createKafka, createSink, type KafkaSink } from '../../shared/adapters/kafka.ts';
 import { decodeEvent } from '../../shared/delivery/decode-event.ts';
-import { createRedisClient } from '../../shared/kpi/adapters/redis-store.ts';
 import { RedisAlertState } from '../../shared/alerts/adapters/redis-state.ts';
 import { detectBatch, detectTick, type DeliveredLike, type DetectDeps } from '../../shared/alerts/detect.ts';
 import { encodeAlertChange } from '../../shared/alerts/alert.ts';
 import { openAlerts } from '../../shared/alerts/detector.ts';
-import type { Redis } from 'ioredis';
 
 interface Clients {
-  redis: Redis;
   store: RedisAlertState;
   sink: KafkaSink;
   topic: string;
@@ -34,12 +31,12 @@ function serial<T>(f: () => Promise<T>): Promise<T> {
 const fn = defineFunction<Clients, Request>({
   name: 'alert-detect',
   async open(config, log) {
-    const redis = createRedisClient(config.redisUrl, 'orderpulse-alert-detect', log);
+    const store = RedisAlertState.open(config.redisUrl, config.kpiPrefix, log);
     try {
       const sink = await createSink(createKafka(config, 'orderpulse-alert-detect', log));
-      return { redis, store: new RedisAlertState(redis, config.kpiPrefix, config.redisUrl), sink, topic: config.topics.alerts };
+      return { store, sink, topic: config.topics.alerts };
     } catch (err) {
-      redis.disconnect();
+      await store.close();
       throw err;
     }
   },
@@ -62,12 +59,12 @@ const fn = defineFunction<Clients, Request>({
   },
   async health(clients) {
     const c = await clients();
-    await c.redis.ping();
+    await c.store.ping();
     return { status: 'ok' };
   },
   async close(c) {
     await c.sink.close().catch(() => undefined);
-    await c.redis.quit().catch(() => c.redis.disconnect());
+    await c.store.close();
   },
 });
 

@@ -5,6 +5,8 @@
  */
 import type { Redis } from 'ioredis';
 import { DependencyError } from '../../platform/errors.ts';
+import type { Logger } from '../../platform/log.ts';
+import { createRedisClient } from '../../kpi/adapters/redis-store.ts';
 import type { PersistedState, StateStore } from '../detect.ts';
 
 const CAS_LUA = `local cur = redis.call('HGET', KEYS[1], 'ver') or '0'
@@ -44,7 +46,24 @@ export class RedisAlertState implements StateStore {
     }
   }
 
+  /** A client of its own (the function's), under KPI_PREFIX. */
+  static open(url: string, prefix: string, log?: Logger): RedisAlertState {
+    return new RedisAlertState(createRedisClient(url, 'orderpulse-alert-detect', log), prefix, url);
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.redis.ping();
+    } catch (cause) {
+      throw this.fail('ping', cause);
+    }
+  }
+
   async clear(): Promise<void> {
     await this.redis.del(this.key);
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }
