@@ -101,7 +101,7 @@ export const DEFAULT_PARAMS: DetectorParams = {
     minExpected: 10,
     saleShare: 0.1,
     learnLagS: 120,
-    minLearnedMinutes: 15,
+    minLearnedMinutes: 30,
     levelAlpha: 0.15,
     trendBeta: 0.05,
     slotMinutes: 10,
