@@ -171,7 +171,25 @@ export function alertsLines(r: AlertsBenchResult): string[] {
   return lines;
 }
 
+/** False alerts of one seeded normal stream (no incident), for robustness across seeds. */
+export function normalSeed(seed: number, days: number, start = Date.parse('2026-11-05T00:00:00Z'), params: DetectorParams = DEFAULT_PARAMS): { seed: number; days: number; orders: number; sales: number; sales_named: number; false_alerts: string[] } {
+  const r = drive({ seed, start, eventRate: 20, durationMs: days * DAY, partitions: 4, batch: 500, params });
+  const sales = r.truth.filter((t) => t.kind === 'flash_sale');
+  const named = new Set(r.changes.filter((c) => c.type === 'opened' && c.alert.subject.sale !== undefined).map((c) => c.alert.subject.sale));
+  const fa = falseAlerts(r.changes, r.truth);
+  return { seed, days, orders: r.orders, sales: sales.length, sales_named: sales.filter((x) => named.has(x.subject.sale)).length, false_alerts: fa.map((c) => `${c.alert.kind} ${JSON.stringify(c.alert.subject)} ${c.alert.detected_at} observed ${c.alert.observed} expected ${c.alert.expected}`) };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // `npx tsx bench/alerts.ts --seeds 6,9,13`: only normal streams of those seeds, 3 days each.
+  const at = process.argv.indexOf('--seeds');
+  if (at > 0) {
+    for (const seed of (process.argv[at + 1] ?? '').split(',').map(Number)) {
+      const r = normalSeed(seed, 3);
+      process.stdout.write(`seed ${seed}: ${r.days} days, ${r.orders.toLocaleString('en-US')} orders, ${r.sales} flash sales (${r.sales_named} named), false alerts ${r.false_alerts.length}${r.false_alerts.length ? ': ' + r.false_alerts.join('; ') : ''}\n`);
+    }
+    process.exit(0);
+  }
   const r = runAlertsBench({ quick: process.argv.includes('--quick') });
   process.stdout.write(alertsLines(r).join('\n') + '\n');
   process.stdout.write(r.normal.false_alerts.join('\n') + '\n');

@@ -9,9 +9,9 @@
  *   newest one does not hold it back. `tick(t)` moves it to t without events: the only way to
  *   see "orders stopped arriving" (the function's cron tick maps wall clock to event time).
  * - Each second the watermark completes is evaluated: trailing window sums are updated, the
- *   second leaving the longest window is learned by the baselines (unless an alert covers it),
- *   then the payment and demand detectors give verdicts and the book opens, updates or resolves
- *   alerts (book.ts).
+ *   second leaving the longest window (5 min) is learned by the payment baseline and the minute
+ *   2 min behind by the demand baseline (both unless an alert covers it), then the payment and
+ *   demand detectors give verdicts and the book opens, updates or resolves alerts (book.ts).
  * - An event older than the newest evaluated second still counts in the windows that cover it
  *   (and in the baselines later); one older than every window is dropped and counted (`late`).
  */
