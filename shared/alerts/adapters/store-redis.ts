@@ -73,7 +73,7 @@ if applied > 0 then
       redis.call('HDEL', KEYS[2], id)
     end
   end
-  local v = redis.call('INCR', KEYS[8])
+  local v = redis.call('INCRBY', KEYS[8], applied)
   redis.call('PUBLISH', channel, v)
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. string.format('%.0f', now - seenTtl))
