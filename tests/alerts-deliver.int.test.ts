@@ -3,7 +3,8 @@
  * topic), the function behind the local gateway and connector, real Redis, and a local HTTP
  * webhook receiver that refuses the first attempts of every change and hangs once. Every change
  * lands in Redis exactly once, a redelivery is a no-op, the webhook accepts each change exactly
- * once after retries, and a hanging webhook does not slow the function's answer.
+ * once after retries, a hanging webhook does not slow the function's answer, and the outbox
+ * survives a SIGKILL of the function (the restarted process resumes it without a new change).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +18,7 @@ import { signature } from '../shared/alerts/deliver-webhook.ts';
 import { alertOf, lifeOf } from '../shared/alerts/testing/alerts.ts';
 import { startAlertsPipeline, type AlertsPipeline } from './alerts-pipeline.ts';
 
-type Mode = 'script' | 'hang-all' | 'ok';
+type Mode = 'script' | 'hang-all' | 'down' | 'ok';
 
 /** The webhook under test: per delivery id, attempts 1-2 answer 503; the first 3rd attempt hangs; then 200. */
 async function startReceiver(secret: string) {
@@ -45,6 +46,7 @@ async function startReceiver(secret: string) {
         res.on('close', () => hanging.delete(res));
       };
       if (mode === 'hang-all') return hang();
+      if (mode === 'down') return void res.writeHead(503).end('down');
       if (mode === 'script' && n <= 2) return void res.writeHead(503).end('try later');
       if (mode === 'script' && n === 3 && !hungOnce) {
         hungOnce = true;
@@ -135,12 +137,15 @@ describe('alert-deliver: Kafka -> Redis -> webhook', () => {
     expect(await r.json()).toEqual({ changes: 9, applied: 0, duplicate: 9, stale: 0, invalid: 0, queued: 0 });
     // And through Kafka, followed by one new change: once that is in, the replay before it was read.
     const sentinel = lifeOf(alertOf({ id: 'payment_failure:paypal:1', subject: { payment_method: 'paypal' }, started_at: at(10), detected_at: at(11) }));
+    const t0 = performance.now();
     await p.send([...all, sentinel.opened]);
-    await waitFor(async () => (await p.store.snapshot()).open.length === 1, { timeoutMs: 60_000, intervalMs: 100, what: 'the sentinel alert open' });
+    await waitFor(async () => (await p.store.snapshot()).open.length === 1, { timeoutMs: 60_000, intervalMs: 10, what: 'the sentinel alert open' });
+    const inRedisMs = performance.now() - t0;
     const after = await p.store.snapshot();
     expect(after.version).toBe(before.version + 1);
     expect(after.recent.filter((a) => a.id !== 'payment_failure:paypal:1')).toEqual(before.recent);
-    await waitFor(() => receiver.accepted.size === all.length + 1, { timeoutMs: 60_000, intervalMs: 100, what: 'the sentinel at the webhook' });
+    await waitFor(() => receiver.accepted.size === all.length + 1, { timeoutMs: 60_000, intervalMs: 10, what: 'the sentinel at the webhook' });
+    process.stdout.write(`alert-deliver: 9 replayed + 1 new change produced -> new alert in Redis ${inRedisMs.toFixed(0)} ms, at the webhook ${(performance.now() - t0).toFixed(0)} ms\n`);
     expect([...receiver.accepted.values()].every((n) => n === 1)).toBe(true);
   }, 120_000);
 
@@ -175,5 +180,23 @@ describe('alert-deliver: Kafka -> Redis -> webhook', () => {
     await waitFor(() => [h1.opened, h1.updated, h1.resolved].every((c) => receiver.accepted.get(changeKey(c)) === 1), { timeoutMs: 60_000, intervalMs: 100, what: 'the hung changes delivered' });
     expect([...receiver.accepted.values()].every((n) => n === 1)).toBe(true);
     process.stdout.write(`alert-deliver answer times while the webhook hangs: ${times.map((t) => t.toFixed(0)).join(', ')} ms (webhook timeout 3000 ms)\n`);
+  }, 120_000);
+
+  it('the outbox survives a SIGKILL: the restarted process delivers what was pending, once', async () => {
+    receiver.setMode('down');
+    const k = lifeOf(alertOf({ id: 'demand_surge:kill:1', kind: 'demand_surge', subject: { sale: 'flash-k' }, severity: 'warning', started_at: at(30), detected_at: at(31), observed: 200, expected: 40 }));
+    await p.send([k.opened]);
+    const key = changeKey(k.opened);
+    await waitFor(() => (receiver.attempts.get(key) ?? 0) >= 1, { timeoutMs: 60_000, intervalMs: 50, what: 'a first (refused) attempt' });
+    const pid = p.pipeline.pids()['alert-deliver'];
+    expect(pid).toBeTypeOf('number');
+    process.kill(pid as number, 'SIGKILL');
+    await waitFor(() => { const n = p.pipeline.pids()['alert-deliver']; return typeof n === 'number' && n !== pid; }, { timeoutMs: 60_000, intervalMs: 100, what: 'alert-deliver restarted' });
+    receiver.setMode('ok');
+    // No new change arrives: the new process's drainer (started by its health check) finds the item.
+    await waitFor(() => receiver.accepted.get(key) === 1, { timeoutMs: 60_000, intervalMs: 100, what: 'the pending change delivered after the restart' });
+    await waitFor(async () => (await p.store.webhookStats()).pending === 0, { timeoutMs: 10_000, what: 'the outbox to empty' });
+    expect(await p.store.webhookStats()).toMatchObject({ gave_up: 0, pending: 0 });
+    expect([...receiver.accepted.values()].every((n) => n === 1)).toBe(true);
   }, 120_000);
 });
