@@ -18,7 +18,7 @@ import { signature } from '../shared/alerts/deliver-webhook.ts';
 import { alertOf, lifeOf } from '../shared/alerts/testing/alerts.ts';
 import { startAlertsPipeline, type AlertsPipeline } from './alerts-pipeline.ts';
 
-type Mode = 'script' | 'hang-all' | 'down' | 'ok';
+type Mode = 'script' | 'hang-all' | 'down' | 'refuse' | 'ok';
 
 /** The webhook under test: per delivery id, attempts 1-2 answer 503; the first 3rd attempt hangs; then 200. */
 async function startReceiver(secret: string) {
@@ -47,6 +47,7 @@ async function startReceiver(secret: string) {
       };
       if (mode === 'hang-all') return hang();
       if (mode === 'down') return void res.writeHead(503).end('down');
+      if (mode === 'refuse') return void res.writeHead(410).end('gone');
       if (mode === 'script' && n <= 2) return void res.writeHead(503).end('try later');
       if (mode === 'script' && n === 3 && !hungOnce) {
         hungOnce = true;
@@ -126,6 +127,8 @@ describe('alert-deliver: Kafka -> Redis -> webhook', () => {
     expect(receiver.badSignatures()).toBe(0);
     await waitFor(async () => (await p.store.webhookStats()).pending === 0, { timeoutMs: 10_000, what: 'the outbox to empty' });
     expect(await p.store.webhookStats()).toEqual({ delivered: 9, gave_up: 0, pending: 0 });
+    const status = await p.pipeline.gatewayFetch('/function/alert-deliver');
+    expect(await status.json()).toEqual({ webhook: 'on', delivered: 9, gave_up: 0, pending: 0, in_flight: 0, dead: [] });
   }, 180_000);
 
   it('a redelivery is a no-op: nothing stored, announced or sent again', async () => {
@@ -198,5 +201,23 @@ describe('alert-deliver: Kafka -> Redis -> webhook', () => {
     await waitFor(async () => (await p.store.webhookStats()).pending === 0, { timeoutMs: 10_000, what: 'the outbox to empty' });
     expect(await p.store.webhookStats()).toMatchObject({ gave_up: 0, pending: 0 });
     expect([...receiver.accepted.values()].every((n) => n === 1)).toBe(true);
+  }, 120_000);
+
+  it('a refusal (4xx) is given up at once: counted, kept in the dead list, shown by GET', async () => {
+    receiver.setMode('refuse');
+    const g = lifeOf(alertOf({ id: 'payment_failure:refused:1', subject: { payment_method: 'debit_card' }, started_at: at(40), detected_at: at(41) }));
+    await p.send([g.opened]);
+    const status = await waitFor(
+      async () => {
+        const s = (await (await p.pipeline.gatewayFetch('/function/alert-deliver')).json()) as { gave_up: number; pending: number; dead: { delivery: string; attempts: number; reason: string; change: unknown }[] };
+        return s.gave_up === 1 && s.pending === 0 ? s : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 100, what: 'the refused change given up' },
+    );
+    expect(status.dead).toEqual([expect.objectContaining({ delivery: changeKey(g.opened), attempts: 1, reason: 'HTTP 410 after 1 attempt(s)', change: g.opened })]);
+    expect(receiver.attempts.get(changeKey(g.opened))).toBe(1);
+    expect(receiver.accepted.has(changeKey(g.opened))).toBe(false);
+    // The alert itself is stored and shown regardless of the webhook.
+    expect((await p.store.snapshot()).open.map((a) => a.id)).toContain('payment_failure:refused:1');
   }, 120_000);
 });

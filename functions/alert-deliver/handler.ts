@@ -5,6 +5,7 @@
  * with ALERT_WEBHOOK_URL, queued in a Redis outbox that this process drains in the background
  * (retries with exponential backoff; the answer never waits for the webhook). The drainer starts
  * with the clients (the first call or health check), so a restarted process resumes the outbox.
+ * GET answers the webhook's state: `{webhook, delivered, gave_up, pending, in_flight, dead}`.
  */
 import { defineFunction } from '../../shared/platform/function.ts';
 import { decodeEvent } from '../../shared/delivery/decode-event.ts';
@@ -47,10 +48,12 @@ const fn = defineFunction({
     return { store, drainer, webhook: url !== undefined, recentMax: config.alertRecentMax };
   },
   parse(event) {
+    if (event.method === 'GET') return 'status' as const;
     const { messages } = decodeEvent(event);
     return messages.length === 0 ? answerNow({ changes: 0 }) : messages;
   },
   async handle(messages, _ctx, c, log) {
+    if (messages === 'status') return { webhook: c.webhook ? 'on' : 'off', ...(await c.store.webhookStats()), in_flight: c.drainer?.inFlight() ?? 0, dead: await c.store.deadLetters() };
     const r = await deliverChanges(messages, { store: c.store, webhook: c.webhook, recentMax: c.recentMax, log });
     metrics.changes(r);
     if (r.queued > 0) c.drainer?.kick();
