@@ -96,9 +96,9 @@ export async function startDashboard(opts: { config?: Config; port?: number; hos
     maxSseClients: config.dashboardMaxSseClients,
     health: async () => {
       await store.ping();
-      const [{ version }, rebuild, invalid, snap] = await Promise.all([store.readAllViews(), store.getRebuildStatus(), store.invalidCount(), cache.read()]);
+      const [{ version }, rebuild, invalid, snap, alertSnap] = await Promise.all([store.readAllViews(), store.getRebuildStatus(), store.invalidCount(), cache.read(), alerts.read()]);
       const asOf = (json: string | null | undefined): string | null => (json ? ((JSON.parse(json) as { as_of?: string }).as_of ?? null) : null);
-      return { redis: 'ok', views_version: version, rebuild, invalid_accepted_messages: invalid, history_as_of: asOf(snap.history?.views.summary), quality_as_of: asOf(snap.quality), sse_clients: hub.listeners() };
+      return { redis: 'ok', views_version: version, rebuild, invalid_accepted_messages: invalid, history_as_of: asOf(snap.history?.views.summary), quality_as_of: asOf(snap.quality), sse_clients: hub.listeners(), open_alerts: (JSON.parse(alertSnap.payload) as { open: unknown[] }).open.length };
     },
   });
   // HOST (default 127.0.0.1; the compose service sets 0.0.0.0 to be reachable from outside).

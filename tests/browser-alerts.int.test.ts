@@ -93,6 +93,7 @@ describe('alerts in headless Chromium', () => {
     // what the API serves is what the page shows
     const api = (await (await fetch(dash.url + '/api/alerts')).json()) as { open: { id: string }[]; recent: unknown[] };
     expect(api.open.map((a) => a.id)).toEqual(['payment_failure:crypto:b', 'demand_drop:all:b']);
+    expect(await (await fetch(dash.url + '/healthz')).json()).toMatchObject({ status: 'ok', open_alerts: 2 });
     await page.screenshot({ path: path.join(shots, 'alerts-open.png') });
   });
 
