@@ -129,6 +129,11 @@ describe('alert-deliver: Kafka -> Redis -> webhook', () => {
     expect(await p.store.webhookStats()).toEqual({ delivered: 9, gave_up: 0, pending: 0 });
     const status = await p.pipeline.gatewayFetch('/function/alert-deliver');
     expect(await status.json()).toEqual({ webhook: 'on', delivered: 9, gave_up: 0, pending: 0, in_flight: 0, dead: [] });
+    // The function's series, summed by the gateway's /metrics (docs/metrics.md).
+    const metrics = await (await p.pipeline.gatewayFetch('/metrics')).text();
+    for (const line of ['orderpulse_alert_changes_total{result="applied"} 9', 'orderpulse_alert_changes_total{result="duplicate"} 1', 'orderpulse_alert_changes_total{result="invalid"} 1', 'orderpulse_alert_webhook_attempts_total{outcome="delivered"} 9', 'orderpulse_alert_webhook_outbox 0']) {
+      expect(metrics.split('\n'), line).toContain(line);
+    }
   }, 180_000);
 
   it('a redelivery is a no-op: nothing stored, announced or sent again', async () => {
