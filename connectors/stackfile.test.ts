@@ -16,7 +16,7 @@ describe('stack.yml parsing', () => {
   it('reads the project stack.yml: the node24-ts functions with their triggers', () => {
     const s = loadStack(path.join(ROOT, 'stack.yml'), {});
     const byName = Object.fromEntries(s.functions.map((f) => [f.name, f]));
-    expect(Object.keys(byName).sort()).toEqual(['aggregate', 'alert-detect', 'analytics', 'archive-check', 'archive-move', 'cache-write', 'ingest', 'kpi-rebuild', 'monitor', 'quality']);
+    expect(Object.keys(byName).sort()).toEqual(['aggregate', 'alert-deliver', 'alert-detect', 'analytics', 'archive-check', 'archive-move', 'cache-write', 'ingest', 'kpi-rebuild', 'monitor', 'quality']);
     for (const f of s.functions) {
       expect(f.lang).toBe('node24-ts');
       expect(f.image).toBe(`orderpulse/${f.name}:latest`);

@@ -15,6 +15,8 @@ import { payloadOf, type ChangeHub } from './hub.ts';
 import { etagOf } from './fast-reads.ts';
 import { HISTORY_VIEW_NAMES, type ResultsCache } from './results.ts';
 import { METRICS_CONTENT_TYPE, type DashboardMetrics } from '../shared/platform/metrics.ts';
+import type { AlertsCache } from './alerts.ts';
+import { EMPTY_SNAPSHOT } from '../shared/alerts/store.ts';
 
 export interface Asset {
   body: string | Uint8Array;
@@ -28,6 +30,8 @@ export interface DashboardDeps {
   hub: ChangeHub;
   /** The batch results (history views and quality report), Redis-invalidated. */
   results: ResultsCache;
+  /** Open and recent alerts (issue 11), Redis-invalidated; absent: `GET /api/alerts` answers none. */
+  alerts?: AlertsCache;
   /** Resolves with details when healthy; throws (DependencyError) when not. */
   health: () => Promise<Record<string, unknown>>;
   /** URL path -> file (e.g. "/" , "/app.js", "/vendor/chart.umd.min.js"). */
@@ -157,6 +161,10 @@ export function createApp(deps: DashboardDeps): Hono {
     return c.body(q, 200, JSON_HEADERS);
   });
 
+  /** Open and recent alerts (docs/alert-delivery.md): `{version, open, recent}`. */
+  const noAlerts = JSON.stringify(EMPTY_SNAPSHOT);
+  app.get('/api/alerts', async (c) => c.body(deps.alerts ? (await deps.alerts.read()).payload : noAlerts, 200, JSON_HEADERS));
+
   app.get('/api/stream', (c) => {
     if (sseClients >= maxSse) {
       deps.log.warn('sse client refused: too many clients', { clients: sseClients, max: maxSse });
@@ -181,9 +189,11 @@ export function createApp(deps: DashboardDeps): Hono {
       };
       const offKpis = deps.hub.on((s) => push('kpis', s.payload));
       const offResults = deps.results.on((doc, s) => push(doc, doc === 'history' ? (s.history?.payload ?? 'null') : (s.quality ?? 'null')));
+      const offAlerts = deps.alerts?.on((a) => push('alerts', a.payload));
       const off = (): void => {
         offKpis();
         offResults();
+        offAlerts?.();
       };
       const hb = setInterval(() => push('ping', ''), heartbeatMs);
       stream.onAbort(() => {
@@ -202,6 +212,15 @@ export function createApp(deps: DashboardDeps): Hono {
         if (!queue.has('quality')) push('quality', r.quality ?? 'null');
       } catch (err) {
         deps.log.debug('sse: the batch results are not readable yet', { err });
+      }
+      if (deps.alerts) {
+        try {
+          // Optional too: a failed read leaves the KPIs streaming; the next change sends them.
+          const a = await deps.alerts.current();
+          if (!queue.has('alerts')) push('alerts', a.payload);
+        } catch (err) {
+          deps.log.debug('sse: the alerts are not readable yet', { err });
+        }
       }
       try {
         while (!closed) {

@@ -19,6 +19,8 @@ import { API_VIEWS, createApp, KPI_VIEW_HEADERS, type Asset } from './app.ts';
 import { createFastReads } from './fast-reads.ts';
 import { createChangeHub } from './hub.ts';
 import { createResultsCache } from './results.ts';
+import { createAlertsCache } from './alerts.ts';
+import { RedisAlertStore } from '../shared/alerts/adapters/store-redis.ts';
 import { createRegistry, dashboardMetrics } from '../shared/platform/metrics.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -58,14 +60,21 @@ export async function startDashboard(opts: { config?: Config; port?: number; hos
   const log = opts.log ?? createLogger({ component: 'dashboard' });
   const store = RedisKpiStore.open(config.redisUrl, opts.prefix ?? config.kpiPrefix, 'orderpulse-dashboard', log);
   const results = RedisResultStore.open(config.redisUrl, opts.prefix ?? config.kpiPrefix, 'orderpulse-dashboard-results', log);
+  const alertStore = RedisAlertStore.open(config.redisUrl, opts.prefix ?? config.kpiPrefix, 'orderpulse-dashboard-alerts', log);
   const closeStores = async (): Promise<void> => {
-    await Promise.all([store.close(), results.close()]);
+    await Promise.all([store.close(), results.close(), alertStore.close()]);
   };
   const hub = await createChangeHub({ readAllViews: () => store.readAllViews(), readVersion: () => store.readViewsVersion(), subscribe: (cb) => store.subscribeChanges(cb) }, log).catch(async (err: unknown) => {
     await closeStores();
     throw err;
   });
   const cache = await createResultsCache({ loadHistory: () => results.loadHistory(), loadQuality: () => results.loadQuality(), subscribe: (cb) => results.subscribeChanges(cb) }, log).catch(async (err: unknown) => {
+    await hub.close();
+    await closeStores();
+    throw err;
+  });
+  const alerts = await createAlertsCache({ snapshot: () => alertStore.snapshot(), version: () => alertStore.version(), subscribe: (cb) => alertStore.subscribeChanges(cb) }, log).catch(async (err: unknown) => {
+    await cache.close();
     await hub.close();
     await closeStores();
     throw err;
@@ -81,14 +90,15 @@ export async function startDashboard(opts: { config?: Config; port?: number; hos
     views: store,
     hub,
     results: cache,
+    alerts,
     assets: await loadAssets(),
     log,
     maxSseClients: config.dashboardMaxSseClients,
     health: async () => {
       await store.ping();
-      const [{ version }, rebuild, invalid, snap] = await Promise.all([store.readAllViews(), store.getRebuildStatus(), store.invalidCount(), cache.read()]);
+      const [{ version }, rebuild, invalid, snap, alertSnap] = await Promise.all([store.readAllViews(), store.getRebuildStatus(), store.invalidCount(), cache.read(), alerts.read()]);
       const asOf = (json: string | null | undefined): string | null => (json ? ((JSON.parse(json) as { as_of?: string }).as_of ?? null) : null);
-      return { redis: 'ok', views_version: version, rebuild, invalid_accepted_messages: invalid, history_as_of: asOf(snap.history?.views.summary), quality_as_of: asOf(snap.quality), sse_clients: hub.listeners() };
+      return { redis: 'ok', views_version: version, rebuild, invalid_accepted_messages: invalid, history_as_of: asOf(snap.history?.views.summary), quality_as_of: asOf(snap.quality), sse_clients: hub.listeners(), open_alerts: (JSON.parse(alertSnap.payload) as { open: unknown[] }).open.length };
     },
   });
   // HOST (default 127.0.0.1; the compose service sets 0.0.0.0 to be reachable from outside).
@@ -118,6 +128,7 @@ export async function startDashboard(opts: { config?: Config; port?: number; hos
     store,
     results,
     async close() {
+      await alerts.close();
       await cache.close();
       await hub.close();
       await new Promise<void>((r) => {

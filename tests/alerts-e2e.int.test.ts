@@ -40,7 +40,7 @@ afterAll(async () => {
   const admin = kafka.admin();
   await admin.connect();
   await admin.deleteGroups(['ingest', 'alert-detect'].map((f) => groupPrefix + f)).catch(() => undefined);
-  await admin.deleteTopics({ topics: Object.values(config.topics) }).catch(() => undefined);
+  await admin.deleteTopics({ topics: [...Object.values(config.topics), config.alertsTopic] }).catch(() => undefined);
   await admin.disconnect();
   const mongo = await connectMongo(config);
   await mongo.db.dropDatabase().catch(() => undefined);
@@ -70,12 +70,12 @@ describe('alerts end to end', () => {
     try {
       const changes = await waitFor(
         async () => {
-          const n = await topicSize(admin, config.topics.alerts);
+          const n = await topicSize(admin, config.alertsTopic);
           if (n === 0) return false;
-          const all = (await readRecords(kafka, config.topics.alerts, { expected: n, timeoutMs: 30_000 })).map((r) => decodeAlertChange(r.value));
+          const all = (await readRecords(kafka, config.alertsTopic, { expected: n, timeoutMs: 30_000 })).map((r) => decodeAlertChange(r.value));
           return all.some((c) => c.type === 'resolved' && c.alert.kind === 'payment_failure') ? all : false;
         },
-        { timeoutMs: 300_000, intervalMs: 2_000, what: `a resolved payment_failure alert on ${config.topics.alerts} (${messages.length} orders through ingest and alert-detect)` },
+        { timeoutMs: 300_000, intervalMs: 2_000, what: `a resolved payment_failure alert on ${config.alertsTopic} (${messages.length} orders through ingest and alert-detect)` },
       );
       const opened = changes.filter((c) => c.type === 'opened');
       expect(opened.map((c) => [c.alert.kind, c.alert.subject])).toEqual([['payment_failure', { payment_method: 'credit_card' }]]);

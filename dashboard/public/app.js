@@ -1,7 +1,8 @@
 /* OrderPulse live dashboard: renders the KPI views pushed over SSE (/api/stream), with a
  * fallback refresh from /api/kpis every 30 s, a "last updated" clock, and empty / disconnected
  * states; below them the History section and the Data quality panel (the batch layer's results:
- * `history` and `quality` events on the same stream, fallback /api/history and /api/quality).
+ * `history` and `quality` events on the same stream, fallback /api/history and /api/quality),
+ * and the alerts banner and panel (`alerts` event, fallback /api/alerts).
  * Chart.js is served locally from node_modules (/vendor/chart.umd.min.js). */
 (function () {
   'use strict';
@@ -23,7 +24,7 @@
   var label = function (k) { return LABELS[k] || k; };
   var STALE_MS = 3 * 60 * 1000;
   var ENGINES = { duckdb: 'DuckDB', spark: 'Spark' };
-  var state = { history: null, quality: null, historyRenders: 0, qualityRenders: 0, data: null, asOf: null, renders: 0, received: 0, lastEventAt: 0, pending: null, timer: null, disconnectedAt: 0, connection: 'connecting' };
+  var state = { alerts: null, alertRenders: 0, history: null, quality: null, historyRenders: 0, qualityRenders: 0, data: null, asOf: null, renders: 0, received: 0, lastEventAt: 0, pending: null, timer: null, disconnectedAt: 0, connection: 'connecting' };
   window.orderpulse = state;
 
   Chart.defaults.font.family = window.getComputedStyle(document.body).fontFamily;
@@ -442,9 +443,60 @@
     tickAsOf();
   }
 
+  // ---- Alerts (issue 11): banner + panel, from the `alerts` event (fallback /api/alerts) ----------
+
+  var KIND_LABELS = { payment_failure: 'Payment failures', demand_surge: 'Demand surge', demand_drop: 'Demand drop' };
+  var timeFmt = function (iso) { return iso ? iso.slice(5, 10) + ' ' + iso.slice(11, 19) : '—'; };
+  function subjectText(subject) {
+    return Object.keys(subject || {}).sort().map(function (k) { return k === 'payment_method' ? label(subject[k]) : k === 'scope' && subject[k] === 'all' ? 'all orders' : k + ' ' + subject[k]; }).join(', ') || '—';
+  }
+  function measure(a, v) {
+    if (typeof v !== 'number') return '—';
+    return a.kind === 'payment_failure' ? pct.format(v) + ' failed' : count.format(Math.round(v * 10) / 10) + ' orders/min';
+  }
+  function renderAlerts(a) {
+    state.alerts = a;
+    state.alertRenders++;
+    var open = (a && a.open) || [];
+    var recent = (a && a.recent) || [];
+    document.body.dataset.alerts = String(open.length);
+    var banner = $('#alert-banner');
+    if (open.length === 0) {
+      banner.hidden = true;
+      banner.dataset.severity = 'none';
+    } else {
+      var critical = open.some(function (x) { return x.severity === 'critical'; });
+      banner.dataset.severity = critical ? 'critical' : 'warning';
+      setText('#alert-banner-title', open.length === 1 ? '1 open alert' : open.length + ' open alerts');
+      setText('#alert-banner-text', open.slice(0, 3).map(function (x) {
+        return (KIND_LABELS[x.kind] || x.kind) + ' · ' + subjectText(x.subject) + ' (' + measure(x, x.observed) + ', expected ' + measure(x, x.expected) + ')';
+      }).join(' | ') + (open.length > 3 ? ' | …' : ''));
+      banner.hidden = false;
+    }
+    setText('#alerts-count', open.length === 0 ? 'none open' : open.length + ' open');
+    $('#alerts-empty').hidden = recent.length > 0;
+    $('#alerts-table').hidden = recent.length === 0;
+    var html = recent.map(function (x) {
+      var st = x.resolved_at ? 'resolved' : 'open';
+      return '<tr data-alert-id="' + escapeHtml(x.id) + '" data-state="' + st + '" data-severity="' + escapeHtml(x.severity) + '">' +
+        '<td><span class="alert-state" data-state="' + st + '">' + (st === 'open' ? 'Open' : 'Resolved') + '</span></td>' +
+        '<td><span class="sev" data-severity="' + escapeHtml(x.severity) + '">' + escapeHtml(x.severity) + '</span></td>' +
+        '<td>' + escapeHtml(KIND_LABELS[x.kind] || x.kind) + '</td>' +
+        '<td>' + escapeHtml(subjectText(x.subject)) + '</td>' +
+        '<td>' + escapeHtml(timeFmt(x.started_at)) + '</td>' +
+        '<td>' + escapeHtml(timeFmt(x.detected_at)) + '</td>' +
+        '<td>' + escapeHtml(measure(x, x.observed)) + '</td>' +
+        '<td>' + escapeHtml(measure(x, x.expected)) + '</td>' +
+        '<td>' + escapeHtml(x.resolved_at ? timeFmt(x.resolved_at) : '—') + '</td></tr>';
+    }).join('');
+    var body = $('#alerts-table tbody');
+    if (body.innerHTML !== html) body.innerHTML = html;
+  }
+
   function safely(fn, what) { return function (d) { try { fn(d); } catch (err) { console.warn('bad ' + what, err); } }; }
   var showHistory = safely(renderHistory, 'history');
   var showQuality = safely(renderQuality, 'quality');
+  var showAlerts = safely(renderAlerts, 'alerts');
 
   var es = null;
   var retry = 1000;
@@ -459,6 +511,7 @@
     });
     es.addEventListener('history', function (e) { state.lastEventAt = Date.now(); showHistory(JSON.parse(e.data)); });
     es.addEventListener('quality', function (e) { state.lastEventAt = Date.now(); showQuality(JSON.parse(e.data)); });
+    es.addEventListener('alerts', function (e) { state.lastEventAt = Date.now(); showAlerts(JSON.parse(e.data)); });
     es.addEventListener('ping', function () { state.lastEventAt = Date.now(); });
     es.addEventListener('error', function () {
       if (es.readyState === EventSource.CLOSED) {
@@ -489,6 +542,9 @@
     var orNull = function (r) { if (r.status === 404) return null; if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); };
     fetch('/api/history', { cache: 'no-store' }).then(orNull).then(function (h) {
       if (JSON.stringify(h) !== JSON.stringify(state.history)) showHistory(h);
+    }).catch(function () { /* the stream or the next poll brings it */ });
+    fetch('/api/alerts', { cache: 'no-store' }).then(orNull).then(function (a) {
+      if (!state.alerts || !a || a.version !== state.alerts.version) showAlerts(a);
     }).catch(function () { /* the stream or the next poll brings it */ });
     fetch('/api/quality', { cache: 'no-store' }).then(orNull).then(function (q) {
       if (JSON.stringify(q) !== JSON.stringify(state.quality)) showQuality(q);

@@ -34,7 +34,7 @@ const fn = defineFunction<Clients, Request>({
     const store = RedisAlertState.open(config.redisUrl, config.kpiPrefix, log);
     try {
       const sink = await createSink(createKafka(config, 'orderpulse-alert-detect', log));
-      return { store, sink, topic: config.topics.alerts };
+      return { store, sink, topic: config.alertsTopic };
     } catch (err) {
       await store.close();
       throw err;

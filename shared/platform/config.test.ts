@@ -74,4 +74,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ GATEWAY_USER: 'a:b' })).toThrow(/GATEWAY_USER/);
     expect(() => loadConfig({ ASYNC_QUEUE_MAX_REQUESTS: '0' })).toThrow(/ASYNC_QUEUE_MAX_REQUESTS/);
   });
+  it('alerts (issue 11): topic, webhook checked like the gateway callbacks, retry bounds', () => {
+    const d = loadConfig({});
+    expect(d).toMatchObject({ alertsTopic: 'alerts', alertWebhookUrl: undefined, alertWebhookSecret: undefined, alertWebhookMaxAttempts: 8, alertWebhookBackoffMs: 1000, alertWebhookTimeoutMs: 5000, alertRecentMax: 200 });
+    const c = loadConfig({ TOPIC_ALERTS: 't-alerts', ALERT_WEBHOOK_URL: 'https://hooks.example/x', ALERT_WEBHOOK_SECRET: 's', ALERT_WEBHOOK_MAX_ATTEMPTS: '3' });
+    expect(c).toMatchObject({ alertsTopic: 't-alerts', alertWebhookUrl: 'https://hooks.example/x', alertWebhookSecret: 's', alertWebhookMaxAttempts: 3 });
+    expect(() => loadConfig({ ALERT_WEBHOOK_URL: 'ftp://x/' })).toThrow(/ALERT_WEBHOOK_URL/);
+    expect(() => loadConfig({ ALERT_WEBHOOK_URL: 'https://u:p@hooks.example/' })).toThrow(/must not carry credentials/);
+    expect(() => loadConfig({ ALERT_WEBHOOK_MAX_ATTEMPTS: '0' })).toThrow(/ALERT_WEBHOOK_MAX_ATTEMPTS/);
+  });
 });

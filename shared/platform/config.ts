@@ -35,7 +35,7 @@ export interface Config {
   hivePort: number;
   /** Kafka Connect REST port of the peer benchmark's standalone worker (KAFKA_CONNECT_PORT, default 8383). */
   kafkaConnectPort: number;
-  topics: { orders: string; dlq: string; accepted: string; deltas: string; alerts: string };
+  topics: { orders: string; dlq: string; accepted: string; deltas: string };
   archiveThresholdMb: number;
   archiveLowWaterFraction: number;
   archiveUrl: string;
@@ -84,6 +84,24 @@ export interface Config {
   /** Dashboard listen address (HOST, default 127.0.0.1; compose sets 0.0.0.0) and most concurrent SSE clients (DASHBOARD_MAX_SSE_CLIENTS). */
   dashboardHost: string;
   dashboardMaxSseClients: number;
+  /**
+   * Alerts (issue 11, docs/alert-delivery.md). TOPIC_ALERTS (default `alerts`): the detector writes
+   * AlertChange records there and alert-deliver reads them. Kept out of `topics` on purpose: tests
+   * delete `Object.values(config.topics)` when they clean up and must not delete the shared topic.
+   */
+  alertsTopic: string;
+  /** ALERT_WEBHOOK_URL: POST every alert change there (http(s), no credentials in the URL); none = no webhook. */
+  alertWebhookUrl: string | undefined;
+  /** ALERT_WEBHOOK_SECRET: when set, each POST carries an HMAC-SHA256 signature (X-OrderPulse-Signature). */
+  alertWebhookSecret: string | undefined;
+  /** Attempts per change before giving up (ALERT_WEBHOOK_MAX_ATTEMPTS, default 8). */
+  alertWebhookMaxAttempts: number;
+  /** First retry delay, doubled per attempt up to 5 min (ALERT_WEBHOOK_BACKOFF_MS, default 1000). */
+  alertWebhookBackoffMs: number;
+  /** One POST's timeout (ALERT_WEBHOOK_TIMEOUT_MS, default 5000). */
+  alertWebhookTimeoutMs: number;
+  /** Recent alerts kept in Redis (ALERT_RECENT_MAX, default 200; also at most 7 days of event time). */
+  alertRecentMax: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -129,6 +147,15 @@ function callbackAllow(env: Env): string[] {
   const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
   for (const u of list) url({ GATEWAY_CALLBACK_ALLOW: u }, 'GATEWAY_CALLBACK_ALLOW', u, ['http:', 'https:']);
   return list;
+}
+
+/** ALERT_WEBHOOK_URL: operator configuration, checked like the gateway's callbacks (http(s), no credentials in the URL). */
+function webhookUrl(env: Env): string | undefined {
+  const raw = env.ALERT_WEBHOOK_URL;
+  if (raw === undefined || raw === '') return undefined;
+  const u = new URL(url(env, 'ALERT_WEBHOOK_URL', raw, ['http:', 'https:']));
+  if (u.username || u.password) throw new ConfigError('ALERT_WEBHOOK_URL must not carry credentials; set ALERT_WEBHOOK_SECRET to sign the requests instead');
+  return raw;
 }
 
 function engine(env: Env): Config['analyticsEngine'] {
@@ -194,7 +221,6 @@ export function loadConfig(env: Env = process.env): Config {
       dlq: env.TOPIC_DLQ || 'orders.dlq',
       accepted: env.TOPIC_ACCEPTED || 'orders.accepted',
       deltas: env.TOPIC_DELTAS || 'kpi.deltas',
-      alerts: env.TOPIC_ALERTS || 'alerts',
     },
     archiveThresholdMb: num(env, 'ARCHIVE_THRESHOLD_MB', 300, 0.001, 1e7),
     archiveLowWaterFraction: num(env, 'ARCHIVE_LOW_WATER', 0.8, 0.01, 1),
@@ -228,6 +254,13 @@ export function loadConfig(env: Env = process.env): Config {
     kafkaMinInsyncReplicas: int(env, 'KAFKA_MIN_INSYNC_REPLICAS', 1, 1, 32),
     dashboardHost: env.HOST || '127.0.0.1',
     dashboardMaxSseClients: int(env, 'DASHBOARD_MAX_SSE_CLIENTS', 100, 1, 100_000),
+    alertsTopic: env.TOPIC_ALERTS || 'alerts',
+    alertWebhookUrl: webhookUrl(env),
+    alertWebhookSecret: env.ALERT_WEBHOOK_SECRET || undefined,
+    alertWebhookMaxAttempts: int(env, 'ALERT_WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
+    alertWebhookBackoffMs: int(env, 'ALERT_WEBHOOK_BACKOFF_MS', 1000, 10, 600_000),
+    alertWebhookTimeoutMs: int(env, 'ALERT_WEBHOOK_TIMEOUT_MS', 5000, 100, 120_000),
+    alertRecentMax: int(env, 'ALERT_RECENT_MAX', 200, 1, 10_000),
   };
   if (cfg.kafkaMinInsyncReplicas > cfg.kafkaReplicationFactor) {
     throw new ConfigError(`KAFKA_MIN_INSYNC_REPLICAS=${cfg.kafkaMinInsyncReplicas} must not exceed KAFKA_REPLICATION_FACTOR=${cfg.kafkaReplicationFactor} (no write could ever be acknowledged)`);

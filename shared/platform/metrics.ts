@@ -72,6 +72,11 @@ export const SERIES = {
   orderpulse_kpi_newest_event_timestamp_seconds: { kind: 'gauge', help: 'Newest order_timestamp (Unix seconds) in the materialised KPI views.', labels: [], aggregator: 'max' },
   orderpulse_kpi_views_timestamp_seconds: { kind: 'gauge', help: 'When the KPI views were last materialised (Unix seconds).', labels: [], aggregator: 'max' },
 
+  // alert-deliver function (issue 11, docs/alert-delivery.md).
+  orderpulse_alert_changes_total: { kind: 'counter', help: 'Alert changes read from the alerts topic, by result (applied, duplicate, stale, invalid).', labels: ['result'] },
+  orderpulse_alert_webhook_attempts_total: { kind: 'counter', help: 'Alert webhook POSTs, by outcome (delivered, retry, give_up).', labels: ['outcome'] },
+  orderpulse_alert_webhook_outbox: { kind: 'gauge', help: 'Alert changes waiting in the webhook outbox (due or backing off), as last seen.', labels: [], aggregator: 'max' },
+
   // Dashboard.
   orderpulse_dashboard_requests_total: { kind: 'counter', help: 'Dashboard HTTP requests, by route pattern and status code.', labels: ['route', 'code'] },
   orderpulse_dashboard_request_duration_seconds: { kind: 'histogram', help: 'Dashboard request duration (SSE: until the stream opens).', labels: ['route'], buckets: CALL_BUCKETS },
@@ -224,6 +229,27 @@ export function kpiMetrics(reg: Registry): KpiMetrics {
       if (r.newestEventMs !== null) newest.set(r.newestEventMs / 1000);
       for (const t of r.batchNewestMs) freshness.observe(Math.max(0, (r.viewMs - t) / 1000));
     },
+  };
+}
+
+export interface AlertMetrics {
+  /** One delivered batch's counts (shared/alerts/deliver.ts). */
+  changes(c: Readonly<Record<'applied' | 'duplicate' | 'stale' | 'invalid', number>>): void;
+  /** One webhook POST's outcome. */
+  attempt(outcome: 'delivered' | 'retry' | 'give_up'): void;
+  outboxDepth(n: number): void;
+}
+
+export function alertMetrics(reg: Registry): AlertMetrics {
+  const changes = series(reg, 'orderpulse_alert_changes_total');
+  const attempts = series(reg, 'orderpulse_alert_webhook_attempts_total');
+  const depth = series(reg, 'orderpulse_alert_webhook_outbox');
+  return {
+    changes(c) {
+      for (const [result, n] of Object.entries(c)) if (n > 0) changes.inc({ result }, n);
+    },
+    attempt: (outcome) => attempts.inc({ outcome }),
+    outboxDepth: (n) => depth.set(n),
   };
 }
 

@@ -21,13 +21,13 @@ function recorder(): SetupSteps & { calls: string[]; topicLists: TopicSpec[][] }
 
 describe('set-up step', () => {
   it('names every topic of the pipeline with its partition count, from the configuration', () => {
-    const config = loadConfig({ TOPIC_ORDERS: 'o', TOPIC_DLQ: 'o.dlq', TOPIC_ACCEPTED: 'o.acc', TOPIC_DELTAS: 'k.d' });
+    const config = loadConfig({ TOPIC_ORDERS: 'o', TOPIC_DLQ: 'o.dlq', TOPIC_ACCEPTED: 'o.acc', TOPIC_DELTAS: 'k.d', TOPIC_ALERTS: 'a' });
     expect(pipelineTopics(config)).toEqual([
       { topic: 'o', partitions: 4 },
       { topic: 'o.dlq', partitions: 1 },
       { topic: 'o.acc', partitions: 4 },
       { topic: 'k.d', partitions: 4 },
-      { topic: 'alerts', partitions: 1 },
+      { topic: 'a', partitions: 1 },
     ]);
     expect(pipelineTopics(loadConfig({})).map((t) => t.topic)).toEqual(['orders', 'orders.dlq', 'orders.accepted', 'kpi.deltas', 'alerts']);
   });

@@ -24,7 +24,8 @@ export function pipelineTopics(config: Config): TopicSpec[] {
     { topic: config.topics.dlq, partitions: 1 },
     { topic: config.topics.accepted, partitions: 4 },
     { topic: config.topics.deltas, partitions: 4 },
-    { topic: config.topics.alerts, partitions: 1 },
+    // Alert changes (issue 11): rare, keyed by alert id; one partition keeps them in order.
+    { topic: config.alertsTopic, partitions: 1 },
   ];
 }
 
