@@ -95,6 +95,16 @@ describe('volume and event time', () => {
     expect(partitionWatermark(st)).toBe(START + 4_000 + DEFAULT_PARAMS.idlePartitionMs + 1 - DEFAULT_PARAMS.latenessMs);
   });
 
+  it('a partition whose events arrive out of order (batches interleaved by ingest) holds the watermark back by that disorder, which then decays', () => {
+    const st = createDetectorState();
+    const sig = (ts: number) => ({ ts, method: 'paypal', failed: false, campaign: null });
+    observe(st, 'p/0', sig(START + 100_000));
+    observe(st, 'p/0', sig(START + 20_000)); // 80 s behind its newest
+    expect(partitionWatermark(st)).toBe(START + 20_000 - DEFAULT_PARAMS.latenessMs);
+    observe(st, 'p/0', sig(START + 140_000)); // 40 s of progress: the allowance halves that much
+    expect(partitionWatermark(st)).toBe(START + 140_000 - 60_000 - DEFAULT_PARAMS.latenessMs);
+  });
+
   it('a tick moves event time on without events; it never moves it back', () => {
     const st = createDetectorState();
     observe(st, 'p/0', { ts: START, method: 'paypal', failed: false, campaign: null });

@@ -5,7 +5,8 @@
  *
  * - Orders are counted into one-second buckets of event time.
  * - The watermark (how far event time is complete) is the newest event time of the slowest
- *   ACTIVE partition minus `latenessMs`; a partition more than `idlePartitionMs` behind the
+ *   ACTIVE partition, less the disorder seen in that partition (events behind its newest: ingest
+ *   interleaves batches while a backlog drains), minus `latenessMs`; a partition more than `idlePartitionMs` behind the
  *   newest one does not hold it back. `tick(t)` moves it to t without events: the only way to
  *   see "orders stopped arriving" (the function's cron tick maps wall clock to event time).
  * - Each second the watermark completes is evaluated: trailing window sums are updated, the
@@ -36,6 +37,12 @@ export interface DetectorState {
   v: 1;
   /** Newest event time (ms) per partition key (`topic/partition`). */
   partitions: Record<string, number>;
+  /**
+   * Observed disorder per partition (ms): how far an event fell behind its partition's newest.
+   * orders.accepted is written by ingest batch after batch, so while a backlog drains a partition
+   * interleaves batches minutes apart in event time; live, the disorder is a second or two.
+   */
+  disorder?: Record<string, number>;
   /** Event time complete up to here (ms); monotone. */
   watermark: number | null;
   /** Last evaluated second (epoch seconds). */
@@ -83,7 +90,12 @@ function addSignal(into: Counts, s: OrderSignal, campaigns: boolean): void {
 /** Count one accepted order from partition `partition`. */
 export function observe(st: DetectorState, partition: string, s: OrderSignal, params: DetectorParams = DEFAULT_PARAMS): void {
   const prev = st.partitions[partition];
-  if (prev === undefined || s.ts > prev) st.partitions[partition] = s.ts;
+  const dis = (st.disorder ??= {});
+  if (prev === undefined || s.ts > prev) {
+    st.partitions[partition] = s.ts;
+    // The disorder allowance decays as event time moves on (by half of the progress).
+    if (prev !== undefined && dis[partition] !== undefined) dis[partition] = Math.max(0, dis[partition] - (s.ts - prev) / 2);
+  } else if (prev - s.ts > (dis[partition] ?? 0)) dis[partition] = Math.min(params.idlePartitionMs, prev - s.ts);
   const sec = Math.floor(s.ts / 1000);
   if (st.evaluated !== null && sec <= st.evaluated) {
     const maxW = Math.max(...allWindows(params));
@@ -97,13 +109,21 @@ export function observe(st: DetectorState, partition: string, s: OrderSignal, pa
   addSignal((st.buckets[sec] ??= { o: 0, m: {} }), s, true);
 }
 
-/** The watermark the partitions allow (ms), or null before any event. */
+/**
+ * The watermark the partitions allow (ms), or null before any event: over the active partitions,
+ * the smallest of (newest event time − the partition's observed disorder), minus `latenessMs`.
+ */
 export function partitionWatermark(st: DetectorState, params: DetectorParams = DEFAULT_PARAMS): number | null {
-  const ts = Object.values(st.partitions);
-  if (ts.length === 0) return null;
-  const newest = Math.max(...ts);
-  const active = ts.filter((t) => t >= newest - params.idlePartitionMs);
-  return Math.min(...active) - params.latenessMs;
+  const keys = Object.keys(st.partitions);
+  if (keys.length === 0) return null;
+  const newest = Math.max(...keys.map((k) => st.partitions[k]!));
+  let wm = Number.POSITIVE_INFINITY;
+  for (const k of keys) {
+    const t = st.partitions[k]!;
+    if (t < newest - params.idlePartitionMs) continue;
+    wm = Math.min(wm, t - (st.disorder?.[k] ?? 0));
+  }
+  return wm - params.latenessMs;
 }
 
 /** Moves the watermark to what the partitions allow and evaluates every second it completes. */
