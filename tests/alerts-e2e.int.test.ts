@@ -80,6 +80,7 @@ describe('alerts end to end', () => {
       const opened = changes.filter((c) => c.type === 'opened');
       expect(opened.map((c) => [c.alert.kind, c.alert.subject])).toEqual([['payment_failure', { payment_method: 'credit_card' }]]);
       const delay = Date.parse(opened[0]!.alert.detected_at) - onset;
+      process.stderr.write(`alerts e2e: ${messages.length} orders, payment_failure credit_card detected ${delay / 1000} s (event time) after onset, ${changes.length} changes\n`);
       expect(delay).toBeGreaterThan(0);
       expect(delay).toBeLessThanOrEqual(10_000);
       expect(Date.parse(changes.find((c) => c.type === 'resolved')!.alert.resolved_at!)).toBeGreaterThan(end);

@@ -101,8 +101,8 @@ describe('volume and event time', () => {
     observe(st, 'p/0', sig(START + 100_000));
     observe(st, 'p/0', sig(START + 20_000)); // 80 s behind its newest
     expect(partitionWatermark(st)).toBe(START + 20_000 - DEFAULT_PARAMS.latenessMs);
-    observe(st, 'p/0', sig(START + 140_000)); // 40 s of progress: the allowance halves that much
-    expect(partitionWatermark(st)).toBe(START + 140_000 - 60_000 - DEFAULT_PARAMS.latenessMs);
+    observe(st, 'p/0', sig(START + 140_000)); // 40 s of progress: the allowance shrinks by a tenth of that
+    expect(partitionWatermark(st)).toBe(START + 140_000 - 76_000 - DEFAULT_PARAMS.latenessMs);
   });
 
   it('a tick moves event time on without events; it never moves it back', () => {

@@ -93,8 +93,9 @@ export function observe(st: DetectorState, partition: string, s: OrderSignal, pa
   const dis = (st.disorder ??= {});
   if (prev === undefined || s.ts > prev) {
     st.partitions[partition] = s.ts;
-    // The disorder allowance decays as event time moves on (by half of the progress).
-    if (prev !== undefined && dis[partition] !== undefined) dis[partition] = Math.max(0, dis[partition] - (s.ts - prev) / 2);
+    // The allowance decays slowly as event time moves on (a tenth of the progress): while a backlog
+    // drains, every ingest batch shows the same disorder again before it has decayed much.
+    if (prev !== undefined && dis[partition] !== undefined) dis[partition] = Math.max(0, dis[partition] - (s.ts - prev) / 10);
   } else if (prev - s.ts > (dis[partition] ?? 0)) dis[partition] = Math.min(params.idlePartitionMs, prev - s.ts);
   const sec = Math.floor(s.ts / 1000);
   if (st.evaluated !== null && sec <= st.evaluated) {
