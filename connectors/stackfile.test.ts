@@ -100,6 +100,17 @@ describe('stack.yml parsing', () => {
     expect(parse(fns.replace('0 0 0 * * *', '@daily')).functions[0]!.cron?.expression).toBe('@daily');
   });
 
+  it('reads com.openfaas.scale.min / max from labels (or annotations), with OpenFaaS defaults, and checks them', () => {
+    const fn = (labels: string, annotations = '') => parse(`  f:\n    lang: node24-ts\n    handler: ./f\n    image: f\n${labels ? `    labels:\n${labels}` : ''}${annotations ? `    annotations:\n${annotations}` : ''}`).functions[0]!;
+    expect(fn('').scale).toEqual({ min: 1, max: 20 });
+    expect(fn('      com.openfaas.scale.min: "2"\n      com.openfaas.scale.max: "4"\n').scale).toEqual({ min: 2, max: 4 });
+    expect(fn('', '      com.openfaas.scale.max: "1"\n').scale).toEqual({ min: 1, max: 1 });
+    expect(fn('      com.openfaas.scale.min: "3"\n', '      com.openfaas.scale.min: "9"\n').scale).toEqual({ min: 3, max: 20 });
+    expect(fn('      com.openfaas.scale.min: "30"\n').scale).toEqual({ min: 30, max: 30 });
+    expect(() => fn('      com.openfaas.scale.min: "3"\n      com.openfaas.scale.max: "2"\n')).toThrow(/scale.min \(3\) must not exceed com.openfaas.scale.max \(2\)/);
+    expect(() => fn('      com.openfaas.scale.min: "0"\n')).toThrow(/functions.f.labels\["com.openfaas.scale.min"\] = "0" must be a positive integer/);
+  });
+
   it('parses Go durations as of-watchdog does', () => {
     expect(parseDuration('15m')).toBe(900_000);
     expect(parseDuration('1h30m')).toBe(5_400_000);
