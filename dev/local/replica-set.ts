@@ -41,6 +41,8 @@ export class ReplicaSet {
   readonly name: string;
   readonly replicas: readonly ManagedProcess[];
   private readonly inFlight: number[];
+  /** Calls given to each replica since the start. */
+  private readonly served: number[];
   private cursor = 0;
 
   constructor(name: string, replicas: readonly ManagedProcess[]) {
@@ -48,6 +50,7 @@ export class ReplicaSet {
     this.name = name;
     this.replicas = replicas;
     this.inFlight = replicas.map(() => 0);
+    this.served = replicas.map(() => 0);
   }
 
   start(): void {
@@ -81,8 +84,8 @@ export class ReplicaSet {
   }
 
   /** Per replica, for /system/functions. */
-  describe(): { index: number; state: ProcessState; pid: number | null; port: number | null; restarts: number; inFlight: number }[] {
-    return this.replicas.map((r, index) => ({ index, state: r.state, pid: r.pid ?? null, port: r.port ?? null, restarts: r.restarts, inFlight: this.inFlight[index]! }));
+  describe(): { index: number; state: ProcessState; pid: number | null; port: number | null; restarts: number; inFlight: number; invocations: number }[] {
+    return this.replicas.map((r, index) => ({ index, state: r.state, pid: r.pid ?? null, port: r.port ?? null, restarts: r.restarts, inFlight: this.inFlight[index]!, invocations: this.served[index]! }));
   }
 
   /** Resolves true as soon as any replica is ready, false after timeoutMs (or when all are stopped). */
@@ -122,6 +125,7 @@ export class ReplicaSet {
     if (i === -1) return undefined;
     this.cursor = (i + 1) % this.replicas.length;
     this.inFlight[i]!++;
+    this.served[i]!++;
     let released = false;
     return {
       index: i,
