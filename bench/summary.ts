@@ -7,8 +7,9 @@ import type { ArchiveBenchResult } from './archive.ts';
 import type { AnalyticsBenchResult } from './analytics.ts';
 import type { KafkaClientBenchResult } from './kafka-client.ts';
 import { faultsLines, type FaultsBenchResult } from './faults-check.ts';
+import type { ReplicasBenchResult } from './replicas.ts';
 
-export const BENCH_PARTS = ['generator', 'ingest', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults'] as const;
+export const BENCH_PARTS = ['generator', 'ingest', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults', 'replicas'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export interface BenchArgs {
@@ -58,6 +59,7 @@ export interface BenchResults {
   analytics?: AnalyticsBenchResult;
   kafkaClient?: KafkaClientBenchResult;
   faults?: FaultsBenchResult;
+  replicas?: ReplicasBenchResult;
 }
 
 const f = (x: number | undefined, d = 0): string => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
@@ -98,6 +100,7 @@ export function summarise(r: BenchResults): string {
     }
   }
   if (r.faults) lines.push(...faultsLines(r.faults));
+  if (r.replicas) lines.push(...replicasLines(r.replicas));
   return lines.join('\n');
 }
 
@@ -129,4 +132,13 @@ function analyticsLines(a: AnalyticsBenchResult): string[] {
     for (const sp of s.spark ?? []) lines.push(`analytics spark ${f(s.orders)}, ${sp.cores} executor core${sp.cores === 1 ? '' : 's'}: ${sp.total_ms !== undefined ? sec(sp.total_ms) : `skipped (${sp.skipped})`}`);
   }
   return lines;
+}
+
+/** Scale-out (bench/replicas.ts): one line per replica count. */
+export function replicasLines(r: ReplicasBenchResult): string[] {
+  return r.runs.map(
+    (x) =>
+      `replicas ${x.replicas}× ingest + ${x.replicas}× aggregate (${f(r.events)} events, ${r.partitions} partitions): end to end ${f(x.events_per_s)} ev/s (steady ${f(x.steady_events_per_s)}), ingest alone ${f(x.ingest_events_per_s)} ev/s; ` +
+      `ratio to 1 replica ${f(x.ratio_to_1, 2)} (steady ${f(x.steady_ratio_to_1, 2)}, ingest ${f(x.ingest_ratio_to_1, 2)}); ${f(x.cpu_us_per_event, 1)} µs CPU/event; load average ${x.loadavg.before[0]} → ${x.loadavg.after[0]} (${r.machine.cpus} cores)`,
+  );
 }
