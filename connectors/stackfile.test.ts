@@ -38,6 +38,10 @@ describe('stack.yml parsing', () => {
     expect(byName.quality!.cron).toBeUndefined();
     expect(byName.analytics!.topics).toEqual([]);
     expect(byName.analytics!.cron?.expression).toBe('* * * * *');
+    // Scaling labels: the Kafka-triggered stages may scale out, the singletons may not.
+    expect(byName.ingest!.scale).toEqual({ min: 1, max: 8 });
+    expect(byName.aggregate!.scale).toEqual({ min: 1, max: 8 });
+    for (const one of ['archive-move', 'kpi-rebuild', 'analytics', 'quality']) expect(byName[one]!.scale, one).toEqual({ min: 1, max: 1 });
     expect(byName.analytics!.timeoutMs).toBe(5 * 60_000);
     expect(byName.ingest!.batchMaxMessages).toBe(2000);
   });
