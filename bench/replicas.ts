@@ -15,6 +15,7 @@
  * `npx tsx bench/replicas.ts [--events 30000] [--replicas 1,2,4]` prints one JSON object;
  * `npm run bench -- --only replicas` runs it inside the suite.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -49,6 +50,8 @@ export interface ReplicaRun {
   ingest_ratio_to_1?: number;
   /** utime+stime of all ingest and aggregate replicas, per event. */
   cpu_us_per_event: number;
+  /** Cores busy during the run: the ingest + aggregate replicas, and the FerretDB server (all its clients, other work included). */
+  cores_used: { functions: number; ferretdb: number | null };
   /** Calls each replica took (gateway), ingest and aggregate. */
   invocations: { ingest: number[]; aggregate: number[] };
   facts: number;
@@ -65,6 +68,20 @@ export interface ReplicasBenchResult {
 }
 
 const round = (n: number, d = 1): number => Math.round(n * 10 ** d) / 10 ** d;
+
+/** The FerretDB process listening on the configured port (read-only look at /proc), if any. */
+function ferretdbPid(config: Config): number | undefined {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (!readFileSync(`/proc/${d}/comm`, 'utf8').startsWith('ferretdb')) continue;
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(`:${config.mongoPort}`)) return Number(d);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
 const load = (): number[] => os.loadavg().map((x) => round(x, 2));
 
 async function oneRun(config: Config, ctx: { id: string; replicas: number; orders: string; total: number; admin: Admin; log: Logger; timeoutMs: number }): Promise<ReplicaRun> {
@@ -99,6 +116,8 @@ async function oneRun(config: Config, ctx: { id: string; replicas: number; order
     const pids = [...(p.replicaPids().ingest ?? []), ...(p.replicaPids().aggregate ?? [])];
     if (pids.some((x) => x === null)) throw new Error('a replica is not running at the start');
     const cpu0 = pids.map((x) => processCpuMicros(x!));
+    const store = ferretdbPid(config);
+    const storeCpu0 = store === undefined ? 0 : processCpuMicros(store);
     let tIngest: number | undefined;
     let t10: number | undefined;
     let t90: number | undefined;
@@ -125,6 +144,7 @@ async function oneRun(config: Config, ctx: { id: string; replicas: number; order
     const now = [...(p.replicaPids().ingest ?? []), ...(p.replicaPids().aggregate ?? [])];
     if (now.some((x, i) => x !== pids[i])) throw new Error('a replica restarted during the run; its CPU figure would be wrong');
     const cpu = pids.reduce<number>((a, x, i) => a + processCpuMicros(x!) - cpu0[i]!, 0);
+    const storeCpu = store === undefined ? undefined : processCpuMicros(store) - storeCpu0;
     const invocations = (fn: string): number[] => p.functions.get(fn)?.proc?.describe().map((r) => r.invocations) ?? [];
     const mongo = await connectMongo(runConfig);
     let facts: number;
@@ -145,6 +165,7 @@ async function oneRun(config: Config, ctx: { id: string; replicas: number; order
       ingest_seconds: round(ingestSeconds, 2),
       ingest_events_per_s: Math.round(ctx.total / ingestSeconds),
       cpu_us_per_event: round(cpu / ctx.total, 1),
+      cores_used: { functions: round(cpu / 1e6 / seconds, 2), ferretdb: storeCpu === undefined ? null : round(storeCpu / 1e6 / seconds, 2) },
       invocations: { ingest: invocations('ingest'), aggregate: invocations('aggregate') },
       facts,
       loadavg: { before, after },

@@ -139,6 +139,6 @@ export function replicasLines(r: ReplicasBenchResult): string[] {
   return r.runs.map(
     (x) =>
       `replicas ${x.replicas}× ingest + ${x.replicas}× aggregate (${f(r.events)} events, ${r.partitions} partitions): end to end ${f(x.events_per_s)} ev/s (steady ${f(x.steady_events_per_s)}), ingest alone ${f(x.ingest_events_per_s)} ev/s; ` +
-      `ratio to 1 replica ${f(x.ratio_to_1, 2)} (steady ${f(x.steady_ratio_to_1, 2)}, ingest ${f(x.ingest_ratio_to_1, 2)}); ${f(x.cpu_us_per_event, 1)} µs CPU/event; load average ${x.loadavg.before[0]} → ${x.loadavg.after[0]} (${r.machine.cpus} cores)`,
+      `ratio to 1 replica ${f(x.ratio_to_1, 2)} (steady ${f(x.steady_ratio_to_1, 2)}, ingest ${f(x.ingest_ratio_to_1, 2)}); ${f(x.cpu_us_per_event, 1)} µs CPU/event; cores busy: functions ${f(x.cores_used.functions, 2)}, FerretDB ${x.cores_used.ferretdb === null ? 'n/a' : f(x.cores_used.ferretdb, 2)}; load average ${x.loadavg.before[0]} → ${x.loadavg.after[0]} (${r.machine.cpus} cores)`,
   );
 }
