@@ -8,6 +8,7 @@ import type { AnalyticsBenchResult } from './analytics.ts';
 import type { KafkaClientBenchResult } from './kafka-client.ts';
 import { faultsLines, type FaultsBenchResult } from './faults-check.ts';
 import type { ReplicasBenchResult } from './replicas.ts';
+import { scoreboard, scoreboardTable } from './scoreboard.ts';
 
 export const BENCH_PARTS = ['generator', 'ingest', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults', 'replicas'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
@@ -101,6 +102,8 @@ export function summarise(r: BenchResults): string {
   }
   if (r.faults) lines.push(...faultsLines(r.faults));
   if (r.replicas) lines.push(...replicasLines(r.replicas));
+  const rows = scoreboard(r);
+  if (rows.length > 0) lines.push('', 'Scoreboard (ours against the peer or ceiling measured in this run):', scoreboardTable(rows));
   return lines.join('\n');
 }
 

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { scoreboard, scoreboardTable } from './scoreboard.ts';
+import type { BenchResults } from './summary.ts';
+
+const latency = (rate: number, p95: number, sustained = true) => ({ rate, events: rate * 10, achieved_rate: rate, p50_ms: p95 / 2, p95_ms: p95, p99_ms: p95 * 1.2, max_ms: p95 * 2, tail_ms: 100, sustained });
+
+const results = {
+  at: '2026-12-02T00:00:00.000Z',
+  ingest: {
+    ingest: { events_per_s: 9000, cpu_us_per_event: 25 },
+    raw_insert_many: { events_per_s: 10000 },
+    ratio_ingest_to_raw_insert_many: 0.9,
+    targets: { ratio: 0.8, cpu_us_per_event: 20 },
+  },
+  peer: {
+    ours: { events_per_s: 9000 },
+    peer_fastest: { docs_per_s: 8000 },
+    peer_default: { docs_per_s: 16.6 },
+    ratios: { ours_to_peer_fastest: 1.125, ours_to_peer_default: 542 },
+    target: { ours_to_peer_fastest: 1, met: true },
+  },
+  kpi: {
+    latency: [latency(1000, 300), latency(5000, 1200)],
+    highest_sustained: latency(5000, 1200),
+    read_ceiling: { ours_requests_per_s: 30000, bare_requests_per_s: 40000, ratio: 0.75, ok: false },
+    read_open_loop: [
+      { server: 'ours', rate: 2000, connections: 100, p99_ms: 4, ok: true },
+      { server: 'bare', rate: 2000, connections: 100, p99_ms: 2, ok: true },
+    ],
+    targets: { p95_ms: 1000, read_p99_ms: 5, read_ratio: 0.8 },
+  },
+} as unknown as BenchResults;
+
+describe('scoreboard', () => {
+  const rows = scoreboard(results);
+  const row = (prefix: string) => rows.find((r) => r.stage.startsWith(prefix));
+
+  it('compares each stage with its peer or ceiling and marks the target', () => {
+    expect(row('ingest vs raw')).toMatchObject({ ours: '9,000 ev/s', reference: '10,000 docs/s', ratio: 0.9, met: true });
+    expect(row('ingest function CPU')).toMatchObject({ ours: '25.0 µs', target: '≤ 20 µs', met: false });
+    expect(row('ingest vs Kafka Connect MongoDB sink (fastest)')).toMatchObject({ ratio: 1.125, met: true });
+    expect(row('dashboard /api/kpis/summary vs bare')).toMatchObject({ ratio: 0.75, met: false });
+    expect(row('dashboard p99 at a fixed 2,000')).toMatchObject({ ours: '4.00 ms', reference: '2.00 ms (bare)', ratio: 2, met: true });
+  });
+  it('judges freshness at 5,000 ev/s, and says when that rate was not run', () => {
+    expect(row('event → dashboard p95 at 5,000')).toMatchObject({ ours: '1,200 ms', met: false });
+    const only1000 = scoreboard({ ...results, kpi: { ...results.kpi!, latency: [latency(1000, 300)], highest_sustained: latency(1000, 300) } });
+    expect(only1000.find((r) => r.stage.startsWith('event →'))).toMatchObject({ stage: 'event → dashboard p95 at 1,000 ev/s (5,000 not run)', met: false });
+  });
+  it('prints a Markdown table with one line per row', () => {
+    const table = scoreboardTable(rows).split('\n');
+    expect(table).toHaveLength(2 + rows.length);
+    expect(table[2]).toBe('| ingest vs raw insertMany (same docs, same server) | 9,000 ev/s | 10,000 docs/s | 0.90 | ≥ 0.8× | ✔ |');
+  });
+  it('shows each replica count against 1 replica (scale-out reports, no target)', () => {
+    const run = (replicas: number, eps: number) => ({ replicas, events_per_s: eps }) as NonNullable<BenchResults['replicas']>['runs'][number];
+    const r = scoreboard({ at: 'x', replicas: { events: 1, partitions: 8, produce_events_per_s: 1, runs: [run(1, 200), run(4, 300)], machine: { cpus: 2 }, command: 'c' } });
+    expect(r).toEqual([{ stage: 'scale-out: 4× ingest + aggregate vs 1× (8 partitions, end to end)', ours: '300 ev/s', reference: '200 ev/s (1 replica)', ratio: 1.5, target: 'report', met: true }]);
+  });
+  it('is empty when nothing comparable ran', () => {
+    expect(scoreboard({ at: 'x' })).toEqual([]);
+  });
+});
