@@ -3,7 +3,9 @@
  * processes from stack.yml) with 1, 2 and 4 replicas of ingest and of aggregate, on an `orders`
  * and an `orders.accepted` topic of 8 partitions each.
  *
- * The same N generated events (all valid and distinct, so N facts and N accepted orders) are
+ * Each replica count runs twice, in mirrored order (1, 2, 4, 4, 2, 1), and ratios compare means:
+ * the machine's load drifts during a bench as much as any gain (a 1-replica run repeated at the
+ * end of one bench was 1.6× its first run). The same N generated events (all valid and distinct, so N facts and N accepted orders) are
  * produced once; each replica count then reads them from the beginning with its own consumer
  * groups, MongoDB database, accepted/DLQ/deltas topics and KPI prefix. Timed from the moment
  * startPipeline resolves (every replica ready) until aggregate has delivered all N accepted
@@ -12,7 +14,7 @@
  * ingest and aggregate replica (/proc). Each line carries the load average: this machine has 2
  * cores shared with other work, which bounds what more processes can add.
  *
- * `npx tsx bench/replicas.ts [--events 30000] [--replicas 1,2,4]` prints one JSON object;
+ * `npx tsx bench/replicas.ts [--events 20000] [--replicas 1,2,4,4,2,1]` prints one JSON object;
  * `npm run bench -- --only replicas` runs it inside the suite.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -44,7 +46,7 @@ export interface ReplicaRun {
   /** From pipeline ready to the last event delivered to ingest. */
   ingest_seconds: number;
   ingest_events_per_s: number;
-  /** Ratios to the 1-replica run of the same bench (end to end, steady, ingest alone). */
+  /** Ratios to the mean of the 1-replica runs of the same bench (end to end, steady, ingest alone). */
   ratio_to_1?: number;
   steady_ratio_to_1?: number;
   ingest_ratio_to_1?: number;
@@ -63,6 +65,8 @@ export interface ReplicasBenchResult {
   partitions: number;
   produce_events_per_s: number;
   runs: ReplicaRun[];
+  /** Per replica count: the mean end-to-end rate of its runs and its ratio to the 1-replica mean. */
+  by_replicas: { replicas: number; runs: number; events_per_s: number; ratio_to_1?: number }[];
   machine: { cpus: number };
   command: string;
 }
@@ -183,8 +187,10 @@ async function oneRun(config: Config, ctx: { id: string; replicas: number; order
 export async function runReplicasBench(opts: { events?: number; replicas?: number[]; seed?: number; config?: Config; log?: Logger; timeoutMs?: number } = {}): Promise<ReplicasBenchResult> {
   const config = opts.config ?? loadConfig();
   const log = opts.log ?? createLogger({ component: 'bench-replicas' });
-  const total = opts.events ?? 30_000;
-  const counts = opts.replicas ?? [1, 2, 4];
+  const total = opts.events ?? 20_000;
+  // Each count twice, in mirrored order (ABCCBA), so a drift of the shared machine's load during the bench
+  // weighs on every count alike; ratios use the means.
+  const counts = opts.replicas ?? [1, 2, 4, 4, 2, 1];
   const id = suffix();
   const orders = `bench-rep-${id}-orders`;
   const kafka = createKafka(config, `bench-replicas-${id}`);
@@ -208,15 +214,22 @@ export async function runReplicasBench(opts: { events?: number; replicas?: numbe
       log.info('replicas bench: run', { replicas });
       runs.push(await oneRun(config, { id, replicas, orders, total, admin, log, timeoutMs: opts.timeoutMs ?? 600_000 }));
     }
-    const base = runs.find((r) => r.replicas === 1);
+    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const ones = runs.filter((r) => r.replicas === 1);
+    const base = ones.length ? { e2e: mean(ones.map((r) => r.events_per_s)), steady: mean(ones.map((r) => r.steady_events_per_s)), ingest: mean(ones.map((r) => r.ingest_events_per_s)) } : undefined;
     if (base) {
       for (const r of runs) {
-        r.ratio_to_1 = round(r.events_per_s / base.events_per_s, 2);
-        r.steady_ratio_to_1 = round(r.steady_events_per_s / base.steady_events_per_s, 2);
-        r.ingest_ratio_to_1 = round(r.ingest_events_per_s / base.ingest_events_per_s, 2);
+        r.ratio_to_1 = round(r.events_per_s / base.e2e, 2);
+        r.steady_ratio_to_1 = round(r.steady_events_per_s / base.steady, 2);
+        r.ingest_ratio_to_1 = round(r.ingest_events_per_s / base.ingest, 2);
       }
     }
-    return { events: total, partitions: REPLICA_PARTITIONS, produce_events_per_s: produceRate, runs, machine: { cpus: os.cpus().length }, command: `npx tsx bench/replicas.ts --events ${total} --replicas ${counts.join(',')}` };
+    const by_replicas = [...new Set(runs.map((r) => r.replicas))].map((replicas) => {
+      const mine = runs.filter((r) => r.replicas === replicas);
+      const eps = Math.round(mean(mine.map((r) => r.events_per_s)));
+      return { replicas, runs: mine.length, events_per_s: eps, ...(base ? { ratio_to_1: round(eps / base.e2e, 2) } : {}) };
+    });
+    return { events: total, partitions: REPLICA_PARTITIONS, produce_events_per_s: produceRate, runs, by_replicas, machine: { cpus: os.cpus().length }, command: `npx tsx bench/replicas.ts --events ${total} --replicas ${counts.join(',')}` };
   } finally {
     await deleteTopics(admin, [orders]);
     await producer.disconnect().catch(() => undefined);
@@ -225,9 +238,10 @@ export async function runReplicasBench(opts: { events?: number; replicas?: numbe
 }
 
 const cli = commandLine({
-  usage: `Usage: npx tsx bench/replicas.ts [--events N] [--replicas 1,2,4] [--seed N]
+  usage: `Usage: npx tsx bench/replicas.ts [--events N] [--replicas 1,2,4,4,2,1] [--seed N]
 
-Throughput of ingest + aggregate end to end with 1, 2 and 4 replicas each (8 partitions). Needs the stack.`,
+Throughput of ingest + aggregate end to end with 1, 2 and 4 replicas each (8 partitions), each
+count run twice in mirrored order (default 20,000 events a run). Needs the stack.`,
   options: {
     events: { type: 'number', min: 1000, integer: true },
     replicas: { type: 'list', value: 'replica counts, e.g. --replicas 1,2,4' },

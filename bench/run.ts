@@ -64,7 +64,7 @@ if (args.parts.includes('faults')) {
 }
 if (args.parts.includes('replicas')) {
   log.info('bench: scale-out (1, 2, 4 replicas of ingest and aggregate, 8 partitions), end to end');
-  results.replicas = await runReplicasBench({ events: q ? 10_000 : 30_000, config, log });
+  results.replicas = await runReplicasBench({ ...(q ? { events: 10_000, replicas: [1, 4, 4, 1] } : {}), config, log });
 }
 
 const dir = path.join(config.localDir, 'bench');

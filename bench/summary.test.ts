@@ -127,9 +127,10 @@ describe('replicas summary', () => {
       replicas, seconds: 1, events_per_s: eps, steady_events_per_s: eps, ingest_seconds: 1, ingest_events_per_s: eps,
       ratio_to_1: ratio, steady_ratio_to_1: ratio, ingest_ratio_to_1: ratio, cpu_us_per_event: 100, cores_used: { functions: 0.1, ferretdb: 0.9 }, invocations: { ingest: [1], aggregate: [1] }, facts: 1000, loadavg: { before: [2.5, 2, 2], after: [3, 2, 2] },
     });
-    const text = summarise({ at: 'x', replicas: { events: 1000, partitions: 8, produce_events_per_s: 1, runs: [run(1, 1000, 1), run(4, 1500, 1.5)], machine: { cpus: 2 }, command: 'c' } });
+    const text = summarise({ at: 'x', replicas: { events: 1000, partitions: 8, produce_events_per_s: 1, runs: [run(1, 1000, 1), run(4, 1500, 1.5)], by_replicas: [{ replicas: 1, runs: 1, events_per_s: 1000, ratio_to_1: 1 }, { replicas: 4, runs: 1, events_per_s: 1500, ratio_to_1: 1.5 }], machine: { cpus: 2 }, command: 'c' } });
     expect(text).toContain('replicas 4× ingest + 4× aggregate (1,000 events, 8 partitions): end to end 1,500 ev/s');
     expect(text).toContain('ratio to 1 replica 1.50');
     expect(text).toContain('cores busy: functions 0.10, FerretDB 0.90; load average 2.5 → 3 (2 cores)');
+    expect(text).toContain('replicas, mean of each count\'s runs: 1× 1,000 ev/s (1.00, 1 run); 4× 1,500 ev/s (1.50, 1 run)');
   });
 });

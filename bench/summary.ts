@@ -139,9 +139,10 @@ function analyticsLines(a: AnalyticsBenchResult): string[] {
 
 /** Scale-out (bench/replicas.ts): one line per replica count. */
 export function replicasLines(r: ReplicasBenchResult): string[] {
-  return r.runs.map(
+  const means = `replicas, mean of each count's runs: ${r.by_replicas.map((b) => `${b.replicas}× ${f(b.events_per_s)} ev/s (${f(b.ratio_to_1, 2)}, ${b.runs} run${b.runs === 1 ? '' : 's'})`).join('; ')}`;
+  return [...r.runs.map(
     (x) =>
       `replicas ${x.replicas}× ingest + ${x.replicas}× aggregate (${f(r.events)} events, ${r.partitions} partitions): end to end ${f(x.events_per_s)} ev/s (steady ${f(x.steady_events_per_s)}), ingest alone ${f(x.ingest_events_per_s)} ev/s; ` +
       `ratio to 1 replica ${f(x.ratio_to_1, 2)} (steady ${f(x.steady_ratio_to_1, 2)}, ingest ${f(x.ingest_ratio_to_1, 2)}); ${f(x.cpu_us_per_event, 1)} µs CPU/event; cores busy: functions ${f(x.cores_used.functions, 2)}, FerretDB ${x.cores_used.ferretdb === null ? 'n/a' : f(x.cores_used.ferretdb, 2)}; load average ${x.loadavg.before[0]} → ${x.loadavg.after[0]} (${r.machine.cpus} cores)`,
-  );
+  ), means];
 }
