@@ -75,3 +75,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ASYNC_QUEUE_MAX_REQUESTS: '0' })).toThrow(/ASYNC_QUEUE_MAX_REQUESTS/);
   });
 });
+
+describe('FUNCTION_REPLICAS', () => {
+  it('reads replicas per function; none by default; a malformed entry names the variable', () => {
+    expect(loadConfig({}).functionReplicas).toEqual({});
+    expect(loadConfig({ FUNCTION_REPLICAS: 'ingest=4, aggregate=2' }).functionReplicas).toEqual({ ingest: 4, aggregate: 2 });
+    for (const bad of ['ingest', 'ingest=0', 'Ingest=2', 'ingest=99']) expect(() => loadConfig({ FUNCTION_REPLICAS: bad }), bad).toThrow(/^FUNCTION_REPLICAS: .* must be <function>=<replicas>/);
+  });
+});
