@@ -3,7 +3,7 @@
  * like. Starts the stack (with the cold-path services), runs the parts in sequence and writes
  * the JSON results to .local/bench/<timestamp>.json plus a summary on stdout.
  *
- *   npm run bench -- [--only generator,ingest,peer,kpi,archive,analytics,kafka-client,faults,alerts] [--quick] [--hot-cap N] [--faults-rate N] [--help]
+ *   npm run bench -- [--only generator,ingest,peer,kpi,archive,analytics,kafka-client,faults,replicas,alerts] [--quick] [--hot-cap N] [--faults-rate N] [--help]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +18,7 @@ import { runArchiveBench } from './archive.ts';
 import { runAnalyticsBench } from './analytics.ts';
 import { runKafkaClientBench } from './kafka-client.ts';
 import { runFaultsBench } from './faults.ts';
+import { runReplicasBench } from './replicas.ts';
 import { runAlertsBench } from './alerts.ts';
 import { parseOrExit } from '../shared/platform/args.ts';
 import { BENCH_USAGE, parseBenchArgs, summarise, type BenchResults } from './summary.ts';
@@ -62,6 +63,10 @@ if (args.parts.includes('kafka-client')) {
 if (args.parts.includes('faults')) {
   log.info('bench: load and faults (10× burst, SIGKILL of each function, restarts of private Kafka, FerretDB, Redis) with exact counts');
   results.faults = await runFaultsBench({ config, log, quick: q, ...(args.faultsRate ? { rate: args.faultsRate } : {}) });
+}
+if (args.parts.includes('replicas')) {
+  log.info('bench: scale-out (1, 2, 4 replicas of ingest and aggregate, 8 partitions), end to end');
+  results.replicas = await runReplicasBench({ ...(q ? { events: 10_000, replicas: [1, 4, 4, 1] } : {}), config, log });
 }
 if (args.parts.includes('alerts')) {
   log.info('bench: alert detectors in process over generated streams (detection delay per incident kind, false alerts per day)');

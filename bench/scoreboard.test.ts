@@ -52,6 +52,12 @@ describe('scoreboard', () => {
     expect(table).toHaveLength(2 + rows.length);
     expect(table[2]).toBe('| ingest vs raw insertMany (same docs, same server) | 9,000 ev/s | 10,000 docs/s | 0.90 | ≥ 0.8× | ✔ |');
   });
+  it('shows each replica count against 1 replica (scale-out reports, no target)', () => {
+    const run = (replicas: number, eps: number) => ({ replicas, events_per_s: eps }) as NonNullable<BenchResults['replicas']>['runs'][number];
+    const by = [{ replicas: 1, runs: 2, events_per_s: 200, ratio_to_1: 1 }, { replicas: 4, runs: 2, events_per_s: 300, ratio_to_1: 1.5 }];
+    const r = scoreboard({ at: 'x', replicas: { events: 1, partitions: 8, produce_events_per_s: 1, runs: [run(1, 200), run(4, 300)], by_replicas: by, machine: { cpus: 2 }, command: 'c' } });
+    expect(r).toEqual([{ stage: 'scale-out: 4× ingest + aggregate vs 1× (8 partitions, end to end, mean of 2)', ours: '300 ev/s', reference: '200 ev/s (1 replica)', ratio: 1.5, target: 'report', met: true }]);
+  });
   it('is empty when nothing comparable ran', () => {
     expect(scoreboard({ at: 'x' })).toEqual([]);
   });

@@ -4,7 +4,7 @@ import type { PeerBenchResult } from './peer.ts';
 
 describe('parseBenchArgs', () => {
   it('runs every part by default', () => {
-    expect(parseBenchArgs([])).toEqual({ parts: ['generator', 'ingest', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults', 'alerts'], quick: false, help: false });
+    expect(parseBenchArgs([])).toEqual({ parts: ['generator', 'ingest', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults', 'replicas', 'alerts'], quick: false, help: false });
   });
   it('selects parts and quick mode', () => {
     expect(parseBenchArgs(['--only', 'kpi,ingest', '--quick'])).toEqual({ parts: ['kpi', 'ingest'], quick: true, help: false });
@@ -15,7 +15,7 @@ describe('parseBenchArgs', () => {
   it('rejects unknown parts and options', () => {
     expect(() => parseBenchArgs(['--only', 'spark'])).toThrow(/--only/);
     expect(() => parseBenchArgs(['--fast'])).toThrow(/unknown option/);
-    expect(() => parseBenchArgs(['--only', 'kpi,spark'])).toThrow(/--only: unknown "spark"; choose from generator, ingest, peer, kpi, archive, analytics, kafka-client, faults/);
+    expect(() => parseBenchArgs(['--only', 'kpi,spark'])).toThrow(/--only: unknown "spark"; choose from generator, ingest, peer, kpi, archive, analytics, kafka-client, faults, replicas/);
     expect(parseBenchArgs(['-h']).help).toBe(true);
   });
 });
@@ -118,5 +118,19 @@ describe('peerLines', () => {
     );
     expect(ratios).toBe('peer ratios: ours / sink fastest 0.23 (target ≥ 1 ✘); ours / sink default 40.2; ours / raw 0.20; sink fastest / raw 0.88 (load average at the start of ours / fastest / default: 2.0 / 3.0 / 3.0)');
     expect(summarise({ at: 'x', peer: { ...peer, target: { ours_to_peer_fastest: 1, met: true } } })).toContain('(target ≥ 1 ✔)');
+  });
+});
+
+describe('replicas summary', () => {
+  it('prints each run with its ratio to 1 replica and the load average', () => {
+    const run = (replicas: number, eps: number, ratio: number) => ({
+      replicas, seconds: 1, events_per_s: eps, steady_events_per_s: eps, ingest_seconds: 1, ingest_events_per_s: eps,
+      ratio_to_1: ratio, steady_ratio_to_1: ratio, ingest_ratio_to_1: ratio, cpu_us_per_event: 100, cores_used: { functions: 0.1, ferretdb: 0.9 }, invocations: { ingest: [1], aggregate: [1] }, facts: 1000, loadavg: { before: [2.5, 2, 2], after: [3, 2, 2] },
+    });
+    const text = summarise({ at: 'x', replicas: { events: 1000, partitions: 8, produce_events_per_s: 1, runs: [run(1, 1000, 1), run(4, 1500, 1.5)], by_replicas: [{ replicas: 1, runs: 1, events_per_s: 1000, ratio_to_1: 1 }, { replicas: 4, runs: 1, events_per_s: 1500, ratio_to_1: 1.5 }], machine: { cpus: 2 }, command: 'c' } });
+    expect(text).toContain('replicas 4× ingest + 4× aggregate (1,000 events, 8 partitions): end to end 1,500 ev/s');
+    expect(text).toContain('ratio to 1 replica 1.50');
+    expect(text).toContain('cores busy: functions 0.10, FerretDB 0.90; load average 2.5 → 3 (2 cores)');
+    expect(text).toContain('replicas, mean of each count\'s runs: 1× 1,000 ev/s (1.00, 1 run); 4× 1,500 ev/s (1.50, 1 run)');
   });
 });

@@ -8,9 +8,10 @@ import type { AnalyticsBenchResult } from './analytics.ts';
 import type { KafkaClientBenchResult } from './kafka-client.ts';
 import { faultsLines, type FaultsBenchResult } from './faults-check.ts';
 import { alertsLines, type AlertsBenchResult } from './alerts.ts';
+import type { ReplicasBenchResult } from './replicas.ts';
 import { scoreboard, scoreboardTable } from './scoreboard.ts';
 
-export const BENCH_PARTS = ['generator', 'ingest', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults', 'alerts'] as const;
+export const BENCH_PARTS = ['generator', 'ingest', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults', 'replicas', 'alerts'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export interface BenchArgs {
@@ -60,6 +61,7 @@ export interface BenchResults {
   analytics?: AnalyticsBenchResult;
   kafkaClient?: KafkaClientBenchResult;
   faults?: FaultsBenchResult;
+  replicas?: ReplicasBenchResult;
   alerts?: AlertsBenchResult;
 }
 
@@ -101,6 +103,7 @@ export function summarise(r: BenchResults): string {
     }
   }
   if (r.faults) lines.push(...faultsLines(r.faults));
+  if (r.replicas) lines.push(...replicasLines(r.replicas));
   if (r.alerts) lines.push(...alertsLines(r.alerts));
   const rows = scoreboard(r);
   if (rows.length > 0) lines.push('', 'Scoreboard (ours against the peer or ceiling measured in this run):', scoreboardTable(rows));
@@ -135,4 +138,14 @@ function analyticsLines(a: AnalyticsBenchResult): string[] {
     for (const sp of s.spark ?? []) lines.push(`analytics spark ${f(s.orders)}, ${sp.cores} executor core${sp.cores === 1 ? '' : 's'}: ${sp.total_ms !== undefined ? sec(sp.total_ms) : `skipped (${sp.skipped})`}`);
   }
   return lines;
+}
+
+/** Scale-out (bench/replicas.ts): one line per replica count. */
+export function replicasLines(r: ReplicasBenchResult): string[] {
+  const means = `replicas, mean of each count's runs: ${r.by_replicas.map((b) => `${b.replicas}× ${f(b.events_per_s)} ev/s (${f(b.ratio_to_1, 2)}, ${b.runs} run${b.runs === 1 ? '' : 's'})`).join('; ')}`;
+  return [...r.runs.map(
+    (x) =>
+      `replicas ${x.replicas}× ingest + ${x.replicas}× aggregate (${f(r.events)} events, ${r.partitions} partitions): end to end ${f(x.events_per_s)} ev/s (steady ${f(x.steady_events_per_s)}), ingest alone ${f(x.ingest_events_per_s)} ev/s; ` +
+      `ratio to 1 replica ${f(x.ratio_to_1, 2)} (steady ${f(x.steady_ratio_to_1, 2)}, ingest ${f(x.ingest_ratio_to_1, 2)}); ${f(x.cpu_us_per_event, 1)} µs CPU/event; cores busy: functions ${f(x.cores_used.functions, 2)}, FerretDB ${x.cores_used.ferretdb === null ? 'n/a' : f(x.cores_used.ferretdb, 2)}; load average ${x.loadavg.before[0]} → ${x.loadavg.after[0]} (${r.machine.cpus} cores)`,
+  ), means];
 }

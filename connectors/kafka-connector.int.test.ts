@@ -38,7 +38,7 @@ const sfx = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toStrin
 const log = createLogger({ component: 'kafka-connector-int' });
 
 function fnDef(name: string, topics: string[], batchMaxMessages?: number): FunctionDef {
-  return { name, lang: 'node24-ts', handler: '.', handlerDir: '.', handlerFile: './handler.ts', image: 'x', annotations: {}, environment: {}, labels: {}, topics, cron: undefined, delivery: 'batch', batchMaxMessages, batchMaxBytes: undefined, timeoutMs: 10_000 };
+  return { name, lang: 'node24-ts', handler: '.', handlerDir: '.', handlerFile: './handler.ts', image: 'x', annotations: {}, environment: {}, labels: {}, topics, cron: undefined, delivery: 'batch', batchMaxMessages, batchMaxBytes: undefined, timeoutMs: 10_000, scale: { min: 1, max: 20 } };
 }
 
 /** The test "gateway": every function records the values it accepted (value -> times). */

@@ -13,6 +13,9 @@
  * client's retries, any error kafkajs gives up on) is replaced by a new one with backoff, for
  * ever. `orderpulse.dev/delivery: single` sends one message per invocation the OpenFaaS way (raw
  * body + X-Topic, X-Kafka-Partition, X-Kafka-Offset, X-Kafka-Key).
+ * Scale-out: partitions of one function are delivered concurrently, one chunk in flight per
+ * partition, up to max(4, replicas) partitions at a time (partitionsOf); the gateway spreads
+ * those calls over the function's replicas.
  */
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { Config } from '../shared/platform/config.ts';
@@ -46,8 +49,13 @@ export interface KafkaConnectorOptions {
   /** Topics created before subscribing (name -> partitions). Subscribed topics not listed get defaultPartitions. */
   topicPartitions?: Record<string, number>;
   defaultPartitions?: number;
-  /** Partitions of one function processed at the same time (each partition stays in order). */
+  /**
+   * Partitions of one function processed at the same time (each partition stays in order, one
+   * chunk in flight per partition). Default: max(4, the function's replicas).
+   */
   partitionsConcurrency?: number;
+  /** Replicas of each function behind the gateway (default: its com.openfaas.scale.min). */
+  replicas?: Record<string, number>;
   backoff?: BackoffPolicy;
   /** Park a chunk after this many identical permanent answers in a row (default config.kafkaParkAfter). */
   parkAfter?: number;
@@ -76,6 +84,18 @@ export interface KafkaConnector {
 }
 
 const is2xxStatus = (s: number): boolean => s >= 200 && s < 300;
+
+/** Default partitions in flight per function when it runs one replica (as before replicas existed). */
+export const DEFAULT_PARTITIONS_CONCURRENCY = 4;
+
+/**
+ * How many partitions of a function are delivered at the same time: the explicit setting, else
+ * enough for every replica to have a call (never fewer than the single-replica default). Each
+ * partition still has one chunk in flight, so at most min(this, assigned partitions) calls run.
+ */
+export function partitionsInFlight(replicas: number, explicit?: number): number {
+  return explicit ?? Math.max(DEFAULT_PARTITIONS_CONCURRENCY, replicas);
+}
 
 /** POST one invocation; never throws (a connection error is status 0). */
 export async function post(url: string, body: Buffer, headers: Record<string, string>, timeoutMs: number, signal: AbortSignal): Promise<InvokeResult> {
@@ -170,6 +190,8 @@ export async function startKafkaConnector(opts: KafkaConnectorOptions): Promise<
     const groupId = `${opts.groupPrefix ?? 'orderpulse-'}${f.name}`;
     const backoff = opts.backoff ?? { initialMs: 200, maxMs: 10_000 };
     const restartBackoff = opts.restartBackoff ?? { initialMs: 1_000, maxMs: 30_000 };
+    const replicas = opts.replicas?.[f.name] ?? f.scale.min;
+    const concurrency = partitionsInFlight(replicas, opts.partitionsConcurrency);
 
     const eachBatch = async (p: EachBatchPayload): Promise<void> => {
       const { batch } = p;
@@ -282,7 +304,7 @@ export async function startKafkaConnector(opts: KafkaConnectorOptions): Promise<
         // Commit as soon as one offset is resolved, i.e. after every acknowledged chunk.
         autoCommitThreshold: 1,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: opts.partitionsConcurrency ?? 4,
+        partitionsConsumedConcurrently: concurrency,
         eachBatch,
       });
       // stop() ran while this (replacement) consumer was starting: it did not see it.
@@ -324,7 +346,7 @@ export async function startKafkaConnector(opts: KafkaConnectorOptions): Promise<
     };
 
     await startConsumer();
-    flog.info('consuming', { topics: f.topics, group: groupId, delivery: f.delivery, maxMessages, maxBytes, parkAfter });
+    flog.info('consuming', { topics: f.topics, group: groupId, delivery: f.delivery, maxMessages, maxBytes, parkAfter, replicas, partitionsInFlight: concurrency });
   }
 
   try {

@@ -49,6 +49,11 @@ export interface ConnectorsOptions {
   /** false: no cron connector. */
   cron?: boolean;
   /**
+   * Replicas of each function behind the gateway (default: its com.openfaas.scale.min): the Kafka
+   * connector keeps up to that many partitions of the function in flight (at least 4).
+   */
+  replicas?: Record<string, number>;
+  /**
    * Delivery metrics (connectors/prom-metrics.ts promConnectorMetrics): passed to the Kafka
    * connector, and the consumer lag of every function's group is measured every
    * config.lagIntervalMs (connectors/lag.ts) into it. Default: no metrics.
@@ -86,6 +91,7 @@ export async function startConnectors(opts: ConnectorsOptions): Promise<Connecto
       maxBytes: k.maxBytes,
       topicPartitions: { ...(k.ensureStandardTopics === false ? {} : Object.fromEntries(pipelineTopics(opts.config).map((t) => [t.topic, t.partitions]))), ...(k.topicPartitions ?? {}) },
       backoff: k.backoff,
+      ...(opts.replicas ? { replicas: opts.replicas } : {}),
       ...(connectorMetrics ? { metrics: connectorMetrics } : {}),
     });
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FunctionDef } from './stackfile.ts';
 import { replayFunctions, replayGroupOf } from './replay-parked.ts';
 
-const fn = (name: string, topics: string[]): FunctionDef => ({ name, lang: 'node24-ts', handler: '.', handlerDir: '.', handlerFile: './handler.ts', image: 'x', annotations: {}, environment: {}, labels: {}, topics, cron: undefined, delivery: 'batch', batchMaxMessages: undefined, batchMaxBytes: undefined, timeoutMs: 1000 });
+const fn = (name: string, topics: string[]): FunctionDef => ({ name, lang: 'node24-ts', handler: '.', handlerDir: '.', handlerFile: './handler.ts', image: 'x', annotations: {}, environment: {}, labels: {}, topics, cron: undefined, delivery: 'batch', batchMaxMessages: undefined, batchMaxBytes: undefined, timeoutMs: 1000, scale: { min: 1, max: 20 } });
 
 describe('replay-parked', () => {
   const all = [fn('ingest', ['orders']), fn('aggregate', ['orders.accepted']), fn('audit', ['orders'])];

@@ -41,6 +41,10 @@ describe('stack.yml parsing', () => {
     expect(byName.quality!.cron).toBeUndefined();
     expect(byName.analytics!.topics).toEqual([]);
     expect(byName.analytics!.cron?.expression).toBe('* * * * *');
+    // Scaling labels: the Kafka-triggered stages may scale out, the singletons may not.
+    expect(byName.ingest!.scale).toEqual({ min: 1, max: 8 });
+    expect(byName.aggregate!.scale).toEqual({ min: 1, max: 8 });
+    for (const one of ['archive-move', 'kpi-rebuild', 'analytics', 'quality']) expect(byName[one]!.scale, one).toEqual({ min: 1, max: 1 });
     expect(byName.analytics!.timeoutMs).toBe(5 * 60_000);
     expect(byName.ingest!.batchMaxMessages).toBe(2000);
   });
@@ -101,6 +105,17 @@ describe('stack.yml parsing', () => {
     expect(() => parse(fns)).toThrow(ConfigError);
     expect(() => parse(fns)).toThrow(/^test\.yml: functions\.nightly\.annotations\.schedule: invalid cron expression "0 0 0 \* \* \*": it has 6 fields \(expected 5 fields in UTC/);
     expect(parse(fns.replace('0 0 0 * * *', '@daily')).functions[0]!.cron?.expression).toBe('@daily');
+  });
+
+  it('reads com.openfaas.scale.min / max from labels (or annotations), with OpenFaaS defaults, and checks them', () => {
+    const fn = (labels: string, annotations = '') => parse(`  f:\n    lang: node24-ts\n    handler: ./f\n    image: f\n${labels ? `    labels:\n${labels}` : ''}${annotations ? `    annotations:\n${annotations}` : ''}`).functions[0]!;
+    expect(fn('').scale).toEqual({ min: 1, max: 20 });
+    expect(fn('      com.openfaas.scale.min: "2"\n      com.openfaas.scale.max: "4"\n').scale).toEqual({ min: 2, max: 4 });
+    expect(fn('', '      com.openfaas.scale.max: "1"\n').scale).toEqual({ min: 1, max: 1 });
+    expect(fn('      com.openfaas.scale.min: "3"\n', '      com.openfaas.scale.min: "9"\n').scale).toEqual({ min: 3, max: 20 });
+    expect(fn('      com.openfaas.scale.min: "30"\n').scale).toEqual({ min: 30, max: 30 });
+    expect(() => fn('      com.openfaas.scale.min: "3"\n      com.openfaas.scale.max: "2"\n')).toThrow(/scale.min \(3\) must not exceed com.openfaas.scale.max \(2\)/);
+    expect(() => fn('      com.openfaas.scale.min: "0"\n')).toThrow(/functions.f.labels\["com.openfaas.scale.min"\] = "0" must be a positive integer/);
   });
 
   it('parses Go durations as of-watchdog does', () => {

@@ -16,6 +16,12 @@ export const CRON_TOPIC = 'cron-function';
 export const ANNOTATION_DELIVERY = 'orderpulse.dev/delivery';
 export const ANNOTATION_MAX_MESSAGES = 'orderpulse.dev/batch-max-messages';
 export const ANNOTATION_MAX_BYTES = 'orderpulse.dev/batch-max-bytes';
+/** OpenFaaS scaling labels (faas-cli writes them under `labels:`; an annotation of the same name is read too). */
+export const LABEL_SCALE_MIN = 'com.openfaas.scale.min';
+export const LABEL_SCALE_MAX = 'com.openfaas.scale.max';
+/** OpenFaaS's defaults when a function sets neither label. */
+export const DEFAULT_SCALE_MIN = 1;
+export const DEFAULT_SCALE_MAX = 20;
 /** Used when a function sets neither exec_timeout nor write_timeout. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
@@ -42,6 +48,8 @@ export interface FunctionDef {
   batchMaxBytes: number | undefined;
   /** Invocation timeout: max(exec_timeout, write_timeout) from the environment. */
   timeoutMs: number;
+  /** Replicas from com.openfaas.scale.min / max (default 1 / 20); the local runtime starts `min`. */
+  scale: { min: number; max: number };
 }
 
 export interface StackFile {
@@ -141,6 +149,7 @@ function parseFunction(file: string, baseDir: string, name: string, raw: unknown
     timeoutMs = Math.max(timeoutMs, ms);
   }
 
+  const scale = scaleOf(file, where, labels, annotations);
   const handlerDir = path.resolve(baseDir, handler);
   return {
     name,
@@ -158,7 +167,21 @@ function parseFunction(file: string, baseDir: string, name: string, raw: unknown
     batchMaxMessages: positiveInt(file, `${where}.annotations["${ANNOTATION_MAX_MESSAGES}"]`, annotations[ANNOTATION_MAX_MESSAGES]),
     batchMaxBytes: positiveInt(file, `${where}.annotations["${ANNOTATION_MAX_BYTES}"]`, annotations[ANNOTATION_MAX_BYTES]),
     timeoutMs: timeoutMs || DEFAULT_TIMEOUT_MS,
+    scale,
   };
+}
+
+/** com.openfaas.scale.min / max: a label (as faas-cli writes them) wins over an annotation of the same name. */
+function scaleOf(file: string, where: string, labels: Record<string, string>, annotations: Record<string, string>): FunctionDef['scale'] {
+  const read = (key: string): number | undefined => {
+    const inLabels = labels[key] !== undefined;
+    return positiveInt(file, `${where}.${inLabels ? 'labels' : 'annotations'}["${key}"]`, inLabels ? labels[key] : annotations[key]);
+  };
+  const min = read(LABEL_SCALE_MIN);
+  const max = read(LABEL_SCALE_MAX);
+  const scale = { min: min ?? Math.min(DEFAULT_SCALE_MIN, max ?? DEFAULT_SCALE_MAX), max: max ?? Math.max(DEFAULT_SCALE_MAX, min ?? DEFAULT_SCALE_MIN) };
+  if (scale.min > scale.max) throw new ConfigError(`${file}: ${where}: ${LABEL_SCALE_MIN} (${scale.min}) must not exceed ${LABEL_SCALE_MAX} (${scale.max})`);
+  return scale;
 }
 
 /** Parse stack.yml text. `baseDir` resolves handler folders (the file's directory). */

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { loadConfig, type Config } from '../shared/platform/config.ts';
-import { createKafka } from '../shared/adapters/kafka.ts';
+import { createKafka, ensureTopics } from '../shared/adapters/kafka.ts';
 import { connectMongo } from '../shared/adapters/mongo.ts';
 import { createLogger } from '../shared/platform/log.ts';
 import { RedisKpiStore } from '../shared/kpi/adapters/redis-store.ts';
@@ -38,7 +38,17 @@ export interface KpiPipeline {
   close(): Promise<void>;
 }
 
-export async function startKpiPipeline(name: string, opts: { quiet?: boolean; functions?: string[] } = {}): Promise<KpiPipeline> {
+export async function startKpiPipeline(
+  name: string,
+  opts: {
+    quiet?: boolean;
+    functions?: string[];
+    /** Processes per function (startPipeline's replicas). */
+    replicas?: Record<string, number>;
+    /** Create the orders and accepted topics with this many partitions (default: the set-up step's 4). */
+    partitions?: number;
+  } = {},
+): Promise<KpiPipeline> {
   const sfx = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const env: Record<string, string> = {
     TOPIC_ORDERS: `kpi-${name}-orders-${sfx}`,
@@ -54,10 +64,30 @@ export async function startKpiPipeline(name: string, opts: { quiet?: boolean; fu
   const groupPrefix = `kpi-${name}-${sfx}-`;
   const log = createLogger({ test: name }, opts.quiet ? () => undefined : undefined);
   const start = (): Promise<Pipeline> =>
-    startPipeline({ env, only: opts.functions ?? [...FUNCTIONS], gatewayPort: 0, kafka: { groupPrefix }, cron: false, dashboard: false, log, restartBackoff: { initialMs: 100, maxMs: 1000 } });
+    startPipeline({
+      env,
+      only: opts.functions ?? [...FUNCTIONS],
+      ...(opts.replicas ? { replicas: opts.replicas } : {}),
+      gatewayPort: 0,
+      kafka: { groupPrefix },
+      cron: false,
+      dashboard: false,
+      log,
+      restartBackoff: { initialMs: 100, maxMs: 1000 },
+    });
+  const kafka = createKafka(config, `kpi-${name}-test`);
+  if (opts.partitions !== undefined) {
+    // Before the set-up step, which leaves existing topics as they are.
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, [config.topics.orders, config.topics.accepted].map((topic) => ({ topic, partitions: opts.partitions! })));
+    } finally {
+      await admin.disconnect();
+    }
+  }
   let pipeline = await start();
   const dashboard = await startDashboard({ config, port: 0, log });
-  const kafka = createKafka(config, `kpi-${name}-test`);
   const senders = new Map<string, KafkaBatchSender>();
   let stopped = false;
 

@@ -15,13 +15,15 @@
  * like). X-Callback-Url only to this gateway's /function/* or GATEWAY_CALLBACK_ALLOW (else 400).
  * The async queue is bounded in calls and bytes (429 + Retry-After when full).
  * While a function process is down (restarting), calls wait up to readyWaitMs, then get 503.
+ * A function may run several replicas (replica-set.ts): each call goes to the ready replica with
+ * the fewest calls in flight (ties round robin); a replica that is down gets none.
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../shared/platform/log.ts';
 import type { FunctionDef } from '../../connectors/stackfile.ts';
-import type { ManagedProcess } from './function-process.ts';
+import type { ReplicaSet } from './replica-set.ts';
 import { AsyncQueue, type AsyncCall, type CallResult } from './async-queue.ts';
 import type { AsyncJournal } from './async-journal.ts';
 import type { BackoffPolicy } from '../../connectors/backoff.ts';
@@ -31,8 +33,8 @@ import { combineMetrics, createRegistry, gatewayMetrics, METRICS_CONTENT_TYPE, s
 
 export interface FunctionEntry {
   def: FunctionDef;
-  /** Undefined when the function is not running locally (see skipped). */
-  proc: ManagedProcess | undefined;
+  /** Its replicas (one process each); undefined when the function is not running locally (see skipped). */
+  proc: ReplicaSet | undefined;
   skipped?: string;
   invocations: number;
   createdAt: string;
@@ -122,7 +124,6 @@ export function routeOf(url: string, prefix: string): { name: string; path: stri
 
 /** A function as /system/functions lists it: never its environment (values hold credentials). */
 export function describeFunction(e: FunctionEntry): Record<string, unknown> {
-  const ready = e.proc?.state === 'ready';
   return {
     name: e.def.name,
     image: e.def.image,
@@ -130,8 +131,8 @@ export function describeFunction(e: FunctionEntry): Record<string, unknown> {
     envProcess: 'node --import tsx template/node24-ts/index.ts',
     labels: e.def.labels,
     annotations: e.def.annotations,
-    replicas: e.proc ? 1 : 0,
-    availableReplicas: ready ? 1 : 0,
+    replicas: e.proc?.replicas.length ?? 0,
+    availableReplicas: e.proc?.readyCount ?? 0,
     invocationCount: e.invocations,
     createdAt: e.createdAt,
     // Local runtime extras.
@@ -140,6 +141,8 @@ export function describeFunction(e: FunctionEntry): Record<string, unknown> {
     pid: e.proc?.pid ?? null,
     port: e.proc?.port ?? null,
     restarts: e.proc?.restarts ?? 0,
+    scale: e.def.scale,
+    replicaStatus: e.proc?.describe() ?? [],
     handler: e.def.handlerFile,
   };
 }
@@ -156,7 +159,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const secondsSince = (t: bigint): number => Number(process.hrtime.bigint() - t) / 1e9;
 
   /** Resolve a function that can take a call now, or answer the error and return undefined. */
-  async function target(name: string, res: http.ServerResponse): Promise<{ entry: FunctionEntry; port: number } | undefined> {
+  async function target(name: string, res: http.ServerResponse): Promise<{ entry: FunctionEntry; port: number; release(): void } | undefined> {
     const entry = functions.get(name);
     if (!entry) {
       sendJson(res, 404, { error: `function ${name} not found`, code: 'not_found', retriable: false });
@@ -166,11 +169,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       sendJson(res, 404, { error: `function ${name} is not running locally: ${entry.skipped ?? 'not started'}`, code: 'not_deployed', retriable: false });
       return undefined;
     }
-    if (!(await entry.proc.waitReady(readyWaitMs)) || entry.proc.port === undefined) {
+    const lease = await entry.proc.acquire(readyWaitMs);
+    if (!lease) {
       sendJson(res, 503, { error: `function ${name} is not ready (state ${entry.proc.state}); retry`, code: 'function_unavailable', retriable: true }, { 'retry-after': '1' });
       return undefined;
     }
-    return { entry, port: entry.proc.port };
+    return { entry, port: lease.port, release: lease.release };
   }
 
   async function proxySync(name: string, path: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -183,6 +187,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const callId = callIdOf(req.headers);
     const started = process.hrtime.bigint();
     await new Promise<void>((resolve) => {
+      res.on('close', t.release);
       const up = http.request(
         {
           host: '127.0.0.1',
@@ -228,13 +233,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   async function invokeBuffered(call: AsyncCall): Promise<CallResult> {
     const entry = functions.get(call.fn);
     if (!entry?.proc) return { status: 404, headers: {}, body: Buffer.from(`function ${call.fn} is not running`) };
-    if (!(await entry.proc.waitReady(readyWaitMs)) || entry.proc.port === undefined) {
-      return { status: 503, headers: {}, body: Buffer.alloc(0), error: `function ${call.fn} is not ready` };
-    }
+    const lease = await entry.proc.acquire(readyWaitMs);
+    if (!lease) return { status: 503, headers: {}, body: Buffer.alloc(0), error: `function ${call.fn} is not ready` };
     entry.invocations++;
     const started = process.hrtime.bigint();
     try {
-      const r = await fetch(`http://127.0.0.1:${entry.proc.port}${call.path}`, {
+      const r = await fetch(`http://127.0.0.1:${lease.port}${call.path}`, {
         method: call.method,
         headers: { ...call.headers, 'x-call-id': call.callId },
         body: call.method === 'GET' || call.method === 'HEAD' ? undefined : (call.body as Buffer<ArrayBuffer>),
@@ -248,6 +252,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     } catch (err) {
       metrics.invoked(call.fn, 'async', 0, secondsSince(started));
       return { status: 0, headers: {}, body: Buffer.alloc(0), error: (err as Error).message };
+    } finally {
+      lease.release();
     }
   }
 
@@ -281,14 +287,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     ...(opts.journal ? { journal: opts.journal } : {}),
   });
 
-  /** The gateway's registry plus every ready function process's series, summed per series. */
+  /** The gateway's registry plus every ready function process's series (all replicas), summed per series. */
   async function renderMetrics(): Promise<string> {
     const scrapeErrors = series(registry, 'orderpulse_gateway_scrape_errors_total');
+    const processes = [...functions.values()].flatMap((e) => (e.proc?.replicas ?? []).map((p) => ({ e, p })));
     const parts: MetricsJson[] = await Promise.all(
-      [...functions.values()].map(async (e): Promise<MetricsJson> => {
-        if (e.proc?.state !== 'ready' || e.proc.port === undefined) return [];
+      processes.map(async ({ e, p }): Promise<MetricsJson> => {
+        if (p.state !== 'ready' || p.port === undefined) return [];
         try {
-          const r = await fetch(`http://127.0.0.1:${e.proc.port}/_/metrics`, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(2000) });
+          const r = await fetch(`http://127.0.0.1:${p.port}/_/metrics`, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(2000) });
           if (!r.ok) throw new Error(`HTTP ${r.status}`);
           return (await r.json()) as MetricsJson;
         } catch (err) {

@@ -20,6 +20,14 @@ describe('parsePipelineArgs', () => {
     expect(parsePipelineArgs(['-h']).help).toBe(true);
   });
 
+  it('--replicas gives processes per function; a malformed count is a usage error', () => {
+    expect(parsePipelineArgs(['--replicas', 'ingest=4,aggregate=2']).replicas).toEqual({ ingest: 4, aggregate: 2 });
+    expect(parsePipelineArgs(['--replicas', 'ingest=4', '--replicas', 'aggregate=1']).replicas).toEqual({ ingest: 4, aggregate: 1 });
+    for (const bad of ['ingest', 'ingest=0', 'ingest=x', 'ingest=65', '=2']) {
+      expect(() => parsePipelineArgs(['--replicas', bad]), bad).toThrow(/--replicas: .* must be <function>=<replicas>/);
+    }
+  });
+
   it('--connectors-only leaves the dashboard out', () => {
     expect(parsePipelineArgs(['--connectors-only'])).toEqual({ connectorsOnly: true, dashboard: false, help: false });
   });

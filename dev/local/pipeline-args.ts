@@ -1,5 +1,6 @@
 /** Command-line options of `npm run pipeline` (parsed and validated; pure). */
 import { commandLine } from '../../shared/platform/args.ts';
+import { parseReplicaCounts } from '../../shared/platform/config.ts';
 import type { PipelineOptions } from './pipeline.ts';
 
 export const PIPELINE_USAGE = `Usage: npm run pipeline -- [options]
@@ -9,6 +10,8 @@ cron connectors, and the dashboard. Ctrl-C stops everything. Needs the stack: np
 
   --stack FILE            another stack file (default stack.yml)
   --only a[,b]            run only these functions
+  --replicas f=N[,g=M]    processes per function, e.g. ingest=4,aggregate=2 (default: FUNCTION_REPLICAS,
+                          else com.openfaas.scale.min in stack.yml, else 1; at most scale.max)
   --group-prefix P        consumer groups P<function> instead of orderpulse-<function>
   --no-dashboard          no dashboard
   --no-kafka              no Kafka connector
@@ -17,13 +20,14 @@ cron connectors, and the dashboard. Ctrl-C stops everything. Needs the stack: np
                           GATEWAY_URL, e.g. a real OpenFaaS gateway
   -h, --help              this text`;
 
-export type PipelineArgs = Pick<PipelineOptions, 'stackFile' | 'only' | 'kafka' | 'cron' | 'dashboard' | 'connectorsOnly'> & { help: boolean };
+export type PipelineArgs = Pick<PipelineOptions, 'stackFile' | 'only' | 'replicas' | 'kafka' | 'cron' | 'dashboard' | 'connectorsOnly'> & { help: boolean };
 
 const cli = commandLine({
   usage: PIPELINE_USAGE,
   options: {
     stack: { type: 'string', value: 'a stack file, e.g. --stack stack.yml' },
     only: { type: 'list', value: 'a list of functions, e.g. --only ingest,aggregate' },
+    replicas: { type: 'list', value: 'replicas per function, e.g. --replicas ingest=4,aggregate=2' },
     'group-prefix': { type: 'string', value: 'a consumer group prefix, e.g. --group-prefix p-' },
     'no-dashboard': { type: 'boolean' },
     'no-kafka': { type: 'boolean' },
@@ -39,6 +43,13 @@ export function parsePipelineArgs(argv: readonly string[]): PipelineArgs {
   const out: PipelineArgs = { dashboard: !v['no-dashboard'] && !v['connectors-only'], help: v.help ?? false };
   if (v.stack !== undefined) out.stackFile = v.stack;
   if (v.only !== undefined) out.only = v.only;
+  if (v.replicas !== undefined) {
+    try {
+      out.replicas = parseReplicaCounts(v.replicas.join(','), '--replicas');
+    } catch (err) {
+      cli.fail((err as Error).message, err);
+    }
+  }
   if (v['no-kafka']) out.kafka = false;
   else if (v['group-prefix'] !== undefined) out.kafka = { groupPrefix: v['group-prefix'] };
   if (v['no-cron']) out.cron = false;

@@ -360,6 +360,7 @@ describe('local pipeline (real Kafka)', () => {
     const waitMs = Math.max(5_000, 75_000 - (Date.now() - started));
     const rec = await waitFor(() => readJsonl(file('cron')).find((x) => x.kind === 'cron'), { timeoutMs: waitMs, intervalMs: 500, what: 'a cron run' });
     expect(rec.kind).toBe('cron');
-    expect(pipeline.cron?.runs().some((r) => r.fn === 'rec-cron' && r.status === 200)).toBe(true);
+    // The recorder writes its line before it answers: wait for the connector to see the answer.
+    await waitFor(() => pipeline.cron?.runs().some((r) => r.fn === 'rec-cron' && r.status === 200), { timeoutMs: 10_000, intervalMs: 50, what: 'the cron run answered 200' });
   });
 });

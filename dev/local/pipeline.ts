@@ -10,7 +10,12 @@
  * returns { gatewayUrl, pids(), stop(), … }.
  *
  * CLI flags: --stack <file>, --only a,b, --group-prefix <consumer group prefix>, --no-dashboard, --no-kafka, --no-cron,
- *            --connectors-only (no local gateway/functions: connectors call GATEWAY_URL, e.g. a real OpenFaaS).
+ *            --connectors-only (no local gateway/functions: connectors call GATEWAY_URL, e.g. a real OpenFaaS),
+ *            --replicas ingest=4,aggregate=2 (else FUNCTION_REPLICAS, else com.openfaas.scale.min).
+ *
+ * Replicas: each function runs replicasOf() processes (ReplicaSet), each on its own port; the
+ * gateway spreads calls over the ready ones and the Kafka connector keeps up to that many
+ * partitions in flight (docs/runtime.md, Replicas).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +28,7 @@ import { parseOrExit } from '../../shared/platform/args.ts';
 import { parsePipelineArgs, PIPELINE_USAGE } from './pipeline-args.ts';
 import { loadStack, type FunctionDef } from '../../connectors/stackfile.ts';
 import { ManagedProcess } from './function-process.ts';
+import { ReplicaSet } from './replica-set.ts';
 import { startGateway, type FunctionEntry, type Gateway } from './gateway.ts';
 import { fileJournal } from './async-journal.ts';
 import type { KafkaConnector } from '../../connectors/kafka-connector.ts';
@@ -48,6 +54,8 @@ export interface PipelineOptions {
   functionEnv?: Record<string, Record<string, string>>;
   /** Run only these functions (default: all whose handler file exists). */
   only?: string[];
+  /** Replicas per function (win over FUNCTION_REPLICAS and com.openfaas.scale.min; at most scale.max). */
+  replicas?: Record<string, number>;
   /** Gateway port: default config.gatewayPort (8080); 0 picks a free port. */
   gatewayPort?: number;
   /** Kafka connector: false to disable; options otherwise. */
@@ -89,9 +97,23 @@ export interface Pipeline {
   gateway: Gateway | undefined;
   kafka: KafkaConnector | undefined;
   cron: CronConnector | undefined;
-  /** Pid of each running function process (null while down or when skipped). */
+  /** Pid of each running function process (null while down or when skipped); with replicas, the first running one. */
   pids(): Record<string, number | null>;
+  /** Pid of every replica of each function (null for one that is down). */
+  replicaPids(): Record<string, (number | null)[]>;
   stop(): Promise<void>;
+}
+
+/**
+ * How many processes a function runs locally: the pipeline's override (--replicas, then
+ * FUNCTION_REPLICAS), else com.openfaas.scale.min; never above com.openfaas.scale.max. Local runs
+ * do not autoscale (no load-based scaler here): a function runs this many replicas throughout.
+ */
+export function replicasOf(def: FunctionDef, override: Record<string, number>): number {
+  const n = override[def.name] ?? def.scale.min;
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`replicas of ${def.name}: ${n} must be a positive integer`);
+  if (n > def.scale.max) throw new ConfigError(`replicas of ${def.name}: ${n} exceeds its com.openfaas.scale.max (${def.scale.max}) in stack.yml; lower --replicas/FUNCTION_REPLICAS or raise the label`);
+  return n;
 }
 
 function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -124,6 +146,10 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
     if (unknown.length) throw new ConfigError(`--only: no function named ${unknown.join(', ')} in ${stack.file}`);
   }
   const selected = stack.functions.filter((f) => !opts.only || opts.only.includes(f.name));
+  const replicaOverride = { ...config.functionReplicas, ...(opts.replicas ?? {}) };
+  const unknownReplicas = Object.keys(opts.replicas ?? {}).filter((n) => !stack.functions.some((f) => f.name === n));
+  if (unknownReplicas.length) throw new ConfigError(`--replicas: no function named ${unknownReplicas.join(', ')} in ${stack.file}`);
+  const replicas = Object.fromEntries(selected.map((f) => [f.name, replicasOf(f, replicaOverride)]));
 
   const functions = new Map<string, FunctionEntry>();
   const stoppers: (() => Promise<void>)[] = [];
@@ -177,7 +203,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
       const notReady: string[] = [];
       await Promise.all(
         [...functions.values()].map(async (e) => {
-          if (e.proc && !(await e.proc.waitReady(opts.readyTimeoutMs ?? 60_000))) notReady.push(e.def.name);
+          if (e.proc && !(await e.proc.waitAllReady(opts.readyTimeoutMs ?? 60_000))) notReady.push(e.def.name);
         }),
       );
       if (notReady.length) log.error('functions not ready yet (still retrying; see their logs above)', { functions: notReady });
@@ -192,6 +218,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
       log,
       kafka: opts.kafka,
       cron: opts.cron,
+      replicas,
       metrics: promConnectorMetrics(registry),
     }));
     if (opts.dashboard && existsSync(DASHBOARD_ENTRY)) {
@@ -240,16 +267,22 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
       GATEWAY_PORT: String(new URL(gatewayUrl).port),
       ...authEnv,
     };
-    entry.proc = new ManagedProcess({
-      name: def.name,
-      entry: TEMPLATE_ENTRY,
-      env,
-      healthPath: '/_/health',
-      log: log.child({ component: 'supervisor', fn: def.name }),
-      stopGraceMs: Math.min(def.timeoutMs, 60_000) + 5000,
-      restartBackoff: opts.restartBackoff,
-      cwd: ROOT,
-    });
+    const count = replicas[def.name] ?? 1;
+    const procs = Array.from(
+      { length: count },
+      (_, i) =>
+        new ManagedProcess({
+          name: def.name,
+          entry: TEMPLATE_ENTRY,
+          env: count > 1 ? { ...env, FUNCTION_REPLICA: String(i) } : env,
+          healthPath: '/_/health',
+          log: log.child({ component: 'supervisor', fn: def.name, ...(count > 1 ? { replica: i } : {}) }),
+          stopGraceMs: Math.min(def.timeoutMs, 60_000) + 5000,
+          restartBackoff: opts.restartBackoff,
+          cwd: ROOT,
+        }),
+    );
+    entry.proc = new ReplicaSet(def.name, procs);
     entry.proc.start();
     return entry;
   }
@@ -268,6 +301,7 @@ export async function startPipeline(opts: PipelineOptions = {}): Promise<Pipelin
     kafka,
     cron,
     pids: () => Object.fromEntries([...functions.values()].map((e) => [e.def.name, e.proc?.pid ?? null])),
+    replicaPids: () => Object.fromEntries([...functions.values()].map((e) => [e.def.name, e.proc?.pids() ?? []])),
     stop: () => (stopped ??= stopAll()),
   };
 }
@@ -294,7 +328,8 @@ async function main(): Promise<void> {
   }
   for (const e of p.functions.values()) {
     const trig = e.def.cron ? `cron "${e.def.cron.expression}"` : e.def.topics.length ? `kafka ${e.def.topics.join(',')}` : 'http';
-    lines.push(`  ${e.def.name.padEnd(14)} ${e.skipped ? `skipped: ${e.skipped}` : `${p.gatewayUrl}/function/${e.def.name}  [${trig}] pid ${e.proc?.pid ?? '-'}`}`);
+    const pids = e.proc && e.proc.replicas.length > 1 ? `${e.proc.replicas.length} replicas, pids ${e.proc.pids().join(',')}` : `pid ${e.proc?.pid ?? '-'}`;
+    lines.push(`  ${e.def.name.padEnd(14)} ${e.skipped ? `skipped: ${e.skipped}` : `${p.gatewayUrl}/function/${e.def.name}  [${trig}] ${pids}`}`);
   }
   if (p.dashboardUrl) lines.push(`  dashboard: ${p.dashboardUrl}  (/metrics)`);
   lines.push('Ctrl-C stops everything.');

@@ -84,3 +84,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ALERT_WEBHOOK_MAX_ATTEMPTS: '0' })).toThrow(/ALERT_WEBHOOK_MAX_ATTEMPTS/);
   });
 });
+
+describe('FUNCTION_REPLICAS', () => {
+  it('reads replicas per function; none by default; a malformed entry names the variable', () => {
+    expect(loadConfig({}).functionReplicas).toEqual({});
+    expect(loadConfig({ FUNCTION_REPLICAS: 'ingest=4, aggregate=2' }).functionReplicas).toEqual({ ingest: 4, aggregate: 2 });
+    for (const bad of ['ingest', 'ingest=0', 'Ingest=2', 'ingest=99']) expect(() => loadConfig({ FUNCTION_REPLICAS: bad }), bad).toThrow(/^FUNCTION_REPLICAS: .* must be <function>=<replicas>/);
+  });
+});

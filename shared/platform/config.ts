@@ -71,6 +71,8 @@ export interface Config {
   gatewayPassword: string | undefined;
   /** GATEWAY_PASSWORD_FILE, default <ORDERPULSE_HOME>/gateway/password (the local pipeline generates it, mode 0600, when missing). */
   gatewayPasswordFile: string;
+  /** Local runtime: replicas per function, `ingest=4,aggregate=2` (FUNCTION_REPLICAS; default: com.openfaas.scale.min of stack.yml). */
+  functionReplicas: Record<string, number>;
   /** X-Callback-Url prefixes the gateway may call besides its own /function/* (GATEWAY_CALLBACK_ALLOW, comma-separated). */
   gatewayCallbackAllow: string[];
   /** Bounds of the gateway's async queue, over all functions (ASYNC_QUEUE_MAX_REQUESTS, ASYNC_QUEUE_MAX_BYTES). */
@@ -156,6 +158,18 @@ function webhookUrl(env: Env): string | undefined {
   const u = new URL(url(env, 'ALERT_WEBHOOK_URL', raw, ['http:', 'https:']));
   if (u.username || u.password) throw new ConfigError('ALERT_WEBHOOK_URL must not carry credentials; set ALERT_WEBHOOK_SECRET to sign the requests instead');
   return raw;
+}
+
+/** `ingest=4,aggregate=2` -> { ingest: 4, aggregate: 2 } (FUNCTION_REPLICAS and `npm run pipeline -- --replicas`). */
+export function parseReplicaCounts(raw: string, name = 'FUNCTION_REPLICAS'): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const item of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([a-z0-9-]+)=(\d+)$/.exec(item);
+    const n = m ? Number(m[2]) : 0;
+    if (!m || n < 1 || n > 64) throw new ConfigError(`${name}: "${item}" must be <function>=<replicas>, replicas 1-64 (e.g. ingest=4,aggregate=2)`);
+    out[m[1]!] = n;
+  }
+  return out;
 }
 
 function engine(env: Env): Config['analyticsEngine'] {
@@ -247,6 +261,7 @@ export function loadConfig(env: Env = process.env): Config {
     gatewayPassword: env.GATEWAY_PASSWORD || undefined,
     gatewayPasswordFile: path.resolve(env.GATEWAY_PASSWORD_FILE || path.join(localDir, 'gateway', 'password')),
     gatewayCallbackAllow: callbackAllow(env),
+    functionReplicas: parseReplicaCounts(env.FUNCTION_REPLICAS ?? ''),
     asyncQueueMaxRequests: int(env, 'ASYNC_QUEUE_MAX_REQUESTS', 1000, 1, 1_000_000),
     asyncQueueMaxBytes: int(env, 'ASYNC_QUEUE_MAX_BYTES', 64 * 1024 * 1024, 1024, 2 ** 40),
     mongoWriteConcern: writeConcern(env),
