@@ -28,6 +28,7 @@ describe('stack.yml parsing', () => {
     // the alert detectors: the accepted stream and a cron tick ("orders stopped arriving")
     expect(byName['alert-detect']!.topics).toEqual(['orders.accepted']);
     expect(byName['alert-detect']!.cron?.expression).toBe('* * * * *');
+    expect(byName['alert-detect']!.scale).toEqual({ min: 1, max: 1 });
     expect(byName['archive-check']!.topics).toEqual([]);
     expect(byName['archive-check']!.cron?.expression).toBe('* * * * *');
     expect(byName['archive-move']!.topics).toEqual([]);
