@@ -4,7 +4,8 @@
  * reported by both MongoDB and FerretDB) name the order_ids that already exist.
  * Dimensions: insertMany ordered:false ignoring duplicate keys on _id (first wins).
  * Registry: insertMany ordered:false of `{_id: order_id, content_hash}` (small documents, `_id`
- * unique by itself); duplicate keys name the order_ids already registered.
+ * unique by itself); duplicate keys name the order_ids already registered; known ones are read
+ * back by `_id` equality, one query per id (never `$in`, never orders_fact: FerretDB scans).
  */
 import { MongoBulkWriteError, MongoServerError, type Collection, type Db, type Document } from 'mongodb';
 import { DependencyError } from '../../platform/errors.ts';
@@ -18,6 +19,18 @@ interface RegistryDoc {
 }
 
 const DUPLICATE_KEY = 11000;
+
+/** Registry look-ups in flight at once (only duplicates and replays are looked up). */
+const LOOKUP_CONCURRENCY = 8;
+
+/** Run `fn` for every item, at most `limit` at a time; rejects with the first failure. */
+export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
 
 interface IndexedWriteError {
   index: number;
@@ -75,18 +88,13 @@ export function createMongoStore(db: Db): IngestStore {
       const out = new Map<string, Registered>();
       if (orderIds.length === 0) return out;
       try {
-        // Hot facts first (the steady-state duplicate); the registry and the archived marks only
-        // for the rest (replays of archived orders, a crash between the registry and the fact).
-        const rows = await facts.find({ order_id: { $in: orderIds } }, { projection: { _id: 0, order_id: 1, content_hash: 1 } }).toArray();
-        for (const r of rows) out.set(r.order_id, { content_hash: r.content_hash, state: 'hot' });
-        const rest = orderIds.filter((id) => !out.has(id));
-        if (rest.length === 0) return out;
-        const [regs, gone] = await Promise.all([
-          registry.find({ _id: { $in: rest } }).toArray(),
-          archived.find({ _id: { $in: rest } }, { projection: { _id: 1 } }).toArray(),
-        ]);
-        const isArchived = new Set(gone.map((g) => g._id));
-        for (const r of regs) out.set(r._id, { content_hash: r.content_hash, state: isArchived.has(r._id) ? 'archived' : 'missing' });
+        // One `_id` equality query per id, a few at a time: FerretDB pushes `_id` equality down to
+        // SQLite but answers `$in` (and any query on order_id) by decoding every document of the
+        // collection (docs/ingest.md, "Profiles"); on MongoDB both are index look-ups.
+        await forEachLimit(orderIds, LOOKUP_CONCURRENCY, async (id) => {
+          const [reg, gone] = await Promise.all([registry.findOne({ _id: id }), archived.findOne({ _id: id }, { projection: { _id: 1 } })]);
+          if (reg !== null) out.set(id, { content_hash: reg.content_hash, archived: gone !== null });
+        });
       } catch (cause) {
         throw new DependencyError('mongodb', `reading the order-id registry (${COLLECTIONS.registry}) failed`, { cause });
       }
