@@ -5,9 +5,10 @@
  * Dimensions: insertMany ordered:false ignoring duplicate keys on _id (first wins).
  * Registry: insertMany ordered:false of `{_id: order_id, content_hash}` (small documents, `_id`
  * unique by itself); duplicate keys name the order_ids already registered; known ones are read
- * back by `_id` equality, one query per id (never `$in`, never orders_fact: FerretDB scans).
+ * back from the registry by `_id` (one equality query per id when few, else one `$in`), never
+ * from orders_fact (FerretDB decodes the whole collection for a query on order_id).
  */
-import { MongoBulkWriteError, MongoServerError, type Collection, type Db, type Document } from 'mongodb';
+import { MongoBulkWriteError, MongoServerError, type Collection, type Db, type Document, type Filter } from 'mongodb';
 import { DependencyError } from '../../platform/errors.ts';
 import { COLLECTIONS } from '../../adapters/mongo.ts';
 import type { DimRow, DimensionRows, FactDoc, IngestStore, InsertFactsResult, Registered } from '../types.ts';
@@ -19,18 +20,6 @@ interface RegistryDoc {
 }
 
 const DUPLICATE_KEY = 11000;
-
-/** Registry look-ups in flight at once (only duplicates and replays are looked up). */
-const LOOKUP_CONCURRENCY = 8;
-
-/** Run `fn` for every item, at most `limit` at a time; rejects with the first failure. */
-export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 interface IndexedWriteError {
   index: number;
@@ -69,6 +58,36 @@ export async function insertManyIgnoringDuplicates<T extends Document>(coll: Col
   }
 }
 
+/** `_id` equality queries in flight at once. */
+const LOOKUP_CONCURRENCY = 8;
+/**
+ * Up to this many ids are read by one `_id` equality query each, more by one `$in`. FerretDB
+ * (SQLite) pushes `_id` equality down to SQLite but answers `$in` by decoding every document of
+ * the collection: both cost in proportion to the collection, an `$in` about 50 equality queries'
+ * worth (measured: docs/ingest.md, "Profiles"). On MongoDB both are index look-ups.
+ */
+export const PER_ID_LOOKUP_MAX = 48;
+
+/** Run `fn` for every item, at most `limit` at a time; rejects with the first failure. */
+export async function forEachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** The documents of `coll` with these `_id`s (absent ones are absent), the cheaper way for the count. */
+async function byIds<T extends { _id: string }>(coll: Collection<T>, ids: readonly string[]): Promise<T[]> {
+  if (ids.length > PER_ID_LOOKUP_MAX) return (await coll.find({ _id: { $in: ids } } as Filter<T>).toArray()) as T[];
+  const out: T[] = [];
+  await forEachLimit(ids, LOOKUP_CONCURRENCY, async (id) => {
+    const d = await coll.findOne({ _id: id } as Filter<T>);
+    if (d !== null) out.push(d as T);
+  });
+  return out;
+}
+
 export function createMongoStore(db: Db): IngestStore {
   const facts = db.collection<FactDoc>(COLLECTIONS.fact);
   const registry = db.collection<RegistryDoc>(COLLECTIONS.registry);
@@ -88,13 +107,9 @@ export function createMongoStore(db: Db): IngestStore {
       const out = new Map<string, Registered>();
       if (orderIds.length === 0) return out;
       try {
-        // One `_id` equality query per id, a few at a time: FerretDB pushes `_id` equality down to
-        // SQLite but answers `$in` (and any query on order_id) by decoding every document of the
-        // collection (docs/ingest.md, "Profiles"); on MongoDB both are index look-ups.
-        await forEachLimit(orderIds, LOOKUP_CONCURRENCY, async (id) => {
-          const [reg, gone] = await Promise.all([registry.findOne({ _id: id }), archived.findOne({ _id: id }, { projection: { _id: 1 } })]);
-          if (reg !== null) out.set(id, { content_hash: reg.content_hash, archived: gone !== null });
-        });
+        const [regs, gone] = await Promise.all([byIds(registry, orderIds), byIds(archived, orderIds)]);
+        const isArchived = new Set(gone.map((g) => g._id));
+        for (const r of regs) out.set(r._id, { content_hash: r.content_hash, archived: isArchived.has(r._id) });
       } catch (cause) {
         throw new DependencyError('mongodb', `reading the order-id registry (${COLLECTIONS.registry}) failed`, { cause });
       }
