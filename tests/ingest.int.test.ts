@@ -20,7 +20,7 @@ import { addCounts, dlqTotal, emptyCounts } from '../shared/ingest/counts.ts';
 import { createDimCache } from '../shared/ingest/dim-cache.ts';
 import { ingestBatch, type IngestDeps } from '../shared/ingest/ingest.ts';
 import { DLQ_RAW_MAX_BYTES } from '../shared/ingest/messages.ts';
-import { createMongoStore } from '../shared/ingest/adapters/mongo-store.ts';
+import { createMongoStore, insertManyIgnoringDuplicates } from '../shared/ingest/adapters/mongo-store.ts';
 import type { IngestCounts, IngestStore } from '../shared/ingest/types.ts';
 import { createKafka, createSink, type KafkaSink } from '../shared/adapters/kafka.ts';
 import { COLLECTIONS, connectMongo, ensureSchema, type MongoHandle } from '../shared/adapters/mongo.ts';
@@ -265,6 +265,18 @@ describe('the duplicate path on the real store (registry read by _id, hot vs mis
     // The hot conflicting facts keep their first content.
     const f5 = await db.collection(COLLECTIONS.fact).findOne({ order_id: evs[5]!.order_id });
     expect(f5?.order_status).toBe(evs[5]!.order_status);
+  });
+});
+
+describe('unordered inserts (one insert command; insertMany when one command cannot carry them)', () => {
+  it('reports the duplicate keys by index both ways: a small batch, and one over 16 MiB', async () => {
+    const wi = await world('inserts');
+    const coll = wi.db.db.collection<{ _id: string; pad?: string }>('insert_paths');
+    expect(await insertManyIgnoringDuplicates(coll, [{ _id: 'a' }, { _id: 'b' }], 'insert_paths')).toEqual([]);
+    expect(await insertManyIgnoringDuplicates(coll, [{ _id: 'c' }, { _id: 'a' }, { _id: 'd' }, { _id: 'c' }], 'insert_paths')).toEqual([1, 3]);
+    const big = Array.from({ length: 300 }, (_, i) => ({ _id: i === 7 ? 'b' : `big-${i}`, pad: 'y'.repeat(60_000) })); // ~18 MB
+    expect(await insertManyIgnoringDuplicates(coll, big, 'insert_paths')).toEqual([7]);
+    expect(await coll.countDocuments()).toBe(4 + 299);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * IngestStore on MongoDB / FerretDB (the only ingest module that imports the driver).
- * Facts: insertMany ordered:false; duplicate-key write errors (code 11000, one per document,
+ * Facts: one unordered `insert` command; duplicate-key write errors (code 11000, one per document,
  * reported by both MongoDB and FerretDB) name the order_ids that already exist.
  * Dimensions: insertMany ordered:false ignoring duplicate keys on _id (first wins).
  * Registry: insertMany ordered:false of `{_id: order_id, content_hash}` (small documents, `_id`
@@ -8,7 +8,7 @@
  * back from the registry by `_id` (one equality query per id when few, else one `$in`), never
  * from orders_fact (FerretDB decodes the whole collection for a query on order_id).
  */
-import { MongoBulkWriteError, MongoServerError, type Collection, type Db, type Document, type Filter } from 'mongodb';
+import { BSON, MongoBulkWriteError, MongoServerError, type Collection, type Db, type Document, type Filter, type WriteConcern } from 'mongodb';
 import { DependencyError } from '../../platform/errors.ts';
 import { COLLECTIONS } from '../../adapters/mongo.ts';
 import type { DimRow, DimensionRows, FactDoc, IngestStore, InsertFactsResult, Registered } from '../types.ts';
@@ -34,11 +34,52 @@ function writeErrorsOf(e: MongoBulkWriteError): IndexedWriteError[] {
 }
 
 /**
- * insertMany ordered:false. Returns the indexes of documents rejected as duplicate keys; throws
+ * Insert `docs` unordered; returns the indexes of documents rejected as duplicate keys; throws
  * DependencyError for any other failure (the caller's batch is then redelivered, idempotently).
+ *
+ * One `insert` command, not `insertMany`: the driver's bulk layer computes every document's BSON
+ * size before serialising it again and assigns each an ObjectId, about a third of the driver's
+ * CPU on this path (docs/ingest.md, "Profiles"); the server assigns `_id` where it is missing,
+ * as it does for any insert. A command too large for one BSON message (over 16 MiB, so nothing
+ * was sent) falls back to insertMany, which splits it.
  */
 export async function insertManyIgnoringDuplicates<T extends Document>(coll: Collection<T>, docs: T[], what: string): Promise<number[]> {
   if (docs.length === 0) return [];
+  let reply: InsertReply;
+  try {
+    reply = (await coll.db.command({ insert: coll.collectionName, documents: docs, ordered: false, ...writeConcernOf(coll) })) as InsertReply;
+  } catch (e) {
+    if (e instanceof RangeError || e instanceof BSON.BSONError) return insertManyFallback(coll, docs, what);
+    throw new DependencyError('mongodb', `insert into ${what} failed; is the stack up? (npm run stack -- status)`, { cause: e });
+  }
+  const errs = reply.writeErrors ?? [];
+  const other = errs.find((w) => w.code !== DUPLICATE_KEY);
+  if (other !== undefined || reply.writeConcernError != null || reply.n + errs.length !== docs.length) {
+    throw new DependencyError('mongodb', `insert into ${what} failed: ${other?.errmsg ?? (reply.writeConcernError != null ? JSON.stringify(reply.writeConcernError) : `${reply.n} of ${docs.length} inserted, ${errs.length} duplicate keys`)}`);
+  }
+  return errs.map((w) => w.index);
+}
+
+/** The reply of an `insert` command (MongoDB and FerretDB). */
+interface InsertReply {
+  n: number;
+  writeErrors?: { index: number; code?: number; errmsg?: string }[];
+  writeConcernError?: unknown;
+}
+
+/** The collection's write concern as a command field (absent: the server's default). */
+function writeConcernOf(coll: { writeConcern?: WriteConcern | undefined }): { writeConcern?: Document } {
+  const wc = coll.writeConcern;
+  if (wc === undefined) return {};
+  const out: Document = {};
+  if (wc.w !== undefined) out.w = wc.w;
+  if (wc.journal !== undefined) out.j = wc.journal;
+  if (wc.wtimeoutMS !== undefined) out.wtimeout = wc.wtimeoutMS;
+  return Object.keys(out).length > 0 ? { writeConcern: out } : {};
+}
+
+/** insertMany ordered:false (the driver splits what one command cannot carry). */
+async function insertManyFallback<T extends Document>(coll: Collection<T>, docs: T[], what: string): Promise<number[]> {
   try {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     await coll.insertMany(docs as any[], { ordered: false });
