@@ -65,7 +65,7 @@ export interface IngestBenchResult {
   };
   raw_insert_many: { events_per_s: number; concurrency: number; by_concurrency: Record<string, number>; batch: number };
   raw_bulk_write_upsert: { events_per_s: number; docs: number; seconds: number };
-  /** Ingest's own documents (facts + payments + first-seen customers/products) through the same adapter. */
+  /** Ingest's own documents (registry entries + facts + payments + first-seen customers/products) through the same adapter. */
   raw_same_writes: { events_per_s: number; documents_per_event: number; concurrency: number };
   ratio_ingest_to_raw_insert_many: number;
   ratio_ingest_to_same_writes: number;
@@ -148,7 +148,7 @@ function documentsOf(events: Buffer[], maxBytes: number, at: Date): Docs {
 }
 
 /**
- * The store's ceiling for ingest's own writes: the same fact and dimension documents written
+ * The store's ceiling for ingest's own writes: the same registry entries, facts and dimension documents written
  * through the same adapter (createMongoStore), batch by batch, `concurrency` batches at a time,
  * without validation, hashing or Kafka.
  */
@@ -164,6 +164,7 @@ async function rawSameWrites(h: MongoHandle, docs: Docs, batch: number, concurre
         const from = next;
         next += batch;
         const to = Math.min(from + batch, n);
+        await store.registerOrders(docs.facts.slice(from, to).map((f) => ({ order_id: f.order_id, content_hash: f.content_hash })));
         await store.insertFacts(docs.facts.slice(from, to).map((f) => ({ ...f })));
         const rows: DimensionRows = { customers: [], products: [], payments: [] };
         for (let i = from; i < to; i++) {
@@ -385,7 +386,7 @@ export async function benchIngest(opts: IngestBenchOptions = {}): Promise<Ingest
     }
     const best = Object.entries(byConcurrency).sort((a, b) => b[1] - a[1])[0]!;
     const sameWrites = await rawSameWrites(same, docs, batch, PARTITIONS);
-    const docsPerEvent = (docs.facts.length + docs.dims.reduce((a, d) => a + d.customers.length + d.products.length + d.payments.length, 0)) / docs.facts.length;
+    const docsPerEvent = (2 * docs.facts.length + docs.dims.reduce((a, d) => a + d.customers.length + d.products.length + d.payments.length, 0)) / docs.facts.length;
     log.info('raw same writes', { eps: Math.round(sameWrites), docsPerEvent });
     const bulk = await rawBulkUpsert(raw, docs.facts, batch, opts.bulkWriteDocs ?? 20_000, opts.bulkWriteSeconds ?? 30);
     log.info('raw bulkWrite upsert', { docs: bulk.docs, eps: Math.round(bulk.eps) });
@@ -406,7 +407,7 @@ export async function benchIngest(opts: IngestBenchOptions = {}): Promise<Ingest
       ratio_ingest_to_raw_insert_many: round(ratio, 3),
       ratio_ingest_to_same_writes: round(eps / sameWrites, 3),
       calibration_json_parse_us: round(parseCalibration(bytes), 2),
-      targets: { ratio: 0.8, cpu_us_per_event: 40, ratio_met: ratio >= 0.8, cpu_met: cpuPerEvent <= 40 },
+      targets: { ratio: 0.8, cpu_us_per_event: 20, ratio_met: ratio >= 0.8, cpu_met: cpuPerEvent <= 20 },
       machine: { cpus: os.cpus().length, loadavg_1m_start: round(load0, 2), loadavg_1m_end: round(os.loadavg()[0]!, 2), store: config.mongoExternal ? 'MONGO_URL' : 'FerretDB v1.24.2 (SQLite)' },
     };
   } finally {

@@ -20,7 +20,7 @@ import { addCounts, dlqTotal, emptyCounts } from '../shared/ingest/counts.ts';
 import { createDimCache } from '../shared/ingest/dim-cache.ts';
 import { ingestBatch, type IngestDeps } from '../shared/ingest/ingest.ts';
 import { DLQ_RAW_MAX_BYTES } from '../shared/ingest/messages.ts';
-import { createMongoStore } from '../shared/ingest/adapters/mongo-store.ts';
+import { createMongoStore, insertManyIgnoringDuplicates } from '../shared/ingest/adapters/mongo-store.ts';
 import type { IngestCounts, IngestStore } from '../shared/ingest/types.ts';
 import { createKafka, createSink, type KafkaSink } from '../shared/adapters/kafka.ts';
 import { COLLECTIONS, connectMongo, ensureSchema, type MongoHandle } from '../shared/adapters/mongo.ts';
@@ -226,6 +226,57 @@ describe('ingest core on the real stack', () => {
     expect(await wd.db.db.collection(COLLECTIONS.payments).countDocuments()).toBe(events.length);
     const acc = await readRecords(kafka, wd.accepted, { expected: events.length, timeoutMs: 60_000 });
     expect(new Set(acc.map((x) => x.key))).toEqual(new Set(events.map((e) => e.order_id)));
+  });
+});
+
+describe('the duplicate path on the real store (registry read by _id, hot vs missing by the unique index)', () => {
+  it('(e) one batch: new, hot same/other content, archived same/other, missing → accepted, duplicate, conflict; nothing archived comes back', async () => {
+    const we = await world('dups');
+    const evs = generated(60, 777);
+    const batchOf = async (topic: string, msgs: RawMessage[]): Promise<Parameters<typeof ingestBatch>[0]> => {
+      await produceRaw(producer, topic, msgs, { partition: 0 });
+      const [b] = await readBatches(kafka, topic, { expected: msgs.length, timeoutMs: 60_000, maxBatch: msgs.length });
+      return b!;
+    };
+    // First delivery: orders 0..39 ingested.
+    expect((await ingestBatch(await batchOf(we.orders, evs.slice(0, 40).map(asRaw)), we.deps)).counts.accepted).toBe(40);
+    const db = we.db.db;
+    // 10..19 archived (marked, facts deleted); 20..29 left "missing" (registered, fact deleted: a crash between the two inserts).
+    await db.collection<{ _id: string; batch: string }>(COLLECTIONS.archivedIds).insertMany(evs.slice(10, 20).map((e) => ({ _id: e.order_id, batch: 'test' })));
+    await db.collection(COLLECTIONS.fact).deleteMany({ order_id: { $in: evs.slice(10, 30).map((e) => e.order_id) } });
+    const other = (e: OrderEvent): OrderEvent => ({ ...e, order_status: e.order_status === 'pending' ? 'completed' : 'pending' });
+    const msgs = [
+      ...evs.slice(0, 5).map(asRaw), // hot, same content → duplicate
+      ...evs.slice(5, 10).map((e) => asRaw(other(e))), // hot, other content → conflict
+      ...evs.slice(10, 15).map(asRaw), // archived, same → duplicate
+      ...evs.slice(15, 20).map((e) => asRaw(other(e))), // archived, other → conflict
+      ...evs.slice(20, 30).map(asRaw), // missing → accepted (healed)
+      ...evs.slice(40, 60).map(asRaw), // new → accepted
+    ];
+    const topic2 = `${we.orders}-2`;
+    await createTopic(admin, topic2, 1);
+    topicsCreated.push(topic2);
+    const r = await ingestBatch(await batchOf(topic2, msgs), we.deps);
+    expect(r.counts).toEqual({ received: 50, accepted: 30, duplicates: 10, dlq: { conflict: 10 }, conflicts: 10 });
+    expect(r.outcomes.slice(0, 20)).toEqual([...Array(5).fill('duplicate'), ...Array(5).fill('conflict'), ...Array(5).fill('duplicate'), ...Array(5).fill('conflict')]);
+    const ids = new Set(await db.collection(COLLECTIONS.fact).distinct('order_id'));
+    expect(ids.size).toBe(50); // 0..9, 20..59: every order once, none of the archived ones
+    for (const e of evs.slice(10, 20)) expect(ids.has(e.order_id)).toBe(false);
+    // The hot conflicting facts keep their first content.
+    const f5 = await db.collection(COLLECTIONS.fact).findOne({ order_id: evs[5]!.order_id });
+    expect(f5?.order_status).toBe(evs[5]!.order_status);
+  });
+});
+
+describe('unordered inserts (one insert command; insertMany when one command cannot carry them)', () => {
+  it('reports the duplicate keys by index both ways: a small batch, and one over 16 MiB', async () => {
+    const wi = await world('inserts');
+    const coll = wi.db.db.collection<{ _id: string; pad?: string }>('insert_paths');
+    expect(await insertManyIgnoringDuplicates(coll, [{ _id: 'a' }, { _id: 'b' }], 'insert_paths')).toEqual([]);
+    expect(await insertManyIgnoringDuplicates(coll, [{ _id: 'c' }, { _id: 'a' }, { _id: 'd' }, { _id: 'c' }], 'insert_paths')).toEqual([1, 3]);
+    const big = Array.from({ length: 300 }, (_, i) => ({ _id: i === 7 ? 'b' : `big-${i}`, pad: 'y'.repeat(60_000) })); // ~18 MB
+    expect(await insertManyIgnoringDuplicates(coll, big, 'insert_paths')).toEqual([7]);
+    expect(await coll.countDocuments()).toBe(4 + 299);
   });
 });
 

@@ -48,14 +48,54 @@ export class RecentSet {
 }
 
 /**
+ * Dimension ids whose insert a batch of this process has started and not yet finished. Batches of
+ * several partitions run at once; without this, two of them meeting the same new customer both
+ * insert it, and the loser's insertMany meets a duplicate key — which FerretDB answers by
+ * retrying the whole batch document by document (~15× the cost of the insert). A batch that
+ * finds an id here waits for that insert instead (and fails, retriably, if it fails).
+ */
+export class InFlight {
+  private readonly pending = new Map<string, Promise<void>>();
+
+  /** The insert in flight for this id, if any. */
+  get(id: string): Promise<void> | undefined {
+    return this.pending.get(id);
+  }
+
+  /**
+   * Claim ids for an insert about to start; call the returned function when it ends (with the
+   * error if it failed): waiters resume (or fail) and the ids are released.
+   */
+  claim(ids: readonly string[]): (err?: unknown) => void {
+    if (ids.length === 0) return () => undefined;
+    let settle!: (err?: unknown) => void;
+    const done = new Promise<void>((resolve, reject) => {
+      settle = (err) => (err === undefined ? resolve() : reject(err));
+    });
+    done.catch(() => undefined); // a failure nobody waits for is the inserting batch's own error
+    for (const id of ids) this.pending.set(id, done);
+    return (err) => {
+      for (const id of ids) if (this.pending.get(id) === done) this.pending.delete(id);
+      settle(err);
+    };
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+}
+
+/**
  * Customers and products recur (Zipf), so their inserts are cached. Payment ids are unique per
  * order: caching them would only help redeliveries, at a cost on every event, so they are not.
  */
 export interface DimCache {
   customers: RecentSet;
   products: RecentSet;
+  /** Inserts in flight in this process, by dimension. */
+  inFlight: { customers: InFlight; products: InFlight };
 }
 
 export function createDimCache(capacity = 100_000): DimCache {
-  return { customers: new RecentSet(capacity), products: new RecentSet(capacity) };
+  return { customers: new RecentSet(capacity), products: new RecentSet(capacity), inFlight: { customers: new InFlight(), products: new InFlight() } };
 }

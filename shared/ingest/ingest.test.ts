@@ -133,6 +133,77 @@ describe('ingestBatch', () => {
     expect(dimCache.customers.hits).toBeGreaterThan(0);
   });
 
+  it('two batches at once never insert the same new customer twice: the second waits for the first', async () => {
+    const evs = validEvents(200, { seed: 21 });
+    const store = new MemoryStore();
+    const dimCache = createDimCache(1000);
+    const inserted: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let first = true;
+    const slow: IngestStore = {
+      registerOrders: (e) => store.registerOrders(e),
+      registered: (i) => store.registered(i),
+      insertFacts: (d) => store.insertFacts(d),
+      factHashes: (i) => store.factHashes(i),
+      insertDimensions: async (rows) => {
+        inserted.push(...rows.customers.map((r) => r._id));
+        if (first) {
+          first = false;
+          await gate; // the first batch's dimension insert is still in flight when the second starts
+        }
+        await store.insertDimensions(rows);
+      },
+    };
+    const a = ingestBatch(toBatch(evs.slice(0, 100).map((e) => raw(e))), deps(slow, undefined, { dimCache }));
+    let bDone = false;
+    const b = ingestBatch(toBatch(evs.slice(100).map((e) => raw(e))), deps(slow, undefined, { dimCache })).then((r) => ((bDone = true), r));
+    const shared = new Set(evs.slice(0, 100).map((e) => e.customer.customer_id));
+    expect(evs.slice(100).some((e) => shared.has(e.customer.customer_id))).toBe(true);
+    await new Promise((r) => setImmediate(r)); // the in-memory store settles within one turn of the event loop
+    expect(inserted.length).toBeGreaterThan(0);
+    expect(bDone).toBe(false); // waits for the first batch's rows
+    release();
+    const [ra, rb] = await Promise.all([a, b]);
+    expect(ra.counts.accepted + rb.counts.accepted).toBe(200);
+    expect(inserted.length).toBe(new Set(inserted).size); // every customer inserted once
+    expect(store.dims.customers.size).toBe(new Set(evs.map((e) => e.customer.customer_id)).size);
+    expect(dimCache.inFlight.customers.size).toBe(0);
+  });
+
+  it('a batch waiting for another batch\'s dimension insert fails (retriably) when that insert fails; its redelivery writes the rows', async () => {
+    const evs = validEvents(200, { seed: 22 });
+    const store = new MemoryStore();
+    const dimCache = createDimCache(1000);
+    let fail!: () => void;
+    const gate = new Promise<void>((_, reject) => (fail = () => reject(new DependencyError('mongodb', 'down'))));
+    let first = true;
+    const flaky: IngestStore = {
+      registerOrders: (e) => store.registerOrders(e),
+      registered: (i) => store.registered(i),
+      insertFacts: (d) => store.insertFacts(d),
+      factHashes: (i) => store.factHashes(i),
+      insertDimensions: async (rows) => {
+        if (first) {
+          first = false;
+          await gate;
+        }
+        await store.insertDimensions(rows);
+      },
+    };
+    const a = ingestBatch(toBatch(evs.slice(0, 100).map((e) => raw(e))), deps(flaky, undefined, { dimCache }));
+    const b = ingestBatch(toBatch(evs.slice(100).map((e) => raw(e))), deps(flaky, undefined, { dimCache }));
+    fail();
+    await expect(a).rejects.toBeInstanceOf(DependencyError);
+    await expect(b).rejects.toBeInstanceOf(DependencyError);
+    expect(dimCache.inFlight.customers.size).toBe(0);
+    // Redelivered: every order a duplicate or accepted once, every dimension row written.
+    const again = await ingestBatch(toBatch(evs.map((e) => raw(e))), deps(store, undefined, { dimCache }));
+    expect(again.counts.accepted + again.counts.duplicates).toBe(200);
+    expect(store.facts.size).toBe(200);
+    expect(store.dims.customers.size).toBe(new Set(evs.map((e) => e.customer.customer_id)).size);
+  });
+
   it('sends invalid messages to the DLQ with source coordinates, never crashing', async () => {
     const sink = new RecordingSink();
     const batch = toBatch([{ key: 'k1', bytes: Buffer.from('{nope') }, { key: null, bytes: Buffer.from([0xff, 0xfe]) }], 'orders', 3, 1000);

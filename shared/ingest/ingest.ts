@@ -57,8 +57,8 @@ interface Valid {
 interface Plan {
   g: Group;
   items: Valid[];
-  /** new: registered by this call; else what the store knows of its fact (Registered['state']). */
-  state: 'new' | Registered['state'];
+  /** new: registered by this call; live: registered before, not archived (fact hot or missing); archived. */
+  state: 'new' | 'live' | 'archived';
   winnerHash: string;
   /** The first message with the winning content (undefined: every message conflicts). */
   winner: Valid | undefined;
@@ -113,7 +113,7 @@ export async function ingestBatch(batch: DeliveredBatch, deps: IngestDeps): Prom
   // 2. Register the first message of every order_id in the never-archived registry: its insert is
   // the uniqueness check, so an archived order (its fact deleted) is still known. Then, in
   // parallel: insert the facts of the new order_ids, and read what the store knows of the others
-  // (their winning hash; whether their fact is hot, archived or missing).
+  // (their winning hash; whether they are archived).
   const candidates: Group[] = [...groups.values()];
   const t1 = performance.now();
   const entries = candidates.map((g) => ({ order_id: g.orderId, content_hash: g.first.hash }));
@@ -126,9 +126,11 @@ export async function ingestBatch(batch: DeliveredBatch, deps: IngestDeps): Prom
   ]);
   const factExisted = new Set(freshExisted);
 
-  // 3. The winning content of every order_id. A known order_id whose fact is `missing` (a crash
-  // between the registry insert and the fact insert) gets its fact now: that heals it. A hot or
-  // archived order inserts nothing, ever.
+  // 3. The winning content of every order_id. A known, not archived order_id whose batch carries
+  // the winning content has that fact inserted now: the unique order_id index rejects it when the
+  // fact is hot (a duplicate), and the insert heals a fact `missing` after a crash between the
+  // registry insert and the fact insert. (Reading orders_fact by order_id would tell the same,
+  // but FerretDB scans the whole collection for it.) An archived order inserts nothing, ever.
   const plans: Plan[] = [];
   for (const g of candidates) {
     let winnerHash = g.first.hash;
@@ -137,12 +139,12 @@ export async function ingestBatch(batch: DeliveredBatch, deps: IngestDeps): Prom
       const r = reg.get(g.orderId);
       if (r === undefined) throw new InvariantError(`order_id ${g.orderId} was reported as registered but is not in the order-id registry (it is never deleted); check the order_ids collection`);
       winnerHash = r.content_hash;
-      state = r.state;
+      state = r.archived ? 'archived' : 'live';
     }
     const items = g.more === undefined ? [g.first] : [g.first, ...g.more];
     plans.push({ g, items, state, winnerHash, winner: items.find((it) => it.hash === winnerHash) });
   }
-  const heal = plans.filter((p) => p.state === 'missing' && p.winner !== undefined);
+  const heal = plans.filter((p) => p.state === 'live' && p.winner !== undefined);
   if (heal.length > 0) {
     const r = await deps.store.insertFacts(heal.map((p) => buildFact(p.winner!.v.event, p.winner!.v.timestampMs, p.winner!.hash, now)));
     for (const id of r.duplicates) factExisted.add(id);
@@ -164,7 +166,7 @@ export async function ingestBatch(batch: DeliveredBatch, deps: IngestDeps): Prom
   // when this call inserted its fact, else `duplicate`; other content is a `conflict`.
   const winners: Valid[] = [];
   for (const p of plans) {
-    const inserted = (p.state === 'new' || p.state === 'missing') && p.winner !== undefined && !factExisted.has(p.g.orderId);
+    const inserted = p.state !== 'archived' && p.winner !== undefined && !factExisted.has(p.g.orderId);
     for (const item of p.items) {
       if (item.hash === p.winnerHash) outcomes[item.index] = inserted && item === p.winner ? 'accepted' : 'duplicate';
       else toDlq(item.index, 'conflict', `order_id ${p.g.orderId} is already stored with other content (stored sha256 ${p.winnerHash.slice(0, 16)}…, this ${item.hash.slice(0, 16)}…)`, p.g.orderId);
@@ -204,24 +206,38 @@ async function sendAll(sink: MessageSink, topic: string, messages: OutMessage[])
   for (const chunk of chunkMessages(messages)) await sink.send(topic, chunk);
 }
 
-/** First-wins dimension rows of the winning events: once per id per batch, skipping cached ids. */
+/**
+ * First-wins dimension rows of the winning events: once per id per batch, skipping ids cached as
+ * written and waiting for ids another batch of this process is inserting (dim-cache.ts).
+ */
 async function writeDimensions(winners: Valid[], deps: IngestDeps): Promise<void> {
   const cache = deps.dimCache;
   const rows: DimensionRows = { customers: [], products: [], payments: [] };
   const seenC = new Set<string>();
   const seenP = new Set<string>();
   const seenPay = new Set<string>();
+  const waits = new Set<Promise<void>>();
   for (const w of winners) {
     const ev = w.v.event;
     const c = ev.customer.customer_id;
     if (!seenC.has(c)) {
       seenC.add(c);
-      if (cache === undefined || !cache.customers.has(c)) rows.customers.push(customerRow(ev));
+      if (cache === undefined) rows.customers.push(customerRow(ev));
+      else if (!cache.customers.has(c)) {
+        const other = cache.inFlight.customers.get(c);
+        if (other === undefined) rows.customers.push(customerRow(ev));
+        else waits.add(other);
+      }
     }
     const p = ev.product.product_id;
     if (!seenP.has(p)) {
       seenP.add(p);
-      if (cache === undefined || !cache.products.has(p)) rows.products.push(productRow(ev));
+      if (cache === undefined) rows.products.push(productRow(ev));
+      else if (!cache.products.has(p)) {
+        const other = cache.inFlight.products.get(p);
+        if (other === undefined) rows.products.push(productRow(ev));
+        else waits.add(other);
+      }
     }
     const pay = ev.payment.payment_id;
     if (!seenPay.has(pay)) {
@@ -229,10 +245,24 @@ async function writeDimensions(winners: Valid[], deps: IngestDeps): Promise<void
       rows.payments.push(paymentRow(ev));
     }
   }
-  if (rows.customers.length + rows.products.length + rows.payments.length === 0) return;
-  await deps.store.insertDimensions(rows);
-  if (cache !== undefined) {
-    for (const r of rows.customers) cache.customers.add(r._id);
-    for (const r of rows.products) cache.products.add(r._id);
+  if (rows.customers.length + rows.products.length + rows.payments.length > 0) {
+    // Claimed before the first await, so a batch running next sees these ids as in flight.
+    const doneC = cache?.inFlight.customers.claim(rows.customers.map((r) => r._id));
+    const doneP = cache?.inFlight.products.claim(rows.products.map((r) => r._id));
+    try {
+      await deps.store.insertDimensions(rows);
+    } catch (err) {
+      doneC?.(err);
+      doneP?.(err);
+      throw err;
+    }
+    if (cache !== undefined) {
+      for (const r of rows.customers) cache.customers.add(r._id);
+      for (const r of rows.products) cache.products.add(r._id);
+    }
+    doneC?.();
+    doneP?.();
   }
+  // Rows another batch is writing: this batch is answered only once they are written.
+  await Promise.all(waits);
 }

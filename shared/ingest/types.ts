@@ -27,14 +27,16 @@ export interface RegistryEntry {
 
 /** What the store knows of a registered order_id. */
 export interface Registered {
-  /** The winning content's hash (the stored fact's, or the registry's when the fact is not hot). */
+  /** The winning content's hash, as the registry recorded it. */
   content_hash: string;
   /**
-   * hot: its fact is in orders_fact; archived: archive-move has taken it (`order_ids_archived`),
-   * its fact is or will be deleted; missing: registered but never stored (a crash between the
-   * registry insert and the fact insert): inserting the fact heals it.
+   * true: archive-move has taken it (`order_ids_archived`), its fact is or will be deleted.
+   * false: its fact is hot, or missing (a crash between the registry insert and the fact insert);
+   * the core tells which by inserting the winner's fact: the unique order_id index rejects a hot
+   * one, and a missing one is healed by that insert. (No read of orders_fact: on FerretDB a query
+   * on order_id scans the whole collection.)
    */
-  state: 'hot' | 'archived' | 'missing';
+  archived: boolean;
 }
 
 /**
@@ -48,8 +50,8 @@ export interface IngestStore {
    */
   registerOrders(entries: RegistryEntry[]): Promise<InsertFactsResult>;
   /**
-   * Registered order_ids: their winning hash and where their fact is (absent ids are absent from
-   * the map). Reads orders_fact first; the registry and the archived marks only for ids not hot.
+   * Registered order_ids: their winning hash and whether they are archived (absent ids are absent
+   * from the map). Reads the registry and the archived marks by `_id`, never orders_fact.
    */
   registered(orderIds: string[]): Promise<Map<string, Registered>>;
   /** Insert facts, unordered: every new order_id is inserted even when others already exist. */

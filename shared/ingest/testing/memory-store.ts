@@ -26,10 +26,8 @@ export class MemoryStore implements IngestStore {
     this.calls.registered++;
     const out = new Map<string, Registered>();
     for (const id of orderIds) {
-      const f = this.facts.get(id);
       const h = this.registry.get(id);
-      if (f !== undefined) out.set(id, { content_hash: f.content_hash, state: 'hot' });
-      else if (h !== undefined) out.set(id, { content_hash: h, state: this.archived.has(id) ? 'archived' : 'missing' });
+      if (h !== undefined) out.set(id, { content_hash: h, archived: this.archived.has(id) });
     }
     return out;
   }
