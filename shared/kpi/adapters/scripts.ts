@@ -90,6 +90,15 @@ local storedMax = redis.call('HGET', kSum, 'max_ts')
 local oldMaxMin = storedMax and math.floor(tonumber(storedMax) / 60000) or nil
 local windowMin = oldMaxMin
 
+-- Counters are summed in Lua tables first and written once per distinct field at the end: one
+-- HINCRBY per field per chunk instead of ~15 Redis calls per order (Lua 32 -> ~10 us per order).
+local acc = {}
+local function add(k, f, v)
+  local t = acc[k]
+  if t == nil then t = {}; acc[k] = t end
+  t[f] = (t[f] or 0) + v
+end
+local custs, segcs, pq, best = {}, {}, {}, {}
 local applied = 0
 local maxTs, maxTsStr = nil, nil
 for i = 0, n - 1 do
@@ -104,52 +113,72 @@ for i = 0, n - 1 do
     local st = ARGV[b + 6]
     local pid = ARGV[b + 7]
     local meta = ARGV[b + 8]
-    local qty = ARGV[b + 9]
-    local revStr = ARGV[b + 10]
-    local rev = tonumber(revStr)
+    local qty = tonumber(ARGV[b + 9])
+    local rev = tonumber(ARGV[b + 10])
     local paid = ARGV[b + 11] == '1'
     local success = ARGV[b + 12] == '1'
     local method = ARGV[b + 13]
-    local us = ARGV[b + 14]
+    local us = tonumber(ARGV[b + 14])
     local rank = ARGV[b + 15]
 
-    redis.call('HINCRBY', kSum, 'orders', 1)
-    if success then redis.call('HINCRBY', kSum, 'success', 1) end
-    if paid then redis.call('HINCRBY', kSum, 'paid', 1) end
-    if rev ~= 0 then redis.call('HINCRBY', kSum, 'rev', revStr) end
-    redis.call('SADD', kCust, cust)
+    add(kSum, 'orders', 1)
+    if success then add(kSum, 'success', 1) end
+    if paid then add(kSum, 'paid', 1) end
+    if rev ~= 0 then add(kSum, 'rev', rev) end
+    custs[#custs + 1] = cust
 
     local m = tonumber(minute)
     if windowMin == nil or m > windowMin then windowMin = m end
     if m > windowMin - 60 then
-      redis.call('HINCRBY', kMin, minute .. ':o', 1)
-      if rev ~= 0 then redis.call('HINCRBY', kMin, minute .. ':r', revStr) end
+      add(kMin, minute .. ':o', 1)
+      if rev ~= 0 then add(kMin, minute .. ':r', rev) end
     end
 
-    if qty == '0' then redis.call('ZINCRBY', kPq, 0, pid) else redis.call('ZINCRBY', kPq, '-' .. qty, pid) end
-    if rev ~= 0 then redis.call('HINCRBY', kPr, pid, revStr) end
-    local cur = redis.call('HGET', kPrank, pid)
-    if (not cur) or earlier(rank, cur) then
-      redis.call('HSET', kPrank, pid, rank)
-      redis.call('HSET', kPmeta, pid, meta)
-    end
+    pq[pid] = (pq[pid] or 0) + qty
+    if rev ~= 0 then add(kPr, pid, rev) end
+    local bp = best[pid]
+    if bp == nil or earlier(rank, bp[1]) then best[pid] = {rank, meta} end
 
-    redis.call('HINCRBY', kState, st .. ':o', 1)
-    if rev ~= 0 then redis.call('HINCRBY', kState, st .. ':r', revStr) end
+    add(kState, st .. ':o', 1)
+    if rev ~= 0 then add(kState, st .. ':r', rev) end
 
-    redis.call('HINCRBY', kPay, method .. ':a', 1)
-    if success then redis.call('HINCRBY', kPay, method .. ':s', 1) else redis.call('HINCRBY', kPay, method .. ':f', 1) end
-    redis.call('HINCRBY', kPay, method .. ':us', us)
+    add(kPay, method .. ':a', 1)
+    if success then add(kPay, method .. ':s', 1) else add(kPay, method .. ':f', 1) end
+    add(kPay, method .. ':us', us)
 
-    redis.call('HINCRBY', kSeg, seg .. ':o', 1)
-    if paid then redis.call('HINCRBY', kSeg, seg .. ':p', 1) end
-    if rev ~= 0 then redis.call('HINCRBY', kSeg, seg .. ':r', revStr) end
-    redis.call('SADD', p .. 'segc:' .. seg, cust)
+    add(kSeg, seg .. ':o', 1)
+    if paid then add(kSeg, seg .. ':p', 1) end
+    if rev ~= 0 then add(kSeg, seg .. ':r', rev) end
+    local sc = segcs[seg]
+    if sc == nil then sc = {}; segcs[seg] = sc end
+    sc[#sc + 1] = cust
 
     if maxTs == nil or ts > maxTs then
       maxTs = ts
       maxTsStr = tsStr
     end
+  end
+end
+
+-- write the sums: integers (cents, counts, microseconds) well inside 2^53, formatted exactly
+for k, t in pairs(acc) do
+  for f, v in pairs(t) do
+    if v ~= 0 then redis.call('HINCRBY', k, f, string.format('%d', v)) end
+  end
+end
+local function sadd(k, list)
+  for j = 1, #list, 1000 do redis.call('SADD', k, unpack(list, j, math.min(j + 999, #list))) end
+end
+sadd(kCust, custs)
+for seg, list in pairs(segcs) do sadd(p .. 'segc:' .. seg, list) end
+-- every product of a counted order is ranked (ZINCRBY 0 when all its quantity was cancelled)
+for pid, q in pairs(pq) do
+  if q == 0 then redis.call('ZINCRBY', kPq, 0, pid) else redis.call('ZINCRBY', kPq, string.format('-%d', q), pid) end
+  local bp = best[pid]
+  local cur = redis.call('HGET', kPrank, pid)
+  if (not cur) or earlier(bp[1], cur) then
+    redis.call('HSET', kPrank, pid, bp[1])
+    redis.call('HSET', kPmeta, pid, bp[2])
   end
 end
 
