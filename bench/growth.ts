@@ -30,7 +30,7 @@ import type { Db } from 'mongodb';
 import { commandLine, parseOrExit } from '../shared/platform/args.ts';
 import { loadConfig, type Config } from '../shared/platform/config.ts';
 import { createLogger, type Logger } from '../shared/platform/log.ts';
-import { COLLECTIONS } from '../shared/adapters/mongo.ts';
+import { COLLECTIONS, ensureSchema } from '../shared/adapters/mongo.ts';
 import { createKafka, createSink } from '../shared/adapters/kafka.ts';
 import { deliveredBatch, type DeliveredBatch, type DeliveredMessage } from '../shared/delivery/wire.ts';
 import { ingestBatch } from '../shared/ingest/ingest.ts';
@@ -76,8 +76,9 @@ export interface GrowthLevel {
   hot_orders: number;
   registry_ids: number;
   preload_s: number;
-  ingest: { events: number; seconds: number; events_per_s: number; store_ms_per_batch: Record<string, number> };
-  archive: { orders: number; seconds: number; orders_per_s: number; steps_s: Record<string, number> };
+  /** reference_*: the same measurement, just before, on a store holding only the measured orders (same world); ratio = level rate / reference rate. */
+  ingest: { events: number; seconds: number; events_per_s: number; store_ms_per_batch: Record<string, number>; reference_events_per_s: number; reference_store_ms_per_batch: Record<string, number>; ratio_to_reference: number };
+  archive: { orders: number; seconds: number; orders_per_s: number; steps_s: Record<string, number>; reference_orders_per_s: number; reference_steps_s: Record<string, number>; ratio_to_reference: number };
 }
 
 export interface KpiCost {
@@ -107,7 +108,7 @@ export interface KpiCost {
 export interface GrowthBenchResult {
   base: number;
   levels: GrowthLevel[];
-  /** rate at the largest level / rate at 1×. */
+  /** (rate / reference rate) at the largest level divided by the same at the smallest: below 1 = slower as the store fills. */
   ingest_ratio_largest_to_1x: number;
   archive_ratio_largest_to_1x: number;
   kpi: KpiCost;
@@ -175,56 +176,66 @@ async function loadAverage(): Promise<number[]> {
   return os.loadavg().map((x) => round(x, 2));
 }
 
+interface Store {
+  db: Db;
+  moveDeps: () => Parameters<typeof runMove>[0];
+  manifests: () => Promise<BatchManifest[]>;
+  close(): Promise<void>;
+}
+
+async function openStore(config: Config, localDirs: string[]): Promise<Store> {
+  const localDir = await mkdtemp(path.join(os.tmpdir(), 'op-bench-growth-'));
+  localDirs.push(localDir);
+  const backends = { storage: new LocalStorage(localDir), catalog: new LocalCatalog(path.join(localDir, '_catalog.json')), kind: { storage: 'local', catalog: 'local' } } as const;
+  const rt = await openArchiveRuntime(config, { dbName: testDbName('bench_growth'), log: createLogger({ bench: 'growth' }, () => undefined), backends });
+  return {
+    db: rt.mongo.db,
+    moveDeps: () => rt.moveDeps(),
+    manifests: () => rt.manifests.list(),
+    async close() {
+      await rt.mongo.db.dropDatabase().catch(() => undefined);
+      await rt.close().catch(() => undefined);
+    },
+  };
+}
+
+const TARGET = { database: 'orderpulse', table: 'orders_fact' };
+
 async function hotGrowth(o: Required<Pick<GrowthBenchOptions, 'base' | 'levels' | 'events' | 'archive'>>, config: Config, log: Logger): Promise<GrowthLevel[]> {
   const id = suffix();
-  const dbName = testDbName('bench_growth');
   const topics = { orders: `bench-growth-${id}-orders`, dlq: `bench-growth-${id}-dlq`, accepted: `bench-growth-${id}-accepted` };
-  const localDir = await mkdtemp(path.join(os.tmpdir(), 'op-bench-growth-'));
-  const backends = { storage: new LocalStorage(localDir), catalog: new LocalCatalog(path.join(localDir, '_catalog.json')), kind: { storage: 'local', catalog: 'local' } } as const;
-  const rt = await openArchiveRuntime(config, { dbName, log: createLogger({ bench: 'growth' }, () => undefined), backends });
+  const localDirs: string[] = [];
   const kafka = createKafka(config, `bench-growth-${id}`);
   const admin = kafka.admin();
   await admin.connect();
   const sink = await createSink(kafka);
+  const stores: Store[] = [];
   try {
+    const main = await openStore(config, localDirs);
+    stores.push(main);
+    // The reference: the same world, but only the measured orders in the hot store. Measured
+    // right before each level, so the ratio level / reference cancels the shared machine's drift.
+    const ref = await openStore(config, localDirs);
+    stores.push(ref);
     await createTopic(admin, topics.accepted, PARTITIONS);
     await createTopic(admin, topics.dlq, 1);
     const maxLevel = Math.max(...o.levels);
     log.info('growth: generating preload fixtures', { orders: o.base * maxLevel });
     const fixtures = generatedFixtures(o.base * maxLevel, 11);
+    const refFixtures = generatedFixtures(o.archive * o.levels.length, 13);
     let used = 0;
+    let refUsed = 0;
     const gen = createGenerator({ seed: 12, start: '2026-06-01T00:00:00Z', eventRate: 50 });
-    const facts = rt.mongo.db.collection(COLLECTIONS.fact);
-    const levels: GrowthLevel[] = [];
     let offset = 0;
-    // Customers and products of every preloaded order first, so that each level's ingest meets the
-    // same known world (otherwise 1× would insert more first-seen dimension rows than 16×).
-    await preloadWorld(rt.mongo.db, fixtures);
-    // Warm-up (JIT, connections, the first batch's index creation) before anything is timed.
-    const warm = Array.from({ length: BATCH }, () => gen.next());
-    for (const b of batchesOf(topics.orders, warm.map(encodeEventBuffer), warm.map((e) => e.order_id), 0)) await ingestBatch(b, { store: createMongoStore(rt.mongo.db), sink, topics: { dlq: topics.dlq, accepted: topics.accepted }, maxEventBytes: config.maxEventBytes });
-    offset += BATCH;
-    await runMove(rt.moveDeps(), { orders: 500, maxBatch: 500, target: { database: 'orderpulse', table: 'orders_fact' } });
-    for (const m of [...o.levels].sort((a, b) => a - b)) {
-      const have = await facts.countDocuments();
-      const want = Math.max(0, o.base * m - have);
-      let t = performance.now();
-      if (want > 0) await preload(rt.mongo.db, fixtures.slice(used, used + want));
-      used += want;
-      const preloadS = (performance.now() - t) / 1000;
-      const hot = await facts.countDocuments();
-      const registry = await rt.mongo.db.collection(COLLECTIONS.registry).countDocuments();
-      log.info('growth: hot store preloaded', { multiple: m, hot, registry, seconds: round(preloadS) });
-
-      // ingest: the core on the real store and Kafka sink, 4 batches in flight
+    const ingest = async (db: Db): Promise<{ seconds: number; perBatch: Record<string, number> }> => {
       const events = Array.from({ length: o.events }, () => gen.next());
       const batches = batchesOf(topics.orders, events.map(encodeEventBuffer), events.map((e) => e.order_id), offset);
       offset += o.events;
       const ms: Record<string, number> = {};
-      const store = timedStore(createMongoStore(rt.mongo.db), ms);
+      const store = timedStore(createMongoStore(db), ms);
       const dimCache = createDimCache();
       let next = 0;
-      t = performance.now();
+      const t = performance.now();
       await Promise.all(
         Array.from({ length: PARTITIONS }, async () => {
           while (next < batches.length) {
@@ -234,36 +245,73 @@ async function hotGrowth(o: Required<Pick<GrowthBenchOptions, 'base' | 'levels' 
           }
         }),
       );
-      const ingestS = (performance.now() - t) / 1000;
+      const seconds = (performance.now() - t) / 1000;
       const perBatch: Record<string, number> = {};
       for (const [k, v] of Object.entries(ms)) perBatch[k] = round(v / batches.length);
-      log.info('growth: ingest', { multiple: m, eps: Math.round(o.events / ingestS), store_ms_per_batch: perBatch });
-
-      // archive-move: the oldest orders through the real move core
-      t = performance.now();
+      return { seconds, perBatch };
+    };
+    const archive = async (s: Store): Promise<{ seconds: number; steps: Record<string, number> }> => {
       const started = Date.now();
-      const res = await runMove(rt.moveDeps(), { orders: o.archive, maxBatch: o.archive, target: { database: 'orderpulse', table: 'orders_fact' } });
-      const archiveS = (performance.now() - t) / 1000;
+      const t = performance.now();
+      const res = await runMove(s.moveDeps(), { orders: o.archive, maxBatch: o.archive, target: TARGET });
+      const seconds = (performance.now() - t) / 1000;
       if (res.moved !== o.archive) throw new Error(`growth: archived ${res.moved} of ${o.archive}`);
-      const steps = await archiveSteps(rt.manifests.list.bind(rt.manifests), started);
-      log.info('growth: archive-move', { multiple: m, ops: Math.round(o.archive / archiveS), steps });
+      return { seconds, steps: await archiveSteps(s.manifests, started) };
+    };
+
+    // Customers and products of every preloaded order first, in both stores, so that each
+    // level's ingest meets the same known world (else 1× would insert more first-seen rows than 16×).
+    await preloadWorld(main.db, fixtures);
+    await preloadWorld(ref.db, fixtures);
+    // Warm-up (JIT, connections, index creation) before anything is timed.
+    for (const s of [main, ref]) {
+      const warm = Array.from({ length: BATCH }, () => gen.next());
+      for (const b of batchesOf(topics.orders, warm.map(encodeEventBuffer), warm.map((e) => e.order_id), offset)) await ingestBatch(b, { store: createMongoStore(s.db), sink, topics: { dlq: topics.dlq, accepted: topics.accepted }, maxEventBytes: config.maxEventBytes });
+      offset += BATCH;
+      await runMove(s.moveDeps(), { orders: 500, maxBatch: 500, target: TARGET });
+    }
+    const facts = main.db.collection(COLLECTIONS.fact);
+    const levels: GrowthLevel[] = [];
+    for (const m of [...o.levels].sort((x, y) => x - y)) {
+      const have = await facts.countDocuments();
+      const want = Math.max(0, o.base * m - have);
+      const t = performance.now();
+      if (want > 0) await preload(main.db, fixtures.slice(used, used + want));
+      used += want;
+      const preloadS = (performance.now() - t) / 1000;
+      const hot = await facts.countDocuments();
+      const registry = await main.db.collection(COLLECTIONS.registry).countDocuments();
+      log.info('growth: hot store preloaded', { multiple: m, hot, registry, seconds: round(preloadS) });
+
+      // reference ingest into an emptied hot store (world kept), then the level's
+      for (const c of [COLLECTIONS.fact, COLLECTIONS.registry, COLLECTIONS.payments]) await ref.db.collection(c).drop().catch(() => undefined);
+      await ensureSchema(ref.db);
+      const ri = await ingest(ref.db);
+      const li = await ingest(main.db);
+      log.info('growth: ingest', { multiple: m, eps: Math.round(o.events / li.seconds), reference_eps: Math.round(o.events / ri.seconds), store_ms_per_batch: li.perBatch, reference_store_ms_per_batch: ri.perBatch });
+
+      // reference archive-move of `archive` orders from a store holding only those, then the level's
+      await preload(ref.db, refFixtures.slice(refUsed, refUsed + o.archive));
+      refUsed += o.archive;
+      const ra = await archive(ref);
+      const la = await archive(main);
+      log.info('growth: archive-move', { multiple: m, ops: Math.round(o.archive / la.seconds), reference_ops: Math.round(o.archive / ra.seconds), steps: la.steps, reference_steps: ra.steps });
       levels.push({
         multiple: m,
         hot_orders: hot,
         registry_ids: registry,
         preload_s: round(preloadS),
-        ingest: { events: o.events, seconds: round(ingestS, 2), events_per_s: Math.round(o.events / ingestS), store_ms_per_batch: perBatch },
-        archive: { orders: o.archive, seconds: round(archiveS, 2), orders_per_s: Math.round(o.archive / archiveS), steps_s: steps },
+        ingest: { events: o.events, seconds: round(li.seconds, 2), events_per_s: Math.round(o.events / li.seconds), store_ms_per_batch: li.perBatch, reference_events_per_s: Math.round(o.events / ri.seconds), reference_store_ms_per_batch: ri.perBatch, ratio_to_reference: round(ri.seconds / li.seconds, 2) },
+        archive: { orders: o.archive, seconds: round(la.seconds, 2), orders_per_s: Math.round(o.archive / la.seconds), steps_s: la.steps, reference_orders_per_s: Math.round(o.archive / ra.seconds), reference_steps_s: ra.steps, ratio_to_reference: round(ra.seconds / la.seconds, 2) },
       });
     }
     return levels;
   } finally {
-    await rt.mongo.db.dropDatabase().catch(() => undefined);
-    await rt.close().catch(() => undefined);
+    for (const s of stores) await s.close();
     await sink.close().catch(() => undefined);
     await deleteTopics(admin, Object.values(topics)).catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
-    await rm(localDir, { recursive: true, force: true });
+    for (const d of localDirs) await rm(d, { recursive: true, force: true });
   }
 }
 
@@ -373,8 +421,8 @@ export async function runGrowthBench(o: GrowthBenchOptions = {}): Promise<Growth
   return {
     base: o.base ?? 10_000,
     levels,
-    ingest_ratio_largest_to_1x: round(last.ingest.events_per_s / first.ingest.events_per_s, 2),
-    archive_ratio_largest_to_1x: round(last.archive.orders_per_s / first.archive.orders_per_s, 2),
+    ingest_ratio_largest_to_1x: round(last.ingest.ratio_to_reference / first.ingest.ratio_to_reference, 2),
+    archive_ratio_largest_to_1x: round(last.archive.ratio_to_reference / first.archive.ratio_to_reference, 2),
     kpi,
     load_average: { before, after: await loadAverage() },
     hot_store: config.mongoExternal ? config.mongoUrl.replace(/\/\/[^@]*@/, '//') : 'FerretDB (local)',

@@ -7,8 +7,9 @@ import type { ArchiveBenchResult } from './archive.ts';
 import type { AnalyticsBenchResult } from './analytics.ts';
 import type { KafkaClientBenchResult } from './kafka-client.ts';
 import { faultsLines, type FaultsBenchResult } from './faults-check.ts';
+import type { GrowthBenchResult } from './growth.ts';
 
-export const BENCH_PARTS = ['generator', 'ingest', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults'] as const;
+export const BENCH_PARTS = ['generator', 'ingest', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults', 'growth'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export interface BenchArgs {
@@ -58,6 +59,7 @@ export interface BenchResults {
   analytics?: AnalyticsBenchResult;
   kafkaClient?: KafkaClientBenchResult;
   faults?: FaultsBenchResult;
+  growth?: GrowthBenchResult;
 }
 
 const f = (x: number | undefined, d = 0): string => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
@@ -98,7 +100,22 @@ export function summarise(r: BenchResults): string {
     }
   }
   if (r.faults) lines.push(...faultsLines(r.faults));
+  if (r.growth) lines.push(...growthLines(r.growth));
   return lines.join('\n');
+}
+
+/** How cost grows with the hot store's size, and the KPI stage's per-event cost (bench/growth.ts). */
+export function growthLines(g: GrowthBenchResult): string[] {
+  const lines = g.levels.map(
+    (l) => `growth ${l.multiple}× (${f(l.hot_orders)} hot orders): ingest ${f(l.ingest.events_per_s)} ev/s (store ms per 2,000-event batch: ${Object.entries(l.ingest.store_ms_per_batch).map(([k, v]) => `${k} ${f(v)}`).join(', ')}); archive-move ${f(l.archive.orders_per_s)} orders/s (s: ${Object.entries(l.archive.steps_s).map(([k, v]) => `${k} ${f(v, 1)}`).join(', ')})`,
+  );
+  const k = g.kpi;
+  lines.push(
+    `growth ratios, largest / 1×: ingest ${f(g.ingest_ratio_largest_to_1x, 2)}, archive-move ${f(g.archive_ratio_largest_to_1x, 2)} (load average ${g.load_average.before.join(' ')} → ${g.load_average.after.join(' ')})`,
+    `KPI stage (${f(k.orders)} orders, batches of ${f(k.batch)}): aggregate CPU ${f(k.cpu_us_per_event, 1)} µs/event, Redis Lua ${f(k.lua_us_per_event, 1)} µs/event, ${f(k.batch_ms.p50)} ms per batch (p95 ${f(k.batch_ms.p95)}); one materialisation ${f(k.materialize_ms.p50, 1)} ms`,
+    `KPI Redis memory: marks ${f(k.memory.marks_bytes_per_order, 1)} B/order (${f((k.memory.marks_bytes_per_order * 1e6) / 1048576, 0)} MiB per million orders, bounded by KPI_DEDUPE_HORIZON_HOURS when set), customer sets ${f(k.memory.customer_sets_bytes_per_customer, 0)} B/customer, the rest ${f(k.memory.bounded_bytes / 1024, 0)} KiB bounded`,
+  );
+  return lines;
 }
 
 /** Our ingest beside Kafka Connect's MongoDB sink connector (bench/peer.ts). */
