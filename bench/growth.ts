@@ -129,7 +129,7 @@ function pct(sorted: number[], p: number): number {
 }
 
 /** The ingest store with the wall time of each call added up per method (ms). */
-function timedStore(store: IngestStore, ms: Record<string, number>): IngestStore {
+export function timedStore(store: IngestStore, ms: Record<string, number>): IngestStore {
   const out = {} as Record<string, unknown>;
   for (const k of ['registerOrders', 'registered', 'insertFacts', 'factHashes', 'insertDimensions'] as const) {
     const f = store[k].bind(store) as (...a: unknown[]) => Promise<unknown>;
@@ -335,12 +335,12 @@ async function archiveSteps(list: () => Promise<BatchManifest[]>, started: numbe
 }
 
 /** used_cpu_user + used_cpu_sys of the server, µs. */
-function serverCpuUs(info: string): number {
+export function serverCpuUs(info: string): number {
   const v = (k: string): number => Number(new RegExp(`^${k}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
   return (v('used_cpu_user') + v('used_cpu_sys')) * 1e6;
 }
 
-function commandUsec(info: string, cmd: string): number {
+export function commandUsec(info: string, cmd: string): number {
   const m = new RegExp(`^cmdstat_${cmd}:calls=\\d+,usec=(\\d+)`, 'm').exec(info);
   return m ? Number(m[1]) : 0;
 }
