@@ -9,6 +9,7 @@
  *    - ingest: `events` new generator events through the ingest core (ingestBatch, the function's
  *      code path, with the real MongoDB store and a real Kafka sink), batches of 2,000, 4 at a
  *      time (4 partitions); events/s and the wall time of each store call (which query grows);
+ *      then the first batch again (2,000 exact duplicates: the id look-ups a redelivery costs);
  *    - archive-move: `archive` of the oldest orders through the real move core (runMove, local
  *      directory backend); orders/s and the time of each step (freeze, write, verify, register,
  *      delete).
@@ -77,7 +78,17 @@ export interface GrowthLevel {
   registry_ids: number;
   preload_s: number;
   /** reference_*: the same measurement, just before, on a store holding only the measured orders (same world); ratio = level rate / reference rate. */
-  ingest: { events: number; seconds: number; events_per_s: number; store_ms_per_batch: Record<string, number>; reference_events_per_s: number; reference_store_ms_per_batch: Record<string, number>; ratio_to_reference: number };
+  ingest: {
+    events: number;
+    seconds: number;
+    events_per_s: number;
+    store_ms_per_batch: Record<string, number>;
+    reference_events_per_s: number;
+    reference_store_ms_per_batch: Record<string, number>;
+    ratio_to_reference: number;
+    /** One batch of exact duplicates (the level's first batch again): ingest must look the ids up. */
+    duplicates: { events: number; events_per_s: number; store_ms: Record<string, number>; reference_events_per_s: number; reference_store_ms: Record<string, number>; ratio_to_reference: number };
+  };
   archive: { orders: number; seconds: number; orders_per_s: number; steps_s: Record<string, number>; reference_orders_per_s: number; reference_steps_s: Record<string, number>; ratio_to_reference: number };
 }
 
@@ -230,7 +241,7 @@ async function hotGrowth(o: Required<Pick<GrowthBenchOptions, 'base' | 'levels' 
     let refUsed = 0;
     const gen = createGenerator({ seed: 12, start: '2026-06-01T00:00:00Z', eventRate: 50 });
     let offset = 0;
-    const ingest = async (db: Db): Promise<{ seconds: number; perBatch: Record<string, number> }> => {
+    const ingest = async (db: Db): Promise<{ seconds: number; perBatch: Record<string, number>; dupSeconds: number; dupPerBatch: Record<string, number> }> => {
       const events = Array.from({ length: o.events }, () => gen.next());
       const batches = batchesOf(topics.orders, events.map(encodeEventBuffer), events.map((e) => e.order_id), offset);
       offset += o.events;
@@ -251,7 +262,16 @@ async function hotGrowth(o: Required<Pick<GrowthBenchOptions, 'base' | 'levels' 
       const seconds = (performance.now() - t) / 1000;
       const perBatch: Record<string, number> = {};
       for (const [k, v] of Object.entries(ms)) perBatch[k] = round(v / batches.length);
-      return { seconds, perBatch };
+      // exact duplicates: the first batch delivered again (a redelivery), which must look the ids up
+      const dms: Record<string, number> = {};
+      const first = batches[0] as DeliveredBatch;
+      const td = performance.now();
+      const d = await ingestBatch(first, { store: timedStore(createMongoStore(db), dms), sink, topics: { dlq: topics.dlq, accepted: topics.accepted }, maxEventBytes: config.maxEventBytes, dimCache });
+      const dupSeconds = (performance.now() - td) / 1000;
+      if (d.counts.duplicates !== first.messages.length) throw new Error(`growth: expected ${first.messages.length} duplicates, got ${d.counts.duplicates}`);
+      const dupPerBatch: Record<string, number> = {};
+      for (const [k, v] of Object.entries(dms)) dupPerBatch[k] = round(v);
+      return { seconds, perBatch, dupSeconds, dupPerBatch };
     };
     const archive = async (s: Store): Promise<{ seconds: number; steps: Record<string, number> }> => {
       const started = Date.now();
@@ -291,7 +311,7 @@ async function hotGrowth(o: Required<Pick<GrowthBenchOptions, 'base' | 'levels' 
       await ensureSchema(ref.db);
       const ri = await ingest(ref.db);
       const li = await ingest(main.db);
-      log.info('growth: ingest', { multiple: m, eps: Math.round(o.events / li.seconds), reference_eps: Math.round(o.events / ri.seconds), store_ms_per_batch: li.perBatch, reference_store_ms_per_batch: ri.perBatch });
+      log.info('growth: ingest', { multiple: m, eps: Math.round(o.events / li.seconds), reference_eps: Math.round(o.events / ri.seconds), store_ms_per_batch: li.perBatch, reference_store_ms_per_batch: ri.perBatch, duplicates_eps: Math.round(BATCH / li.dupSeconds), reference_duplicates_eps: Math.round(BATCH / ri.dupSeconds), duplicates_store_ms: li.dupPerBatch, reference_duplicates_store_ms: ri.dupPerBatch });
 
       // reference archive-move of `archive` orders from a store holding only those, then the level's
       await preload(ref.db, refFixtures.slice(refUsed, refUsed + o.archive));
@@ -304,7 +324,7 @@ async function hotGrowth(o: Required<Pick<GrowthBenchOptions, 'base' | 'levels' 
         hot_orders: hot,
         registry_ids: registry,
         preload_s: round(preloadS),
-        ingest: { events: o.events, seconds: round(li.seconds, 2), events_per_s: Math.round(o.events / li.seconds), store_ms_per_batch: li.perBatch, reference_events_per_s: Math.round(o.events / ri.seconds), reference_store_ms_per_batch: ri.perBatch, ratio_to_reference: round(ri.seconds / li.seconds, 2) },
+        ingest: { events: o.events, seconds: round(li.seconds, 2), events_per_s: Math.round(o.events / li.seconds), store_ms_per_batch: li.perBatch, reference_events_per_s: Math.round(o.events / ri.seconds), reference_store_ms_per_batch: ri.perBatch, ratio_to_reference: round(ri.seconds / li.seconds, 2), duplicates: { events: BATCH, events_per_s: Math.round(BATCH / li.dupSeconds), store_ms: li.dupPerBatch, reference_events_per_s: Math.round(BATCH / ri.dupSeconds), reference_store_ms: ri.dupPerBatch, ratio_to_reference: round(ri.dupSeconds / li.dupSeconds, 2) } },
         archive: { orders: o.archive, seconds: round(la.seconds, 2), orders_per_s: Math.round(o.archive / la.seconds), steps_s: la.steps, reference_orders_per_s: Math.round(o.archive / ra.seconds), reference_steps_s: ra.steps, ratio_to_reference: round(ra.seconds / la.seconds, 2) },
       });
     }

@@ -109,12 +109,15 @@ export function summarise(r: BenchResults): string {
 /** How cost grows with the hot store's size, and the KPI stage's per-event cost (bench/growth.ts). */
 export function growthLines(g: GrowthBenchResult): string[] {
   const lines = g.levels.map(
-    (l) => `growth ${l.multiple}× (${f(l.hot_orders)} hot orders): ingest ${f(l.ingest.events_per_s)} ev/s (store ms per 2,000-event batch: ${Object.entries(l.ingest.store_ms_per_batch).map(([k, v]) => `${k} ${f(v)}`).join(', ')}); archive-move ${f(l.archive.orders_per_s)} orders/s (s: ${Object.entries(l.archive.steps_s).map(([k, v]) => `${k} ${f(v, 1)}`).join(', ')})`,
+    (l) =>
+      `growth ${l.multiple}× (${f(l.hot_orders)} hot orders): ingest ${f(l.ingest.events_per_s)} ev/s vs reference ${f(l.ingest.reference_events_per_s)} → ${f(l.ingest.ratio_to_reference, 2)} (store ms per 2,000-event batch: ${Object.entries(l.ingest.store_ms_per_batch).map(([k, v]) => `${k} ${f(v)}`).join(', ')}); ` +
+      `duplicates ${f(l.ingest.duplicates.events_per_s)} ev/s vs ${f(l.ingest.duplicates.reference_events_per_s)} → ${f(l.ingest.duplicates.ratio_to_reference, 2)}; ` +
+      `archive-move ${f(l.archive.orders_per_s)} orders/s vs reference ${f(l.archive.reference_orders_per_s)} → ${f(l.archive.ratio_to_reference, 2)} (s: ${Object.entries(l.archive.steps_s).map(([k, v]) => `${k} ${f(v, 1)}`).join(', ')})`,
   );
   const k = g.kpi;
   lines.push(
     `growth ratios, largest / 1×: ingest ${f(g.ingest_ratio_largest_to_1x, 2)}, archive-move ${f(g.archive_ratio_largest_to_1x, 2)} (load average ${g.load_average.before.join(' ')} → ${g.load_average.after.join(' ')})`,
-    `KPI stage (${f(k.orders)} orders, batches of ${f(k.batch)}): aggregate CPU ${f(k.cpu_us_per_event, 1)} µs/event, Redis Lua ${f(k.lua_us_per_event, 1)} µs/event, ${f(k.batch_ms.p50)} ms per batch (p95 ${f(k.batch_ms.p95)}); one materialisation ${f(k.materialize_ms.p50, 1)} ms`,
+    `KPI stage (${f(k.orders)} orders, batches of ${f(k.batch)}): aggregate CPU ${f(k.cpu_us_per_event, 1)} µs/event, redis-server CPU ${f(k.redis_cpu_us_per_event, 1)} µs/event (scripts' wall ${f(k.lua_us_per_event, 1)}), ${f(k.batch_ms.p50)} ms per batch (p95 ${f(k.batch_ms.p95)}); one materialisation ${f(k.materialize_ms.p50, 1)} ms`,
     `KPI Redis memory: marks ${f(k.memory.marks_bytes_per_order, 1)} B/order (${f((k.memory.marks_bytes_per_order * 1e6) / 1048576, 0)} MiB per million orders, bounded by KPI_DEDUPE_HORIZON_HOURS when set), customer sets ${f(k.memory.customer_sets_bytes_per_customer, 0)} B/customer, the rest ${f(k.memory.bounded_bytes / 1024, 0)} KiB bounded`,
   );
   return lines;
