@@ -91,7 +91,7 @@ local oldMaxMin = storedMax and math.floor(tonumber(storedMax) / 60000) or nil
 local windowMin = oldMaxMin
 
 -- Counters are summed in Lua tables first and written once per distinct field at the end: one
--- HINCRBY per field per chunk instead of ~15 Redis calls per order (Lua 32 -> ~10 us per order).
+-- HINCRBY per field per chunk instead of ~15 Redis calls per order (redis-server CPU ~20 -> ~10 us per order).
 local acc = {}
 local function add(k, f, v)
   local t = acc[k]
