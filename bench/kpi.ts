@@ -16,7 +16,7 @@
  * 3. read latency at a fixed rate: 2,000 requests/s over 100 keep-alive connections, open loop
  *    (bench/read-load.ts, its own process): p50/p99 from each request's due time (target p99 ≤ 5 ms).
  *
- * `npx tsx bench/kpi.ts [--entry pipeline|kpi-stage] [--rates 1000,2000,4000] [--seconds 15] [--read-seconds 10] [--read-only] [--help]`
+ * `npx tsx bench/kpi.ts [--entry pipeline|kpi-stage] [--rates 1000,2000,4000] [--seconds 15] [--read-seconds 10] [--read-only] [--skip-read] [--help]`
  * prints one JSON object. Needs the stack: `npm run stack -- up`.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
@@ -56,6 +56,8 @@ export interface KpiBenchOptions {
   readRates?: number[];
   /** Skip the event -> KPI latency rates (a short warm-up still fills the KPIs): the read parts only. */
   readOnly?: boolean;
+  /** Skip the read parts (wrk, open loop): the event -> KPI latency only. */
+  skipRead?: boolean;
   log?: Logger;
 }
 
@@ -325,6 +327,21 @@ export async function runKpiBench(o: KpiBenchOptions = {}): Promise<KpiBenchResu
       latency.push(r);
       if (!r.sustained) break;
     }
+    if (o.skipRead) {
+      const la = await loadAverage();
+      const none = { tool: 'skipped', connections: 0, seconds: 0, requests_per_s: NaN, p50_ms: NaN, p90_ms: NaN, p99_ms: NaN, errors: 0 };
+      return {
+        entry,
+        latency,
+        at_1000: latency.find((r) => r.rate === 1000),
+        highest_sustained: [...latency].reverse().find((r) => r.sustained),
+        read: none,
+        read_ceiling: { runs: [], ours_requests_per_s: NaN, bare_requests_per_s: NaN, ratio: NaN, ok: false, response_bytes: { ours: 0, bare: 0 } },
+        read_open_loop: [],
+        read_load_average: { before: la, after: la },
+        targets: { p95_ms: 1000, read_p99_ms: 5, read_ratio: 0.8 },
+      };
+    }
     const readSeconds = o.readSeconds ?? 10;
     const connections = o.connections ?? 100;
     const summaryUrl = `${dash.url}/api/kpis/summary`;
@@ -371,6 +388,7 @@ Needs the stack: npm run stack -- up.
   --seconds N                  measured seconds per rate (default 15)
   --read-seconds N             each read measurement's duration (default 10)
   --read-only                  only the read parts (wrk against a bare node:http server, fixed 2,000 req/s)
+  --skip-read                  only the event -> KPI latency (no read parts)
   -h, --help                   this text`;
 
 if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url) {
@@ -382,12 +400,13 @@ if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === imp
       seconds: { type: 'number', min: 1 },
       'read-seconds': { type: 'number', min: 1 },
       'read-only': { type: 'boolean' },
+      'skip-read': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const { values: v } = cli.parseOrExit(process.argv.slice(2));
   const rates = parseOrExit(USAGE, () => v.rates?.map((r) => cli.number('--rates', r, { min: 1 })), () => false);
-  runKpiBench({ entry: v.entry, rates, seconds: v.seconds, readSeconds: v['read-seconds'], readOnly: v['read-only'] }).then(
+  runKpiBench({ entry: v.entry, rates, seconds: v.seconds, readSeconds: v['read-seconds'], readOnly: v['read-only'], skipRead: v['skip-read'] }).then(
     (r) => {
       process.stdout.write(JSON.stringify(r, null, 2) + '\n');
       process.exit(0);

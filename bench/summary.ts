@@ -9,10 +9,13 @@ import type { KafkaClientBenchResult } from './kafka-client.ts';
 import { faultsLines, type FaultsBenchResult } from './faults-check.ts';
 import { alertsLines, type AlertsBenchResult } from './alerts.ts';
 import type { ReplicasBenchResult } from './replicas.ts';
+import type { GrowthBenchResult } from './growth.ts';
 import { scoreboard, scoreboardTable } from './scoreboard.ts';
 
-export const BENCH_PARTS = ['generator', 'ingest', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults', 'replicas', 'alerts'] as const;
+export const BENCH_PARTS = ['generator', 'ingest', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults', 'replicas', 'alerts', 'growth'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
+/** Parts run when --only is not given: growth (a 160,000-order preload, ~15 min here) only on request. */
+export const DEFAULT_BENCH_PARTS: BenchPart[] = BENCH_PARTS.filter((p) => p !== 'growth');
 
 export interface BenchArgs {
   parts: BenchPart[];
@@ -29,7 +32,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
 Runs the benchmarks on the local stack (started with the cold-path services when archive runs),
 writes the JSON results to .local/bench/<timestamp>.json and a summary to stdout.
 
-  --only a[,b]   only these parts: ${BENCH_PARTS.join(', ')} (default all)
+  --only a[,b]   only these parts: ${BENCH_PARTS.join(', ')} (default all but growth)
   --quick        smaller runs
   --hot-cap N    analytics: at most N orders in the hot store per size (the rest archived)
   --faults-rate N  faults: the sustained rate in events/s (default 30; the burst is 10×)
@@ -48,7 +51,7 @@ const benchCli = commandLine({
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const { values } = benchCli.parse(argv);
-  return { parts: values.only ?? [...BENCH_PARTS], quick: values.quick ?? false, ...(values['hot-cap'] !== undefined ? { hotCap: values['hot-cap'] } : {}), ...(values['faults-rate'] !== undefined ? { faultsRate: values['faults-rate'] } : {}), help: values.help ?? false };
+  return { parts: values.only ?? [...DEFAULT_BENCH_PARTS], quick: values.quick ?? false, ...(values['hot-cap'] !== undefined ? { hotCap: values['hot-cap'] } : {}), ...(values['faults-rate'] !== undefined ? { faultsRate: values['faults-rate'] } : {}), help: values.help ?? false };
 }
 
 export interface BenchResults {
@@ -63,6 +66,7 @@ export interface BenchResults {
   faults?: FaultsBenchResult;
   replicas?: ReplicasBenchResult;
   alerts?: AlertsBenchResult;
+  growth?: GrowthBenchResult;
 }
 
 const f = (x: number | undefined, d = 0): string => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
@@ -105,9 +109,27 @@ export function summarise(r: BenchResults): string {
   if (r.faults) lines.push(...faultsLines(r.faults));
   if (r.replicas) lines.push(...replicasLines(r.replicas));
   if (r.alerts) lines.push(...alertsLines(r.alerts));
+  if (r.growth) lines.push(...growthLines(r.growth));
   const rows = scoreboard(r);
   if (rows.length > 0) lines.push('', 'Scoreboard (ours against the peer or ceiling measured in this run):', scoreboardTable(rows));
   return lines.join('\n');
+}
+
+/** How cost grows with the hot store's size, and the KPI stage's per-event cost (bench/growth.ts). */
+export function growthLines(g: GrowthBenchResult): string[] {
+  const lines = g.levels.map(
+    (l) =>
+      `growth ${l.multiple}× (${f(l.hot_orders)} hot orders): ingest ${f(l.ingest.events_per_s)} ev/s vs reference ${f(l.ingest.reference_events_per_s)} → ${f(l.ingest.ratio_to_reference, 2)} (store ms per 2,000-event batch: ${Object.entries(l.ingest.store_ms_per_batch).map(([k, v]) => `${k} ${f(v)}`).join(', ')}); ` +
+      `duplicates ${f(l.ingest.duplicates.events_per_s)} ev/s vs ${f(l.ingest.duplicates.reference_events_per_s)} → ${f(l.ingest.duplicates.ratio_to_reference, 2)}; ` +
+      `archive-move ${f(l.archive.orders_per_s)} orders/s vs reference ${f(l.archive.reference_orders_per_s)} → ${f(l.archive.ratio_to_reference, 2)} (s: ${Object.entries(l.archive.steps_s).map(([k, v]) => `${k} ${f(v, 1)}`).join(', ')})`,
+  );
+  const k = g.kpi;
+  lines.push(
+    `growth ratios, largest / 1×: ingest ${f(g.ingest_ratio_largest_to_1x, 2)}, archive-move ${f(g.archive_ratio_largest_to_1x, 2)} (load average ${g.load_average.before.join(' ')} → ${g.load_average.after.join(' ')})`,
+    `KPI stage (${f(k.orders)} orders, batches of ${f(k.batch)}): aggregate CPU ${f(k.cpu_us_per_event, 1)} µs/event, redis-server CPU ${f(k.redis_cpu_us_per_event, 1)} µs/event (scripts' wall ${f(k.lua_us_per_event, 1)}), ${f(k.batch_ms.p50)} ms per batch (p95 ${f(k.batch_ms.p95)}); one materialisation ${f(k.materialize_ms.p50, 1)} ms`,
+    `KPI Redis memory: marks ${f(k.memory.marks_bytes_per_order, 1)} B/order (${f((k.memory.marks_bytes_per_order * 1e6) / 1048576, 0)} MiB per million orders, bounded by KPI_DEDUPE_HORIZON_HOURS when set), customer sets ${f(k.memory.customer_sets_bytes_per_customer, 0)} B/customer, the rest ${f(k.memory.bounded_bytes / 1024, 0)} KiB bounded`,
+  );
+  return lines;
 }
 
 /** Our ingest beside Kafka Connect's MongoDB sink connector (bench/peer.ts). */

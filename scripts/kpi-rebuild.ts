@@ -14,6 +14,7 @@ import { createLogger } from '../shared/platform/log.ts';
 import { materialize } from '../shared/kpi/materialize.ts';
 import { runRebuildJob } from '../shared/kpi/rebuild-job.ts';
 import { RedisKpiStore, leaseToken } from '../shared/kpi/adapters/redis-store.ts';
+import { kpiWriterOptions } from '../shared/kpi/adapters/open.ts';
 import { openRebuildSources } from '../shared/kpi/adapters/rebuild-sources.ts';
 
 const USAGE = `Usage: npm run kpi:rebuild [-- --wait SECONDS]
@@ -25,7 +26,7 @@ async function main(): Promise<number> {
   const waitS = cli.parseOrExit(process.argv.slice(2)).values.wait ?? 0;
   const config = loadConfig();
   const log = createLogger({ cmd: 'kpi:rebuild' });
-  const store = RedisKpiStore.open(config.redisUrl, config.kpiPrefix, 'orderpulse-kpi-rebuild', log);
+  const store = RedisKpiStore.open(config.redisUrl, config.kpiPrefix, 'orderpulse-kpi-rebuild', log, kpiWriterOptions(config));
   try {
     await store.ping();
     const abort = new AbortController();

@@ -17,6 +17,7 @@ import type { Config } from '../../shared/platform/config.ts';
 import { materialize } from '../../shared/kpi/materialize.ts';
 import { runRebuildJob, type RebuildJobResult } from '../../shared/kpi/rebuild-job.ts';
 import { RedisKpiStore, leaseToken } from '../../shared/kpi/adapters/redis-store.ts';
+import { kpiWriterOptions } from '../../shared/kpi/adapters/open.ts';
 import { openRebuildSources } from '../../shared/kpi/adapters/rebuild-sources.ts';
 
 const WHO = 'kpi-rebuild';
@@ -59,7 +60,7 @@ function run(c: Clients, force: boolean, log: Logger): Promise<RebuildJobResult>
 
 const fn = defineFunction({
   name: WHO,
-  open: (config, log): Clients => ({ config, store: RedisKpiStore.open(config.redisUrl, config.kpiPrefix, 'orderpulse-kpi-rebuild', log), abort: new AbortController(), running: new Set() }),
+  open: (config, log): Clients => ({ config, store: RedisKpiStore.open(config.redisUrl, config.kpiPrefix, 'orderpulse-kpi-rebuild', log, kpiWriterOptions(config)), abort: new AbortController(), running: new Set() }),
   parse: (event) => parseRebuildCall(event),
   async handle(call, _ctx, c, log) {
     if (call.kind === 'run') return await run(c, call.force, log);

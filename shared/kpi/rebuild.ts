@@ -71,6 +71,8 @@ export async function rebuild(deps: RebuildDeps): Promise<RebuildResult> {
   try {
     for (let pass = 1; pass <= maxPasses; pass++) {
       const epoch = await store.serverId();
+      // Marks dropped by the dedupe horizon cannot tell which orders the counters hold: start from zero.
+      if (await store.resetIfMarksDropped?.()) log.warn('kpi rebuild: exactly-once marks older than the dedupe horizon were dropped, so the counters restart from zero (the views catch up as the rebuild runs)', { pass });
       let lastRenew = Date.now();
       let lastProgress = Date.now();
       await store.setRebuildStatus({ state: 'running', by: deps.who, started_at: startedAt, scanned, applied });

@@ -53,6 +53,12 @@ export interface ReconcileStore {
   releaseLease(token: string): Promise<void>;
   setRebuildStatus(s: RebuildStatus): Promise<void>;
   getRebuildStatus(): Promise<RebuildStatus | null>;
+  /**
+   * Under a dedupe horizon: when exactly-once marks were ever dropped, delete the counters (not
+   * the version, views, epoch or lease) so that the rebuild counts every order from zero; true
+   * when it did. A store without a horizon never drops marks (absent or false: nothing to do).
+   */
+  resetIfMarksDropped?(): Promise<boolean>;
 }
 
 export interface KpiStore extends CounterStore, ViewStore, ReconcileStore {

@@ -14,6 +14,7 @@ describe('loadConfig', () => {
     expect(c.hiveMetastoreUri).toBeUndefined();
     expect(c.archiveMaxBatch).toBe(50_000);
     expect(c.kpiPrefix).toBe('op:kpi:');
+    expect(c.kpiDedupeHorizonHours).toBe(0);
   });
   it('derives URLs from overridden ports', () => {
     const c = loadConfig({ KAFKA_PORT: '19092', MONGO_PORT: '27018', REDIS_PORT: '6380' });
@@ -39,6 +40,8 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ARCHIVE_MAX_BATCH: '0' })).toThrow(/ARCHIVE_MAX_BATCH/);
     expect(() => loadConfig({ MONGO_URL: 'http://x' })).toThrow(/MONGO_URL/);
     expect(() => loadConfig({ KPI_PREFIX: 'has space' })).toThrow(/KPI_PREFIX/);
+    expect(() => loadConfig({ KPI_DEDUPE_HORIZON_HOURS: '-1' })).toThrow(/KPI_DEDUPE_HORIZON_HOURS/);
+    expect(loadConfig({ KPI_DEDUPE_HORIZON_HOURS: '168' }).kpiDedupeHorizonHours).toBe(168);
   });
   it('production settings (issue 9): gateway auth, async queue bounds, write concern, topic durability, dashboard', () => {
     const d = loadConfig({ ORDERPULSE_HOME: '/h' });

@@ -45,6 +45,8 @@ export interface Config {
   maxEventBytes: number;
   /** Prefix of every KPI key and channel in Redis (KPI_PREFIX; tests use their own). */
   kpiPrefix: string;
+  /** Exactly-once marks of counted order_ids kept at least this long (KPI_DEDUPE_HORIZON_HOURS; default 0 = for ever, the contract's guarantee; a horizon is opt-in). docs/kpis.md "Redis memory". */
+  kpiDedupeHorizonHours: number;
   logLevel: string;
   /** A function closes and reopens its clients after this many retriable 5xx answers in a row (FUNCTION_REOPEN_AFTER; 0 = never). */
   functionReopenAfter: number;
@@ -243,6 +245,7 @@ export function loadConfig(env: Env = process.env): Config {
     hiveMetastoreUri: hive === undefined || hive === '' ? undefined : hive,
     maxEventBytes: int(env, 'MAX_EVENT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     kpiPrefix: kpiPrefix(env),
+    kpiDedupeHorizonHours: num(env, 'KPI_DEDUPE_HORIZON_HOURS', 0, 0, 1e6),
     logLevel: env.LOG_LEVEL || 'info',
     functionReopenAfter: int(env, 'FUNCTION_REOPEN_AFTER', 5, 0, 1000),
     analyticsEngine: engine(env),

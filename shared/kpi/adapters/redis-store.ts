@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { DependencyError } from '../../platform/errors.ts';
 import { createLogger, type Logger } from '../../platform/log.ts';
 import { ARGV_FIELDS, encodeContributions } from '../contribution.ts';
-import { APPLY_LUA, SNAPSHOT_LUA, WRITE_VIEWS_LUA } from './scripts.ts';
+import { APPLY_LUA, RESET_IF_MARKS_DROPPED_LUA, SNAPSHOT_LUA, WRITE_VIEWS_LUA } from './scripts.ts';
 import { parseSnapshot } from '../snapshot.ts';
 import type { ApplyResult, KpiStore, RebuildStatus } from '../store.ts';
 import { VIEW_NAMES, type Contribution, type RawSnapshot, type ViewName, type Views } from '../types.ts';
@@ -63,25 +63,42 @@ function depError(what: string, url: string, cause: unknown): DependencyError {
   return new DependencyError('redis', `${what} failed at ${url}; is the stack up? (npm run stack -- status)`, { cause });
 }
 
+export interface KpiStoreOptions {
+  /**
+   * How long an order_id stays marked as counted, ms (config.kpiDedupeHorizonHours): marks live
+   * in generations of this length, kept for the current and the previous one, so a redelivery
+   * within one horizon of the first count is always ignored. 0 = for ever (one set of every
+   * order_id). Every writer of one prefix (aggregate, kpi-rebuild, npm run kpi:rebuild) must
+   * use the same value.
+   */
+  dedupeHorizonMs?: number;
+  /** The clock of the generations (tests move it by days). */
+  now?: () => number;
+}
+
 export class RedisKpiStore implements KpiStore {
   readonly prefix: string;
   readonly redis: Redis;
   private readonly url: string;
   private readonly shas = new Map<string, string>();
   private runId: string | undefined;
+  private readonly horizonMs: number;
+  private readonly now: () => number;
 
-  constructor(redis: Redis, prefix: string = DEFAULT_KPI_PREFIX, url = 'redis') {
+  constructor(redis: Redis, prefix: string = DEFAULT_KPI_PREFIX, url = 'redis', opts: KpiStoreOptions = {}) {
     this.redis = redis;
     this.prefix = prefix;
     this.url = url;
+    this.horizonMs = Math.max(0, Math.floor(opts.dedupeHorizonMs ?? 0));
+    this.now = opts.now ?? Date.now;
     // A reconnect may be to a restarted server: read its run_id again.
     redis.on('ready', () => {
       this.runId = undefined;
     });
   }
 
-  static open(url: string, prefix: string = DEFAULT_KPI_PREFIX, name = 'orderpulse-kpi', log?: Logger): RedisKpiStore {
-    return new RedisKpiStore(createRedisClient(url, name, log), prefix, url);
+  static open(url: string, prefix: string = DEFAULT_KPI_PREFIX, name = 'orderpulse-kpi', log?: Logger, opts: KpiStoreOptions = {}): RedisKpiStore {
+    return new RedisKpiStore(createRedisClient(url, name, log), prefix, url, opts);
   }
 
   private key(k: string): string {
@@ -104,18 +121,28 @@ export class RedisKpiStore implements KpiStore {
   }
 
   async apply(list: readonly Contribution[]): Promise<ApplyResult> {
+    // All chunks are sent at once (one pipelined write on this connection, so Redis runs them in
+    // order, each atomically) instead of one round trip per chunk: the batch costs one wait.
+    // An empty batch still runs once: it reads the version and the epoch marker.
+    const now = this.now();
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i === 0 || i < list.length; i += APPLY_CHUNK) {
+      const args = encodeContributions(list.slice(i, i + APPLY_CHUNK));
+      calls.push(this.script(APPLY_LUA, [], [this.prefix, ARGV_FIELDS, now, this.horizonMs, ...args]));
+    }
     let applied = 0;
     let version = 0;
     let epoch: string | null = null;
-    // An empty batch still runs once: it reads the version and the epoch marker.
-    for (let i = 0; i === 0 || i < list.length; i += APPLY_CHUNK) {
-      const args = encodeContributions(list.slice(i, i + APPLY_CHUNK));
-      const r = (await this.script(APPLY_LUA, [], [this.prefix, ARGV_FIELDS, ...args])) as [number, number, string | null];
+    for (const r of (await Promise.all(calls)) as [number, number, string | null][]) {
       applied += Number(r[0]);
-      version = Number(r[1]);
+      version = Math.max(version, Number(r[1]));
       epoch = r[2] ?? null;
     }
     return { applied, version, epoch };
+  }
+
+  async resetIfMarksDropped(): Promise<boolean> {
+    return Number(await this.script(RESET_IF_MARKS_DROPPED_LUA, [], [this.prefix])) === 1;
   }
 
   async snapshot(): Promise<RawSnapshot> {
