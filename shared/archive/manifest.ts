@@ -37,6 +37,12 @@ export interface BatchManifest {
   id_count: number;
   first_hot_id: string;
   last_hot_id: string;
+  /**
+   * True when the frozen set was every fact with `_id` in [first_hot_id, last_hot_id] when it was
+   * read (HotStore.oldestFacts), so the delete may go by that range (absent on older manifests:
+   * they delete by id list).
+   */
+  range_complete?: boolean;
   /** Partitions the frozen orders fall in (planned at freeze time). */
   dts: string[];
   files: BatchFile[];
@@ -105,6 +111,8 @@ export interface NewBatchInput {
   storage: string;
   catalog: string;
   now: Date;
+  /** See BatchManifest.range_complete. */
+  rangeComplete?: boolean;
 }
 
 export function newBatch(input: NewBatchInput): BatchManifest {
@@ -117,6 +125,7 @@ export function newBatch(input: NewBatchInput): BatchManifest {
     id_count: input.ids.length,
     first_hot_id: input.firstHotId,
     last_hot_id: input.lastHotId,
+    range_complete: input.rangeComplete ?? false,
     dts: [...new Set(input.dts)].sort(),
     files: [],
     sums: null,

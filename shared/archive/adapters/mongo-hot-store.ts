@@ -11,7 +11,7 @@
  */
 import { MongoBulkWriteError, ObjectId, type Db, type Document, type Filter } from 'mongodb';
 import { COLLECTIONS } from '../../adapters/mongo.ts';
-import { DependencyError } from '../../platform/errors.ts';
+import { DependencyError, InvariantError } from '../../platform/errors.ts';
 import type { CollectionSize, DimDoc, DimRows, FactDoc, HotSize, HotStore } from '../hot-store.ts';
 
 export interface MongoHotStoreOptions {
@@ -51,6 +51,7 @@ export class MongoHotStore implements HotStore {
   private readonly inChunk: number;
   private readonly scanShare: number;
   private readonly measured: string[];
+  private ferret: Promise<boolean> | undefined;
 
   constructor(
     private readonly db: Db,
@@ -65,9 +66,40 @@ export class MongoHotStore implements HotStore {
     return this.db.collection(COLLECTIONS.fact);
   }
 
+  /** FerretDB answers `buildInfo` with `ferretdbVersion`; asked once. */
+  private async onFerretDb(): Promise<boolean> {
+    this.ferret ??= this.db
+      .admin()
+      .command({ buildInfo: 1 })
+      .then((r) => typeof r.ferretdbVersion === 'string')
+      .catch(() => false);
+    return this.ferret;
+  }
+
   async oldestFacts(limit: number): Promise<FactDoc[]> {
-    const docs = await wrap('reading the oldest orders', this.facts.find({}, { sort: { _id: 1 }, limit, batchSize: Math.min(limit, 10_000) }).toArray());
-    return docs.map(factFromDoc);
+    if (!(await this.onFerretDb())) {
+      const docs = await wrap('reading the oldest orders', this.facts.find({}, { sort: { _id: 1 }, limit, batchSize: Math.min(limit, 10_000) }).toArray());
+      return docs.map(factFromDoc);
+    }
+    // FerretDB sorts in memory after reading every document; an unsorted `limit` reads only the
+    // first rows (insertion order, about the oldest). They are range-complete when no other fact
+    // lies in their `_id` span: one count (a scan without transfer) tells. Otherwise (facts from
+    // several ingest processes interleave) the span is read whole, sorted and cut at `limit`:
+    // still range-complete, as a prefix of the range.
+    // One row more than asked: fewer back means the whole collection was read (complete, no count).
+    const read = (await wrap('reading the oldest orders', this.facts.find({}, { limit: limit + 1, batchSize: Math.min(limit + 1, 10_000) }).toArray())).map(factFromDoc);
+    const whole = read.length <= limit;
+    const heads = whole ? read : read.slice(0, limit);
+    const ids = heads.map((f) => f.hot_id).filter((h) => /^[0-9a-f]{24}$/.test(h));
+    if (ids.length === 0) return [];
+    const lo = ids.reduce((m, h) => (h < m ? h : m));
+    const hi = ids.reduce((m, h) => (h > m ? h : m));
+    const span = { _id: { $gte: new ObjectId(lo), $lte: new ObjectId(hi) } };
+    const sorted = (fs: FactDoc[]): FactDoc[] => fs.sort((a, b) => (a.hot_id < b.hot_id ? -1 : a.hot_id > b.hot_id ? 1 : 0));
+    const inSpan = heads.filter((f) => f.hot_id >= lo && f.hot_id <= hi);
+    if (whole || (await wrap('counting the oldest orders', this.facts.countDocuments(span))) === inSpan.length) return sorted(inSpan);
+    const docs = await wrap('reading the oldest orders', this.facts.find(span, { batchSize: 10_000 }).toArray());
+    return sorted(docs.map(factFromDoc)).slice(0, limit);
   }
 
   /** Documents of `collection` whose `field` is in `ids`: one scan filtered here for large id sets, `$in` for small ones. */
@@ -101,11 +133,12 @@ export class MongoHotStore implements HotStore {
   }
 
   async loadDims(ids: { customers: readonly string[]; products: readonly string[]; payments: readonly string[] }): Promise<DimRows> {
-    return {
-      customers: await this.dims(COLLECTIONS.customers, ids.customers),
-      products: await this.dims(COLLECTIONS.products, ids.products),
-      payments: await this.dims(COLLECTIONS.payments, ids.payments),
-    };
+    const [customers, products, payments] = await Promise.all([
+      this.dims(COLLECTIONS.customers, ids.customers),
+      this.dims(COLLECTIONS.products, ids.products),
+      this.dims(COLLECTIONS.payments, ids.payments),
+    ]);
+    return { customers, products, payments };
   }
 
   async deleteOrders(orderIds: readonly string[], hotIdRange?: { first: string; last: string }): Promise<number> {
@@ -118,6 +151,12 @@ export class MongoHotStore implements HotStore {
     let n = 0;
     for (const chunk of chunks(orderIds, this.inChunk)) n += (await wrap('deleting archived orders', this.facts.deleteMany({ ...range, order_id: { $in: chunk } }))).deletedCount;
     return n;
+  }
+
+  async deleteRange(range: { first: string; last: string }): Promise<number> {
+    if (!ObjectId.isValid(range.first) || !ObjectId.isValid(range.last)) throw new InvariantError(`deleteRange needs ObjectId hex bounds, got ${range.first} / ${range.last}`);
+    const filter = { _id: { $gte: new ObjectId(range.first), $lte: new ObjectId(range.last) } };
+    return (await wrap('deleting archived orders', this.facts.deleteMany(filter))).deletedCount;
   }
 
   /**
