@@ -3,7 +3,7 @@
  * like. Starts the stack (with the cold-path services), runs the parts in sequence and writes
  * the JSON results to .local/bench/<timestamp>.json plus a summary on stdout.
  *
- *   npm run bench -- [--only generator,ingest,peer,kpi,archive,analytics,kafka-client,faults] [--quick] [--hot-cap N] [--faults-rate N] [--help]
+ *   npm run bench -- [--only generator,ingest,peer,kpi,archive,analytics,kafka-client,faults,ferretdb-backends] [--quick] [--hot-cap N] [--faults-rate N] [--help]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +18,7 @@ import { runArchiveBench } from './archive.ts';
 import { runAnalyticsBench } from './analytics.ts';
 import { runKafkaClientBench } from './kafka-client.ts';
 import { runFaultsBench } from './faults.ts';
+import { runFerretdbBackendsBench } from './ferretdb-backends.ts';
 import { parseOrExit } from '../shared/platform/args.ts';
 import { BENCH_USAGE, parseBenchArgs, summarise, type BenchResults } from './summary.ts';
 
@@ -60,6 +61,10 @@ if (args.parts.includes('kafka-client')) {
 if (args.parts.includes('faults')) {
   log.info('bench: load and faults (10× burst, SIGKILL of each function, restarts of private Kafka, FerretDB, Redis) with exact counts');
   results.faults = await runFaultsBench({ config, log, quick: q, ...(args.faultsRate ? { rate: args.faultsRate } : {}) });
+}
+if (args.parts.includes('ferretdb-backends')) {
+  log.info('bench: FerretDB on SQLite vs on PostgreSQL (private instances): inserts, ingest core, reads and deletes by id, size, archive-move');
+  results.ferretdbBackends = await runFerretdbBackendsBench(q ? { orders: 5000, reads: 200, archiveOrders: 5000, config, log } : { config, log });
 }
 
 const dir = path.join(config.localDir, 'bench');
