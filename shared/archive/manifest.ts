@@ -43,6 +43,12 @@ export interface BatchManifest {
    * they delete by id list).
    */
   range_complete?: boolean;
+  /**
+   * The range delete's pieces: consecutive `_id` sub-ranges of the batch, each holding at most
+   * the delete chunk's number of orders (FerretDB on SQLite deletes the matches of one call with
+   * one statement, and SQLite takes at most 32 766 parameters). Absent: the one range.
+   */
+  delete_ranges?: { first: string; last: string }[];
   /** Partitions the frozen orders fall in (planned at freeze time). */
   dts: string[];
   files: BatchFile[];
@@ -113,6 +119,8 @@ export interface NewBatchInput {
   now: Date;
   /** See BatchManifest.range_complete. */
   rangeComplete?: boolean;
+  /** See BatchManifest.delete_ranges. */
+  deleteRanges?: { first: string; last: string }[];
 }
 
 export function newBatch(input: NewBatchInput): BatchManifest {
@@ -126,6 +134,7 @@ export function newBatch(input: NewBatchInput): BatchManifest {
     first_hot_id: input.firstHotId,
     last_hot_id: input.lastHotId,
     range_complete: input.rangeComplete ?? false,
+    ...(input.deleteRanges ? { delete_ranges: input.deleteRanges } : {}),
     dts: [...new Set(input.dts)].sort(),
     files: [],
     sums: null,

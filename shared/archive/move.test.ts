@@ -269,16 +269,20 @@ describe('runMove', () => {
   it('deletes a range-complete batch of old orders by its _id range, fresh ones by id list', async () => {
     const ranges = vi.spyOn(hot, 'deleteRange');
     const lists = vi.spyOn(hot, 'deleteOrders');
-    const old = await runMove(deps, { orders: 100, maxBatch: 100 }); // memory ids carry time 0: old
+    const old = await runMove(deps, { orders: 100, maxBatch: 100, deleteChunk: 30 }); // memory ids carry time 0: old
     expect(old.moved).toBe(100);
-    expect(ranges).toHaveBeenCalledTimes(1);
+    expect(ranges).toHaveBeenCalledTimes(4); // sub-ranges of ≤ 30 orders: 30 + 30 + 30 + 10
     expect(lists).not.toHaveBeenCalled();
-    expect((await manifests.list())[0]?.range_complete).toBe(true);
+    const [m] = await manifests.list();
+    expect(m?.range_complete).toBe(true);
+    expect(m?.delete_ranges?.map((r) => [r.first, r.last])).toEqual(
+      [0, 30, 60, 90].map((i) => [[...seeded.keys()][i], Math.min(i + 29, 99)].map((k) => (0x10000000 + Number(k)).toString(16).padStart(24, '0'))),
+    );
     // Ids made 30 s before the freeze (memory ids carry time 0): within the margin, id list.
     const res = await runMove({ ...deps, now: () => new Date(30_000) }, { orders: 100, maxBatch: 100, rangeDeleteMarginMs: 60_000 });
     expect(res.moved).toBe(100);
     expect(hot.facts.size).toBe(400);
-    expect(ranges).toHaveBeenCalledTimes(1);
+    expect(ranges).toHaveBeenCalledTimes(4);
     expect(lists).toHaveBeenCalled();
   });
 });

@@ -189,6 +189,7 @@ class Mover {
       catalog: this.deps.catalog.describe(),
       now: this.now(),
       rangeComplete: true,
+      deleteRanges: chunks(refs, this.deleteChunk).map((c) => ({ first: c[0]!.hot_id, last: c.at(-1)!.hot_id })),
     });
     const { batch: stored, created } = await this.deps.manifests.create(batch);
     if (stored.step === 'deleted') throw new InvariantError(`batch ${stored._id} was already archived, yet its first order is still in the hot store`);
@@ -307,11 +308,13 @@ class Mover {
     let deleted = 0;
     if (rangeDeleteAllowed(batch, this.rangeMargin)) {
       // Every fact in the range is one of the batch's (range-complete at the freeze, no later
-      // insert can land in it): one pass instead of an id list searched per document.
-      deleted = await hot.deleteRange({ first: batch.first_hot_id, last: batch.last_hot_id });
-      if (deleted > batch.ids.length) throw new InvariantError(`batch ${batch._id}: the range delete removed ${deleted} orders, the batch holds ${batch.ids.length}; an order inserted into its _id range was deleted unarchived (clock lag above rangeDeleteMarginMs?)`);
-      await this.keepLease();
-      await this.opts.hooks?.afterDeleteChunk?.(batch._id, deleted, batch.ids.length);
+      // insert can land in it): one pass per sub-range instead of an id list searched per document.
+      for (const range of batch.delete_ranges ?? [{ first: batch.first_hot_id, last: batch.last_hot_id }]) {
+        deleted += await hot.deleteRange(range);
+        if (deleted > batch.ids.length) throw new InvariantError(`batch ${batch._id}: the range delete removed ${deleted} orders, the batch holds ${batch.ids.length}; an order inserted into its _id range was deleted unarchived (clock lag above rangeDeleteMarginMs?)`);
+        await this.keepLease();
+        await this.opts.hooks?.afterDeleteChunk?.(batch._id, deleted, batch.ids.length);
+      }
     } else {
       for (const chunk of chunks(batch.ids, this.deleteChunk)) {
         deleted += await hot.deleteOrders(chunk, { first: batch.first_hot_id, last: batch.last_hot_id });
