@@ -33,12 +33,10 @@ export interface HotSize {
 
 export interface HotStore {
   /**
-   * About the `limit` oldest orders, ascending by `_id`, as whole documents (one read freezes and
-   * feeds the write). Range-complete: every fact whose `_id` lies between the first and the last
-   * returned `_id` (inclusive) at the time of the read is among them, so the batch can later be
-   * deleted by that `_id` range (deleteRange). MongoDB answers with the `_id` index (sort + limit);
-   * FerretDB, which sorts in memory after a full scan, by its cheap natural-order `limit` (only the
-   * first rows are read) to find a range, then one range read (docs/archive.md "Performance").
+   * The `limit` oldest orders by `_id`, ascending, as whole documents (one read freezes and feeds
+   * the write). Range-complete: every fact whose `_id` lies between the first and the last returned
+   * `_id` (inclusive) at the time of the read is among them, so the batch can later be deleted by
+   * that `_id` range (deleteRange).
    */
   oldestFacts(limit: number): Promise<FactDoc[]>;
   /** The facts among `orderIds` still present (any order). */
