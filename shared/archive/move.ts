@@ -56,10 +56,11 @@ export interface MoveOptions {
   untilBelowBytes?: number;
   target?: ArchiveTarget;
   codec?: ArchiveCodec;
-  /** ids per delete call (default 25 000; FerretDB scans the collection once per call, MongoDB uses the order_id index). */
+  /** Orders per delete call, by id list or by `_id` sub-range (default 25 000; FerretDB scans the collection once per call, MongoDB uses an index). */
   deleteChunk?: number;
   /**
-   * A range-complete batch is deleted by its `_id` range in one call when its newest `_id` was
+   * A range-complete batch is deleted by its `_id` range (in sub-ranges of at most `deleteChunk`
+   * orders, recorded at the freeze) when its newest `_id` was
    * created at least this long before the freeze (default 60 s): a fact inserted after the freeze
    * gets a newer ObjectId (its time is the inserting process's clock), so it cannot fall in the
    * range unless that clock lags by more than this. Otherwise (and for older manifests) the
