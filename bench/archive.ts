@@ -8,7 +8,14 @@
  *   3. write the same Parquet bytes to the same storage with plain put() calls: the raw write rate;
  *   4. compare the Parquet bytes with the hot store's bytes for the same orders (orders_fact data +
  *      index bytes freed by the move, from collStats).
- * Prints one JSON object. `npx tsx bench/archive.ts [--orders N] [--batch N] [--seed S] [--backends local,webhdfs] [--help]`.
+ *   5. where the move's time went (issue 10 item 5): every port call is timed (bench/busy-time.ts),
+ *      so the hot store's share (reads, archive marks, deletes, manifest) is reported beside the
+ *      storage, the catalog, Parquet encoding and the rest (decode/verify, denormalising).
+ * The facts get ObjectIds from a day ago (orders ingested long ago, as archived in production; the
+ * range delete needs them older than its margin); `--fresh-ids` keeps the driver's, so every batch
+ * is deleted by id list instead. `--own-ferretdb` runs a private FerretDB (own port and data) so
+ * the figures do not include other clients of the shared one.
+ * Prints one JSON object. `npx tsx bench/archive.ts [--orders N] [--batch N] [--seed S] [--backends local,webhdfs] [--fresh-ids] [--own-ferretdb] [--help]`.
  * Needs the stack: `npm run stack -- up` (and `up --all` for HDFS + Hive).
  */
 import { randomBytes } from 'node:crypto';
@@ -35,6 +42,9 @@ import type { ArchiveTarget } from '../shared/archive/table.ts';
 import type { FactFixture } from '../shared/archive/testing/facts.ts';
 import { generatedFixtures } from '../shared/archive/testing/generated.ts';
 import { seedHotStore, testDbName } from '../shared/archive/testing/seed.ts';
+import type { MoveDeps } from '../shared/archive/move.ts';
+import { startOwnService } from '../dev/stack/own-service.ts';
+import { BusyClock, timed } from './busy-time.ts';
 
 export type BenchBackend = 'local' | 'webhdfs';
 
@@ -47,6 +57,34 @@ export interface ArchiveBenchOptions {
   /** Default: local, plus webhdfs when WebHDFS and the metastore answer. */
   backends?: BenchBackend[];
   config?: Config;
+  /** Keep the driver's ObjectIds (now): batches are deleted by id list, not by range. */
+  freshIds?: boolean;
+  /** Run against a private FerretDB instance (dev/stack/own-service.ts) instead of the configured server. */
+  ownFerretdb?: boolean;
+}
+
+/** Seconds during which calls of each kind were in flight (overlapping calls counted once). */
+export interface TimeShare {
+  total_s: number;
+  /** Any hot-store call: reads + marks + deletes + manifest/lease. */
+  hot_store_s: number;
+  /** oldestFacts, loadFacts, loadDims, countPresent, readSize. */
+  hot_reads_s: number;
+  /** claimArchived (order_ids_archived inserts). */
+  hot_marks_s: number;
+  /** deleteRange / deleteOrders. */
+  hot_deletes_s: number;
+  /** archive_manifest steps and the move lease. */
+  hot_manifest_s: number;
+  /** Parquet files: put, get, exists, list. */
+  storage_s: number;
+  catalog_s: number;
+  /** Parquet encoding (write step). */
+  parquet_encode_s: number;
+  /** Everything else: decoding and comparing in verify, denormalising, hashing. */
+  rest_s: number;
+  /** hot_store_s / total_s. */
+  hot_store_share: number;
 }
 
 export interface BackendResult {
@@ -76,6 +114,11 @@ export interface BackendResult {
   /** hot_bytes / parquet bytes (target ≥ 4). */
   size_ratio: number;
   seed_s: number;
+  /** How the batches left the hot store: by `_id` range (one pass) or by id list. */
+  delete_path: 'range' | 'ids' | 'mixed';
+  time_share: TimeShare;
+  /** orders_per_s / targets.orders_per_s. */
+  orders_ratio: number;
 }
 
 export interface ArchiveBenchResult {
@@ -87,10 +130,55 @@ export interface ArchiveBenchResult {
   codec_rows_per_s: { encode: number; decode: number };
   backends: BackendResult[];
   skipped: Record<string, string>;
-  targets: { throughput_ratio: number; size_ratio: number };
+  targets: { throughput_ratio: number; size_ratio: number; orders_per_s: number };
+}
+
+const HOT_CATEGORY: Record<string, string> = {
+  oldestFacts: 'hot.reads',
+  loadFacts: 'hot.reads',
+  loadDims: 'hot.reads',
+  countPresent: 'hot.reads',
+  readSize: 'hot.reads',
+  claimArchived: 'hot.marks',
+  deleteOrders: 'hot.deletes.ids',
+  deleteRange: 'hot.deletes.range',
+};
+
+/** The move's ports, each call timed on `clock`. */
+function timedDeps(deps: MoveDeps, clock: BusyClock): MoveDeps {
+  return {
+    ...deps,
+    hot: timed(deps.hot, clock, (m) => HOT_CATEGORY[m] ?? 'hot.reads'),
+    manifests: timed(deps.manifests, clock, () => 'hot.manifest'),
+    lock: timed(deps.lock, clock, () => 'hot.manifest'),
+    storage: timed(deps.storage, clock, (m) => (m === 'describe' || m === 'locationOf' ? 'cpu' : 'storage')),
+    catalog: timed(deps.catalog, clock, (m) => (m === 'describe' ? 'cpu' : 'catalog')),
+  };
+}
+
+function timeShare(clock: BusyClock, totalS: number, encodeS: number): TimeShare {
+  const s = (cats: string[]): number => clock.busyMs(cats) / 1000;
+  const hotCats = ['hot.reads', 'hot.marks', 'hot.deletes.ids', 'hot.deletes.range', 'hot.manifest'];
+  const hot = s(hotCats);
+  const io = s([...hotCats, 'storage', 'catalog']);
+  return {
+    total_s: round(totalS),
+    hot_store_s: round(hot),
+    hot_reads_s: round(s(['hot.reads'])),
+    hot_marks_s: round(s(['hot.marks'])),
+    hot_deletes_s: round(s(['hot.deletes.ids', 'hot.deletes.range'])),
+    hot_manifest_s: round(s(['hot.manifest'])),
+    storage_s: round(s(['storage'])),
+    catalog_s: round(s(['catalog'])),
+    parquet_encode_s: round(encodeS),
+    rest_s: round(Math.max(0, totalS - io - encodeS)),
+    hot_store_share: round(hot / totalS),
+  };
 }
 
 const MB = 1024 * 1024;
+/** issue 10 item 5: archive-move ≥ 5,000 orders/s on the local default. */
+const TARGET_ORDERS_PER_S = 5000;
 const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
 
 async function coldServicesUp(config: Config): Promise<string | undefined> {
@@ -123,7 +211,7 @@ function stepSeconds(batches: BatchManifest[], started: number): BackendResult['
   return { freeze: round(s.freeze), write: round(s.write), verify: round(s.verify), register: round(s.register), delete: round(s.delete) };
 }
 
-async function benchBackend(kind: BenchBackend, fixtures: FactFixture[], batch: number, config: Config): Promise<BackendResult> {
+async function benchBackend(kind: BenchBackend, fixtures: FactFixture[], batch: number, config: Config, freshIds: boolean): Promise<BackendResult> {
   const log = createLogger({ bench: 'archive', backend: kind }, () => undefined);
   const id = randomBytes(4).toString('hex');
   const dbName = testDbName('bench_archive');
@@ -141,14 +229,16 @@ async function benchBackend(kind: BenchBackend, fixtures: FactFixture[], batch: 
   const rt = await openArchiveRuntime(config, { dbName, log, backends });
   try {
     let t = performance.now();
-    await seedHotStore(rt.mongo.db, fixtures);
+    await seedHotStore(rt.mongo.db, fixtures, freshIds ? {} : { idsFrom: new Date(Date.now() - 86_400_000) });
     const seedS = (performance.now() - t) / 1000;
     const before = sizeFacts(await rt.hot.readSize());
 
     t = performance.now();
     const started = Date.now();
-    const res = await runMove(rt.moveDeps(), { orders: fixtures.length, maxBatch: batch, target });
+    const clock = new BusyClock();
+    const res = await runMove(timedDeps(rt.moveDeps(), clock), { orders: fixtures.length, maxBatch: batch, target });
     const seconds = (performance.now() - t) / 1000;
+    const cats = clock.categories();
     if (res.moved !== fixtures.length) throw new Error(`archived ${res.moved} of ${fixtures.length} orders`);
     const after = sizeFacts(await rt.hot.readSize());
     const manifests = await rt.manifests.list();
@@ -186,6 +276,9 @@ async function benchBackend(kind: BenchBackend, fixtures: FactFixture[], batch: 
       parquet_bytes_per_order: round(parquetBytes / res.moved, 1),
       size_ratio: round(hotBytes / parquetBytes, 2),
       seed_s: round(seedS),
+      delete_path: cats.includes('hot.deletes.ids') ? (cats.includes('hot.deletes.range') ? 'mixed' : 'ids') : 'range',
+      time_share: timeShare(clock, seconds, w.encode),
+      orders_ratio: round(res.moved / seconds / TARGET_ORDERS_PER_S),
     };
   } finally {
     await rt.mongo.db.dropDatabase().catch(() => undefined);
@@ -213,7 +306,17 @@ function codecSpeed(fixtures: FactFixture[]): Promise<{ encode: number; decode: 
 }
 
 export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<ArchiveBenchResult> {
-  const config = opts.config ?? loadConfig();
+  let config = opts.config ?? loadConfig();
+  const own = opts.ownFerretdb ? await startOwnService('ferretdb', config, createLogger({ bench: 'archive' }, () => undefined)) : undefined;
+  if (own) config = { ...config, mongoUrl: own.env.MONGO_URL!, mongoExternal: true };
+  try {
+    return await archiveBench(opts, config, own ? `FerretDB (private instance, SQLite) ${own.env.MONGO_URL}` : undefined);
+  } finally {
+    await own?.close();
+  }
+}
+
+async function archiveBench(opts: ArchiveBenchOptions, config: Config, hotStore: string | undefined): Promise<ArchiveBenchResult> {
   const orders = opts.orders ?? 50_000;
   const batch = opts.batch ?? 50_000;
   const fixtures = generatedFixtures(orders, opts.seed ?? 1);
@@ -226,16 +329,16 @@ export async function runArchiveBench(opts: ArchiveBenchOptions = {}): Promise<A
     else wanted.push('webhdfs');
   }
   const results: BackendResult[] = [];
-  for (const b of wanted) results.push(await benchBackend(b, fixtures, batch, config));
+  for (const b of wanted) results.push(await benchBackend(b, fixtures, batch, config, opts.freshIds ?? false));
   return {
     orders,
     batch,
     codec: DEFAULT_CODEC,
-    hot_store: config.mongoExternal ? config.mongoUrl.replace(/\/\/[^@]*@/, '//') : 'FerretDB (local, SQLite)',
+    hot_store: hotStore ?? (config.mongoExternal ? config.mongoUrl.replace(/\/\/[^@]*@/, '//') : 'FerretDB (local, SQLite)'),
     codec_rows_per_s: await codecSpeed(fixtures),
     backends: results,
     skipped,
-    targets: { throughput_ratio: 0.5, size_ratio: 4 },
+    targets: { throughput_ratio: 0.5, size_ratio: 4, orders_per_s: TARGET_ORDERS_PER_S },
   };
 }
 
@@ -248,6 +351,8 @@ Needs the stack: npm run stack -- up (and up --all for HDFS + Hive).
   --batch N            archive-move's batch size (default 50000)
   --seed S             generator seed (default 1)
   --backends a[,b]     local, webhdfs (default local, plus webhdfs when it answers)
+  --fresh-ids          keep the driver's ObjectIds (now): deletes go by id list, not by _id range
+  --own-ferretdb       a private FerretDB instance (free port, own data) instead of the configured one
   -h, --help           this text`;
 
 const cli = commandLine({
@@ -257,13 +362,15 @@ const cli = commandLine({
     batch: { type: 'number', min: 1, integer: true },
     seed: { type: 'number', min: 0, integer: true },
     backends: { type: 'list', value: 'a list of backends, e.g. --backends local,webhdfs', allowed: ['local', 'webhdfs'] },
+    'fresh-ids': { type: 'boolean' },
+    'own-ferretdb': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values: v } = cli.parseOrExit(process.argv.slice(2));
-  runArchiveBench({ orders: v.orders, batch: v.batch, seed: v.seed, backends: v.backends })
+  runArchiveBench({ orders: v.orders, batch: v.batch, seed: v.seed, backends: v.backends, freshIds: v['fresh-ids'], ownFerretdb: v['own-ferretdb'] })
     .then((r) => {
       process.stdout.write(JSON.stringify(r, null, 2) + '\n');
       process.exit(0);

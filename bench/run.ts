@@ -3,7 +3,7 @@
  * like. Starts the stack (with the cold-path services), runs the parts in sequence and writes
  * the JSON results to .local/bench/<timestamp>.json plus a summary on stdout.
  *
- *   npm run bench -- [--only generator,ingest,peer,kpi,archive,analytics,kafka-client,faults,replicas,alerts,growth] [--quick] [--hot-cap N] [--faults-rate N] [--help]
+ *   npm run bench -- [--only generator,ingest,peer,kpi,archive,analytics,kafka-client,faults,replicas,alerts,growth,ferretdb-backends] [--quick] [--hot-cap N] [--faults-rate N] [--help]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +21,7 @@ import { runFaultsBench } from './faults.ts';
 import { runReplicasBench } from './replicas.ts';
 import { runAlertsBench } from './alerts.ts';
 import { runGrowthBench } from './growth.ts';
+import { runFerretdbBackendsBench } from './ferretdb-backends.ts';
 import { parseOrExit } from '../shared/platform/args.ts';
 import { BENCH_USAGE, parseBenchArgs, summarise, type BenchResults } from './summary.ts';
 
@@ -76,6 +77,10 @@ if (args.parts.includes('alerts')) {
 if (args.parts.includes('growth')) {
   log.info('bench: how cost grows (ingest and archive-move at 1x/4x/16x hot store; KPI per-event cost and Redis memory)');
   results.growth = await runGrowthBench(q ? { base: 5_000, levels: [1, 4], events: 4_000, archive: 2_000, kpiOrders: 20_000, config, log } : { config, log });
+}
+if (args.parts.includes('ferretdb-backends')) {
+  log.info('bench: FerretDB on SQLite vs on PostgreSQL (private instances): inserts, ingest core, reads and deletes by id, size, archive-move');
+  results.ferretdbBackends = await runFerretdbBackendsBench(q ? { orders: 5000, reads: 200, archiveOrders: 5000, config, log } : { config, log });
 }
 
 const dir = path.join(config.localDir, 'bench');

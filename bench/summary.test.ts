@@ -134,3 +134,29 @@ describe('replicas summary', () => {
     expect(text).toContain('replicas, mean of each count\'s runs: 1× 1,000 ev/s (1.00, 1 run); 4× 1,500 ev/s (1.50, 1 run)');
   });
 });
+
+describe('ferretdb-backends part', () => {
+  it('is opt-in (only with --only) and summarised with its ratios', () => {
+    expect(parseBenchArgs([]).parts).not.toContain('ferretdb-backends');
+    expect(parseBenchArgs(['--only', 'ferretdb-backends']).parts).toEqual(['ferretdb-backends']);
+    const fig = (backend: 'sqlite' | 'postgresql', k: number) => ({
+      backend,
+      start_ms: 1,
+      insert_many_docs_per_s: 1000 * k,
+      ingest_events_per_s: 500 * k,
+      read_by_id_per_s: 10 * k,
+      delete_by_id_list_per_s: 100 * k,
+      delete_one_by_id_per_s: 5 * k,
+      disk_bytes: 1048576 * 10,
+      logical_bytes: 1048576 * 8,
+      archive_orders_per_s: 900 * k,
+      archive_hot_store_share: 0.9,
+    });
+    const text = summarise({
+      at: 'x',
+      ferretdbBackends: { orders: 10, reads: 1, archive_orders: 10, load_avg: [1, 1, 1], backends: [fig('sqlite', 1), fig('postgresql', 2)], ratio_pg_to_sqlite: { ingest_events_per_s: 2 }, faster: 'postgresql' },
+    });
+    expect(text).toContain('ferretdb on postgresql: insertMany 2,000 docs/s, ingest core 1,000 ev/s');
+    expect(text).toContain('ferretdb postgresql / sqlite: ingest_events_per_s 2.00 → faster: postgresql');
+  });
+});

@@ -10,12 +10,13 @@ import { faultsLines, type FaultsBenchResult } from './faults-check.ts';
 import { alertsLines, type AlertsBenchResult } from './alerts.ts';
 import type { ReplicasBenchResult } from './replicas.ts';
 import type { GrowthBenchResult } from './growth.ts';
+import type { FerretdbBackendsResult } from './ferretdb-backends.ts';
 import { scoreboard, scoreboardTable } from './scoreboard.ts';
 
-export const BENCH_PARTS = ['generator', 'ingest', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults', 'replicas', 'alerts', 'growth'] as const;
+export const BENCH_PARTS = ['generator', 'ingest', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults', 'replicas', 'alerts', 'growth', 'ferretdb-backends'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
-/** Parts run when --only is not given: growth (a 160,000-order preload, ~15 min here) only on request. */
-export const DEFAULT_BENCH_PARTS: BenchPart[] = BENCH_PARTS.filter((p) => p !== 'growth');
+/** Parts run only when named with --only: growth (a 160,000-order preload, ~15 min here) and ferretdb-backends (private services of its own). */
+export const OPT_IN_PARTS: readonly BenchPart[] = ['growth', 'ferretdb-backends'];
 
 export interface BenchArgs {
   parts: BenchPart[];
@@ -32,7 +33,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
 Runs the benchmarks on the local stack (started with the cold-path services when archive runs),
 writes the JSON results to .local/bench/<timestamp>.json and a summary to stdout.
 
-  --only a[,b]   only these parts: ${BENCH_PARTS.join(', ')} (default all but growth)
+  --only a[,b]   only these parts: ${BENCH_PARTS.join(', ')} (default all but ${OPT_IN_PARTS.join(', ')})
   --quick        smaller runs
   --hot-cap N    analytics: at most N orders in the hot store per size (the rest archived)
   --faults-rate N  faults: the sustained rate in events/s (default 30; the burst is 10×)
@@ -51,7 +52,7 @@ const benchCli = commandLine({
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const { values } = benchCli.parse(argv);
-  return { parts: values.only ?? [...DEFAULT_BENCH_PARTS], quick: values.quick ?? false, ...(values['hot-cap'] !== undefined ? { hotCap: values['hot-cap'] } : {}), ...(values['faults-rate'] !== undefined ? { faultsRate: values['faults-rate'] } : {}), help: values.help ?? false };
+  return { parts: values.only ?? BENCH_PARTS.filter((p) => !OPT_IN_PARTS.includes(p)), quick: values.quick ?? false, ...(values['hot-cap'] !== undefined ? { hotCap: values['hot-cap'] } : {}), ...(values['faults-rate'] !== undefined ? { faultsRate: values['faults-rate'] } : {}), help: values.help ?? false };
 }
 
 export interface BenchResults {
@@ -67,6 +68,7 @@ export interface BenchResults {
   replicas?: ReplicasBenchResult;
   alerts?: AlertsBenchResult;
   growth?: GrowthBenchResult;
+  ferretdbBackends?: FerretdbBackendsResult;
 }
 
 const f = (x: number | undefined, d = 0): string => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
@@ -96,9 +98,14 @@ export function summarise(r: BenchResults): string {
   }
   if (r.archive) {
     for (const b of r.archive.backends) {
-      lines.push(`archive ${b.backend} (${b.orders} orders): ${f(b.orders_per_s)} orders/s, ${f(b.mb_per_s, 2)} MB/s vs raw write ${f(b.raw_write.mb_per_s, 2)} MB/s → ratio ${f(b.throughput_ratio, 2)} (target ≥ ${r.archive.targets.throughput_ratio}); Parquet ${f(b.size_ratio, 1)}× smaller than the hot store (target ≥ ${r.archive.targets.size_ratio})`);
+      lines.push(`archive ${b.backend} (${b.orders} orders): ${f(b.orders_per_s)} orders/s, ${f(b.mb_per_s, 2)} MB/s vs raw write ${f(b.raw_write.mb_per_s, 2)} MB/s → ratio ${f(b.throughput_ratio, 2)} (target ≥ ${r.archive.targets.throughput_ratio}); Parquet ${f(b.size_ratio, 1)}× smaller than the hot store (target ≥ ${r.archive.targets.size_ratio})` + (b.time_share ? `; ${f(b.orders_per_s)} / ${f(r.archive.targets.orders_per_s)} orders/s target = ${f(b.orders_ratio, 2)}, hot store ${f(b.time_share.hot_store_share * 100)} % of the time (reads ${f(b.time_share.hot_reads_s, 1)} s, marks ${f(b.time_share.hot_marks_s, 1)} s, deletes ${f(b.time_share.hot_deletes_s, 1)} s by ${b.delete_path}), Parquet encode ${f(b.time_share.parquet_encode_s, 1)} s, storage ${f(b.time_share.storage_s, 1)} s, rest ${f(b.time_share.rest_s, 1)} s` : ''));
     }
     for (const [k, v] of Object.entries(r.archive.skipped)) lines.push(`archive ${k}: skipped (${v})`);
+  }
+  if (r.ferretdbBackends) {
+    const fb = r.ferretdbBackends;
+    for (const b of fb.backends) lines.push(`ferretdb on ${b.backend}: insertMany ${f(b.insert_many_docs_per_s)} docs/s, ingest core ${f(b.ingest_events_per_s)} ev/s, read by _id ${f(b.read_by_id_per_s)}/s, delete by id list ${f(b.delete_by_id_list_per_s)}/s, deleteOne ${f(b.delete_one_by_id_per_s)}/s, ${f(b.disk_bytes / 1048576, 1)} MiB on disk, archive ${f(b.archive_orders_per_s)} orders/s`);
+    lines.push(`ferretdb postgresql / sqlite: ${Object.entries(fb.ratio_pg_to_sqlite).map(([k, v]) => `${k} ${f(v, 2)}`).join(', ')} → faster: ${fb.faster}`);
   }
   if (r.analytics) lines.push(...analyticsLines(r.analytics));
   if (r.kafkaClient) {

@@ -20,7 +20,7 @@ import { openArchiveRuntime, type ArchiveRuntime } from '../shared/archive/adapt
 import { buildFacts, type FactFixture } from '../shared/archive/testing/facts.ts';
 import { duckSummary } from '../shared/archive/testing/duckdb.ts';
 import { archiveState } from '../shared/archive/testing/invariants.ts';
-import { hotOrderIds, seedHotStore, testDbName } from '../shared/archive/testing/seed.ts';
+import { hotOrderIds, objectIdsFrom, seedHotStore, testDbName } from '../shared/archive/testing/seed.ts';
 import { waitFor } from '../dev/testing/wait-for.ts';
 
 const config = loadConfig();
@@ -196,5 +196,36 @@ describe('archive-move on FerretDB, local backend', () => {
     await waitFor(async () => (await rt.lock.holder()) === undefined, { timeoutMs: 5_000, intervalMs: 5, what: "c's 1 ms lease to expire" });
     expect(await rt.lock.acquire('d', 60_000)).toBe(true); // c's lease expired
     await rt.lock.release('d');
+  });
+});
+
+describe('archive-move by _id range on FerretDB (orders ingested long ago)', () => {
+  it('freezes a range-complete batch even when a fact of its span was inserted last, deletes by range, keeps late arrivals', async () => {
+    const own = await openArchiveRuntime(config, { dbName: testDbName('archive_range'), log, backends: rt.backends });
+    try {
+      const fx = buildFacts(120, { seed: 9, stepMs: 900_000 });
+      // 0..99 inserted in _id order, then 100..119 with ids inside the span of the first 100
+      // (another ingest process's ids interleave), inserted after them.
+      const ids = objectIdsFrom(new Date(Date.now() - 86_400_000), 120);
+      const order = [...ids.slice(0, 50), ...ids.slice(70, 120), ...ids.slice(50, 70)];
+      await seedHotStore(own.mongo.db, []);
+      await own.mongo.db.collection(COLLECTIONS.fact).insertMany(fx.map((f, i) => ({ _id: order[i], ...f.fact })));
+      const res = await runMove(own.moveDeps(), { orders: 100, maxBatch: 100 });
+      expect(res.moved).toBe(100);
+      const [batch] = await own.manifests.list();
+      expect(batch?.range_complete).toBe(true);
+      // The batch is the 100 oldest by _id, whatever the insertion order.
+      expect(batch?._id).toBe(`${ids[0]!.toHexString()}-${ids[99]!.toHexString()}`);
+      const hot = await own.mongo.db.collection(COLLECTIONS.fact).find({}, { projection: { _id: 1 } }).toArray();
+      expect(hot.map((d) => String(d._id)).sort()).toEqual(ids.slice(100).map((i) => i.toHexString()).sort());
+      // A fact inserted now (a fresh ObjectId) is never inside an old batch's range.
+      await own.mongo.db.collection(COLLECTIONS.fact).insertOne({ ...fx[0]!.fact, order_id: 'late-arrival' });
+      const rest = await runMove(own.moveDeps(), { orders: 100, maxBatch: 100 });
+      expect(rest.moved).toBe(21);
+      expect(await own.mongo.db.collection(COLLECTIONS.fact).countDocuments()).toBe(0);
+    } finally {
+      await own.mongo.db.dropDatabase().catch(() => undefined);
+      await own.mongo.close();
+    }
   });
 });

@@ -16,6 +16,13 @@ describe('ferretdbArgs', () => {
     expect(args).toContain('--debug-addr=127.0.0.1:0');
   });
 
+  it('runs the PostgreSQL handler on its URL when asked', () => {
+    const pg = ferretdbArgs({ dataDir: '/d', stateDir: '/s', port: 1, backend: 'postgresql', postgresqlUrl: 'postgres://postgres@127.0.0.1:5433/ferretdb' });
+    expect(pg).toContain('--handler=postgresql');
+    expect(pg).toContain('--postgresql-url=postgres://postgres@127.0.0.1:5433/ferretdb');
+    expect(pg.some((a) => a.startsWith('--sqlite-url'))).toBe(false);
+  });
+
   it('does not double the trailing slash', () => {
     expect(ferretdbArgs({ dataDir: '/d/', stateDir: '/s', port: 1 })).toContain('--sqlite-url=file:/d/');
   });

@@ -1,5 +1,6 @@
 /**
- * MongoDB wire protocol for local runs: FerretDB v1.24.2 on its SQLite backend, built from the
+ * MongoDB wire protocol for local runs: FerretDB v1.24.2 on its SQLite backend (default) or its
+ * PostgreSQL backend (FERRETDB_BACKEND=postgresql: dev/stack/postgres.ts, started first), built from the
  * Go module proxy into .local/bin/ferretdb (cached: the binary must report v1.24.2).
  * When MONGO_URL is set (config.mongoExternal), nothing is installed or started: status pings it.
  *
@@ -16,6 +17,7 @@ import { connectMongo } from '../../shared/adapters/mongo.ts';
 import type { ServiceContext, ServiceDef } from './service.ts';
 import { managedService, dataDirOf, logFileOf } from './managed.ts';
 import { onPath, portOpen, run } from './proc.ts';
+import { postgresService, postgresUrl } from './postgres.ts';
 
 export const FERRETDB_VERSION = 'v1.24.2';
 const MODULE = 'github.com/FerretDB/FerretDB';
@@ -23,10 +25,10 @@ const MODULE = 'github.com/FerretDB/FerretDB';
 export const ferretdbBinary = (config: Config): string => path.join(config.localDir, 'bin', 'ferretdb');
 const buildDir = (config: Config): string => path.join(config.localDir, 'ferretdb-build');
 
-export function ferretdbArgs(opts: { dataDir: string; stateDir: string; port: number }): string[] {
+export function ferretdbArgs(opts: { dataDir: string; stateDir: string; port: number; backend?: 'sqlite' | 'postgresql'; postgresqlUrl?: string }): string[] {
+  const store = opts.backend === 'postgresql' ? ['--handler=postgresql', `--postgresql-url=${opts.postgresqlUrl ?? ''}`] : ['--handler=sqlite', `--sqlite-url=file:${opts.dataDir.replace(/\/?$/, '/')}`];
   return [
-    '--handler=sqlite',
-    `--sqlite-url=file:${opts.dataDir.replace(/\/?$/, '/')}`,
+    ...store,
     `--listen-addr=127.0.0.1:${opts.port}`,
     `--state-dir=${opts.stateDir}`,
     '--telemetry=disable',
@@ -122,7 +124,7 @@ const local = managedService({
   },
   launch: (ctx) => ({
     command: ferretdbBinary(ctx.config),
-    args: ferretdbArgs({ dataDir: dataDirOf(ctx), stateDir: path.join(ctx.dir, 'state'), port: ctx.config.mongoPort }),
+    args: ferretdbArgs({ dataDir: dataDirOf(ctx), stateDir: path.join(ctx.dir, 'state'), port: ctx.config.mongoPort, backend: ctx.config.ferretdbBackend, postgresqlUrl: postgresUrl(ctx.config) }),
   }),
   healthy: localHealthy,
   startTimeoutMs: 60_000,
@@ -135,7 +137,15 @@ export const ferretdbService: ServiceDef = {
   group: 'core',
   install: (ctx) => (ctx.config.mongoExternal ? Promise.resolve() : local.install(ctx)),
   async start(ctx) {
-    if (!ctx.config.mongoExternal) return local.start(ctx);
+    if (!ctx.config.mongoExternal) {
+      // The PostgreSQL backend needs its server first (already running: nothing to do).
+      if (ctx.config.ferretdbBackend === 'postgresql') {
+        const pgCtx = { ...ctx, dir: path.join(ctx.config.localDir, 'postgres') };
+        await postgresService.install(pgCtx);
+        await postgresService.start(pgCtx);
+      }
+      return local.start(ctx);
+    }
     if (await ping(ctx.config)) {
       ctx.log.info('using the MongoDB server from MONGO_URL', { service: 'ferretdb', url: redactUrl(ctx.config.mongoUrl) });
       return;

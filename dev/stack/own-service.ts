@@ -15,9 +15,10 @@ import { freePort } from '../testing/free-port.ts';
 import { kafkaService } from './kafka.ts';
 import { ferretdbService } from './ferretdb.ts';
 import { redisService } from './redis.ts';
+import { postgresService } from './postgres.ts';
 import type { ServiceContext, ServiceDef } from './service.ts';
 
-export const OWN_SERVICES = ['kafka', 'ferretdb', 'redis'] as const;
+export const OWN_SERVICES = ['kafka', 'ferretdb', 'redis', 'postgres'] as const;
 export type OwnServiceName = (typeof OWN_SERVICES)[number];
 
 export interface OwnService {
@@ -34,7 +35,7 @@ export interface OwnService {
   close(): Promise<void>;
 }
 
-const SERVICES: Record<OwnServiceName, ServiceDef> = { kafka: kafkaService, ferretdb: ferretdbService, redis: redisService };
+const SERVICES: Record<OwnServiceName, ServiceDef> = { kafka: kafkaService, ferretdb: ferretdbService, redis: redisService, postgres: postgresService };
 
 async function ownConfig(name: OwnServiceName, base: Config): Promise<{ config: Config; env: Record<string, string> }> {
   if (name === 'kafka') {
@@ -49,14 +50,39 @@ async function ownConfig(name: OwnServiceName, base: Config): Promise<{ config: 
     // The service runs the local FerretDB (mongoExternal false); clients get the explicit URL.
     return { config: { ...base, mongoPort, mongoExternal: false, mongoUrl }, env: { MONGO_PORT: String(mongoPort), MONGO_URL: mongoUrl } };
   }
+  if (name === 'postgres') {
+    const postgresPort = await freePort();
+    return { config: { ...base, postgresPort }, env: { POSTGRES_PORT: String(postgresPort) } };
+  }
   const redisPort = await freePort();
   const redisUrl = `redis://127.0.0.1:${redisPort}`;
   return { config: { ...base, redisPort, redisUrl }, env: { REDIS_PORT: String(redisPort), REDIS_URL: redisUrl } };
 }
 
-/** Install (cached) and start a private `name` instance; `base` gives .local/ and the installed binaries. */
+/**
+ * Install (cached) and start a private `name` instance; `base` gives .local/ and the installed
+ * binaries. A FerretDB with `base.ferretdbBackend` = postgresql gets its own PostgreSQL too
+ * (stopped and deleted with it).
+ */
 export async function startOwnService(name: OwnServiceName, base: Config, log: Logger): Promise<OwnService> {
   const svc = SERVICES[name];
+  const pg = name === 'ferretdb' && base.ferretdbBackend === 'postgresql' ? await startOwnService('postgres', base, log) : undefined;
+  const own = await startOwn(name, svc, pg ? { ...base, postgresPort: pg.ctx.config.postgresPort } : base, log).catch(async (e: unknown) => {
+    await pg?.close();
+    throw e;
+  });
+  if (!pg) return own;
+  return {
+    ...own,
+    env: { ...own.env, ...pg.env },
+    async close() {
+      await own.close();
+      await pg.close();
+    },
+  };
+}
+
+async function startOwn(name: OwnServiceName, svc: ServiceDef, base: Config, log: Logger): Promise<OwnService> {
   const { config, env } = await ownConfig(name, base);
   const tmp = path.join(base.localDir, 'tmp');
   fs.mkdirSync(tmp, { recursive: true });

@@ -10,7 +10,7 @@ describe('service registry', () => {
   it('has the core services and the cold-path ones, unique names', () => {
     expect(names(SERVICES.filter((s) => s.group === 'core'))).toEqual(['kafka', 'ferretdb', 'redis']);
     expect(names(SERVICES.filter((s) => s.group === 'cold'))).toEqual(['hdfs', 'hive', 'spark', 'airflow']);
-    expect(names(SERVICES.filter((s) => s.group === 'opt-in'))).toEqual(['kafka-connect']);
+    expect(names(SERVICES.filter((s) => s.group === 'opt-in'))).toEqual(['postgres', 'kafka-connect']);
     expect(new Set(names([...SERVICES])).size).toBe(SERVICES.length);
   });
 
@@ -21,7 +21,8 @@ describe('service registry', () => {
     expect(names(selectServices(SERVICES, { all: true, only: ['hive'] }))).toEqual(['hive']);
     expect(names(selectServices(SERVICES, { only: ['kafka-connect'] }))).toEqual(['kafka-connect']);
     expect(names(selectServices(SERVICES, { only: ['connect'] }))).toEqual(['kafka-connect']);
-    expect(() => selectServices(SERVICES, { only: ['postgres'] })).toThrow(/unknown service "postgres"; known: kafka, ferretdb/);
+    expect(names(selectServices(SERVICES, { only: ['ferretdb', 'postgresql'] }))).toEqual(['postgres', 'ferretdb']);
+    expect(() => selectServices(SERVICES, { only: ['mysql'] })).toThrow(/unknown service "mysql"; known: kafka, postgres, ferretdb/);
   });
 });
 

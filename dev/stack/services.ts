@@ -1,7 +1,8 @@
 /**
  * The registry of local services, in start order within each group.
  * core: started by `npm run stack -- up`; cold: only with `up --all` (or `--only name`);
- * opt-in: only with `--only name` (kafka-connect: the peer benchmark starts it itself).
+ * opt-in: only with `--only name` (kafka-connect: the peer benchmark starts it itself; postgres:
+ * the FerretDB service starts it when FERRETDB_BACKEND=postgresql).
  */
 import { ConfigError } from '../../shared/platform/errors.ts';
 import type { ServiceDef } from './service.ts';
@@ -13,11 +14,12 @@ import { hiveService } from './hive.ts';
 import { airflowService } from './airflow.ts';
 import { sparkService } from './spark.ts';
 import { kafkaConnectService } from './kafka-connect.ts';
+import { postgresService } from './postgres.ts';
 
-export const SERVICES: readonly ServiceDef[] = [kafkaService, ferretdbService, redisService, hdfsService, hiveService, sparkService, airflowService, kafkaConnectService];
+export const SERVICES: readonly ServiceDef[] = [kafkaService, postgresService, ferretdbService, redisService, hdfsService, hiveService, sparkService, airflowService, kafkaConnectService];
 
 /** Other names accepted by `--only`. */
-export const ALIASES: Readonly<Record<string, string>> = { mongo: 'ferretdb', mongodb: 'ferretdb', webhdfs: 'hdfs', metastore: 'hive', 'hive-metastore': 'hive', connect: 'kafka-connect' };
+export const ALIASES: Readonly<Record<string, string>> = { postgresql: 'postgres', mongo: 'ferretdb', mongodb: 'ferretdb', webhdfs: 'hdfs', metastore: 'hive', 'hive-metastore': 'hive', connect: 'kafka-connect' };
 
 /** Which services a command acts on: `only` (names or aliases) wins; else core, or all with `all`. */
 export function selectServices(registry: readonly ServiceDef[], opts: { all?: boolean; only?: string[] }): ServiceDef[] {

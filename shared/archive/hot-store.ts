@@ -32,7 +32,12 @@ export interface HotSize {
 }
 
 export interface HotStore {
-  /** The `limit` oldest orders by `_id`, ascending, as whole documents (one scan freezes and feeds the write). */
+  /**
+   * The `limit` oldest orders by `_id`, ascending, as whole documents (one read freezes and feeds
+   * the write). Range-complete: every fact whose `_id` lies between the first and the last returned
+   * `_id` (inclusive) at the time of the read is among them, so the batch can later be deleted by
+   * that `_id` range (deleteRange).
+   */
   oldestFacts(limit: number): Promise<FactDoc[]>;
   /** The facts among `orderIds` still present (any order). */
   loadFacts(orderIds: readonly string[]): Promise<FactDoc[]>;
@@ -44,6 +49,13 @@ export interface HotStore {
    * it, and on FerretDB an `_id` range is answered from the primary key instead of a full scan.
    */
   deleteOrders(orderIds: readonly string[], hotIdRange?: { first: string; last: string }): Promise<number>;
+  /**
+   * Delete every fact whose `_id` lies in [first, last] (ObjectId hex, inclusive); returns how
+   * many. Exact only for a range-complete batch (oldestFacts) once no insert can land in the range
+   * any more: the move core decides (shared/archive/move.ts, rangeDeleteAllowed). One pass over
+   * the collection on FerretDB, with a cheap filter (no `$in` list to search per document).
+   */
+  deleteRange(range: { first: string; last: string }): Promise<number>;
   /**
    * Mark these orders as taken by archive batch `batchId` (`order_ids_archived`, never deleted;
    * idempotent for the same batch). Returns the order_ids another batch had already taken: they

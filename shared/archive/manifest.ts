@@ -37,6 +37,18 @@ export interface BatchManifest {
   id_count: number;
   first_hot_id: string;
   last_hot_id: string;
+  /**
+   * True when the frozen set was every fact with `_id` in [first_hot_id, last_hot_id] when it was
+   * read (HotStore.oldestFacts), so the delete may go by that range (absent on older manifests:
+   * they delete by id list).
+   */
+  range_complete?: boolean;
+  /**
+   * The range delete's pieces: consecutive `_id` sub-ranges of the batch, each holding at most
+   * the delete chunk's number of orders (FerretDB on SQLite deletes the matches of one call with
+   * one statement, and SQLite takes at most 32 766 parameters). Absent: the one range.
+   */
+  delete_ranges?: { first: string; last: string }[];
   /** Partitions the frozen orders fall in (planned at freeze time). */
   dts: string[];
   files: BatchFile[];
@@ -105,6 +117,10 @@ export interface NewBatchInput {
   storage: string;
   catalog: string;
   now: Date;
+  /** See BatchManifest.range_complete. */
+  rangeComplete?: boolean;
+  /** See BatchManifest.delete_ranges. */
+  deleteRanges?: { first: string; last: string }[];
 }
 
 export function newBatch(input: NewBatchInput): BatchManifest {
@@ -117,6 +133,8 @@ export function newBatch(input: NewBatchInput): BatchManifest {
     id_count: input.ids.length,
     first_hot_id: input.firstHotId,
     last_hot_id: input.lastHotId,
+    range_complete: input.rangeComplete ?? false,
+    ...(input.deleteRanges ? { delete_ranges: input.deleteRanges } : {}),
     dts: [...new Set(input.dts)].sort(),
     files: [],
     sums: null,

@@ -7,7 +7,7 @@ import { createLogger } from '../platform/log.ts';
 import { LocalCatalog } from './adapters/local-catalog.ts';
 import { LocalStorage } from './adapters/local-storage.ts';
 import type { BatchManifest, BatchStep } from './manifest.ts';
-import { runMove, type MoveDeps, type MoveHooks } from './move.ts';
+import { objectIdTimeMs, rangeDeleteAllowed, runMove, type MoveDeps, type MoveHooks } from './move.ts';
 import { toCents } from '../contract/money.ts';
 import { encodeArchiveFile } from './parquet.ts';
 import { buildFacts, rowOf, type FactFixture } from './testing/facts.ts';
@@ -264,5 +264,37 @@ describe('runMove', () => {
   it('rejects invalid requests', async () => {
     await expect(runMove(deps, { orders: -1 })).rejects.toThrow(/orders/);
     await expect(runMove(deps, { orders: 1, maxBatch: 0 })).rejects.toThrow(/maxBatch/);
+  });
+
+  it('deletes a range-complete batch of old orders by its _id range, fresh ones by id list', async () => {
+    const ranges = vi.spyOn(hot, 'deleteRange');
+    const lists = vi.spyOn(hot, 'deleteOrders');
+    const old = await runMove(deps, { orders: 100, maxBatch: 100, deleteChunk: 30 }); // memory ids carry time 0: old
+    expect(old.moved).toBe(100);
+    expect(ranges).toHaveBeenCalledTimes(4); // sub-ranges of ≤ 30 orders: 30 + 30 + 30 + 10
+    expect(lists).not.toHaveBeenCalled();
+    const [m] = await manifests.list();
+    expect(m?.range_complete).toBe(true);
+    expect(m?.delete_ranges?.map((r) => [r.first, r.last])).toEqual(
+      [0, 30, 60, 90].map((i) => [[...seeded.keys()][i], Math.min(i + 29, 99)].map((k) => (0x10000000 + Number(k)).toString(16).padStart(24, '0'))),
+    );
+    // Ids made 30 s before the freeze (memory ids carry time 0): within the margin, id list.
+    const res = await runMove({ ...deps, now: () => new Date(30_000) }, { orders: 100, maxBatch: 100, rangeDeleteMarginMs: 60_000 });
+    expect(res.moved).toBe(100);
+    expect(hot.facts.size).toBe(400);
+    expect(ranges).toHaveBeenCalledTimes(4);
+    expect(lists).toHaveBeenCalled();
+  });
+});
+
+describe('rangeDeleteAllowed', () => {
+  const last = '65000000' + '0'.repeat(16); // created at 0x65000000 s
+  const at = (s: number): Date => new Date(s * 1000);
+  it('needs a range-complete batch whose last id is older than the margin by a whole second', () => {
+    expect(objectIdTimeMs(last)).toBe(0x65000000 * 1000);
+    expect(rangeDeleteAllowed({ range_complete: true, last_hot_id: last, created_at: at(0x65000000 + 61) }, 60_000)).toBe(true);
+    expect(rangeDeleteAllowed({ range_complete: true, last_hot_id: last, created_at: at(0x65000000 + 60) }, 60_000)).toBe(false);
+    expect(rangeDeleteAllowed({ range_complete: false, last_hot_id: last, created_at: at(0x65000000 + 999) }, 60_000)).toBe(false);
+    expect(rangeDeleteAllowed({ last_hot_id: last, created_at: at(0x65000000 + 999) }, 60_000)).toBe(false); // older manifests
   });
 });

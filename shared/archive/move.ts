@@ -56,8 +56,17 @@ export interface MoveOptions {
   untilBelowBytes?: number;
   target?: ArchiveTarget;
   codec?: ArchiveCodec;
-  /** ids per delete call (default 25 000; FerretDB scans the collection once per call, MongoDB uses the order_id index). */
+  /** Orders per delete call, by id list or by `_id` sub-range (default 25 000; FerretDB scans the collection once per call, MongoDB uses an index). */
   deleteChunk?: number;
+  /**
+   * A range-complete batch is deleted by its `_id` range (in sub-ranges of at most `deleteChunk`
+   * orders, recorded at the freeze) when its newest `_id` was
+   * created at least this long before the freeze (default 60 s): a fact inserted after the freeze
+   * gets a newer ObjectId (its time is the inserting process's clock), so it cannot fall in the
+   * range unless that clock lags by more than this. Otherwise (and for older manifests) the
+   * delete goes by id list in `deleteChunk`s. See rangeDeleteAllowed.
+   */
+  rangeDeleteMarginMs?: number;
   /** Move lease duration (default 120 s); renewed every third of it by a heartbeat and at every step. */
   lockTtlMs?: number;
   owner?: string;
@@ -86,6 +95,23 @@ export interface MoveResult {
 export const DEFAULT_MAX_BATCH = 50_000;
 export const DEFAULT_DELETE_CHUNK = 25_000;
 export const DEFAULT_LOCK_TTL_MS = 120_000;
+export const DEFAULT_RANGE_DELETE_MARGIN_MS = 60_000;
+
+/** The creation time (ms, second precision) an ObjectId's hex carries in its first 4 bytes. */
+export function objectIdTimeMs(hex: string): number {
+  return parseInt(hex.slice(0, 8), 16) * 1000;
+}
+
+/**
+ * May the batch be deleted by its `_id` range? Only when it was range-complete at the freeze (every
+ * fact in [first, last] was frozen) and no later insert can get an `_id` ≤ last: an ObjectId made
+ * at time T carries floor(T) in seconds, so every insert after the freeze (clock lag ≤ marginMs)
+ * carries at least `created_at − marginMs`, which must be past the last id's second.
+ */
+export function rangeDeleteAllowed(batch: Pick<BatchManifest, 'range_complete' | 'last_hot_id' | 'created_at'>, marginMs: number): boolean {
+  if (batch.range_complete !== true) return false;
+  return objectIdTimeMs(batch.last_hot_id) + 1000 <= new Date(batch.created_at).getTime() - marginMs;
+}
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -102,6 +128,7 @@ class Mover {
   private readonly target: ArchiveTarget;
   private readonly ttl: number;
   private readonly deleteChunk: number;
+  private readonly rangeMargin: number;
   /** Set by the heartbeat when a renewal found the lease taken by someone else. */
   leaseLost = false;
 
@@ -114,6 +141,7 @@ class Mover {
     this.target = opts.target ?? DEFAULT_TARGET;
     this.ttl = opts.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
     this.deleteChunk = opts.deleteChunk ?? DEFAULT_DELETE_CHUNK;
+    this.rangeMargin = opts.rangeDeleteMarginMs ?? DEFAULT_RANGE_DELETE_MARGIN_MS;
   }
 
   /** Renew the lease now; throws when it was lost (the next run resumes the batch). */
@@ -161,6 +189,8 @@ class Mover {
       storage: this.deps.storage.describe(),
       catalog: this.deps.catalog.describe(),
       now: this.now(),
+      rangeComplete: true,
+      deleteRanges: chunks(refs, this.deleteChunk).map((c) => ({ first: c[0]!.hot_id, last: c.at(-1)!.hot_id })),
     });
     const { batch: stored, created } = await this.deps.manifests.create(batch);
     if (stored.step === 'deleted') throw new InvariantError(`batch ${stored._id} was already archived, yet its first order is still in the hot store`);
@@ -181,17 +211,21 @@ class Mover {
     // Every order once in the archive, for ever: mark the batch's orders as archived by it; an
     // order another batch already archived (a replay re-inserted it into the hot store before
     // the registry existed, or raced its archiving) is not written again, only deleted from the hot store.
-    const elsewhere = await hot.claimArchived(batch._id, loaded.map((f) => f.order_id));
+    // The marks and the dimension rows are independent reads/writes: both at once (dimension rows
+    // of an order left out below are simply unused).
+    const [elsewhere, dims] = await Promise.all([
+      hot.claimArchived(batch._id, loaded.map((f) => f.order_id)),
+      hot.loadDims({
+        customers: unique(loaded.map((f) => f.customer_id)),
+        products: unique(loaded.map((f) => f.product_id)),
+        payments: unique(loaded.map((f) => f.payment_id)),
+      }),
+    ]);
     const facts = elsewhere.size === 0 ? loaded : loaded.filter((f) => !elsewhere.has(f.order_id));
     if (elsewhere.size > 0) {
       this.deps.log.warn('archive batch: orders already archived by another batch are not written again; deleting them from the hot store', { batch: batch._id, orders: elsewhere.size });
       await hot.deleteOrders([...elsewhere]);
     }
-    const dims = await hot.loadDims({
-      customers: unique(facts.map((f) => f.customer_id)),
-      products: unique(facts.map((f) => f.product_id)),
-      payments: unique(facts.map((f) => f.payment_id)),
-    });
     ms.load += performance.now() - t;
     const rows = facts.map((f) => toArchiveRow(f, dims, batch._id));
     const groups = groupByDt(rows);
@@ -273,10 +307,21 @@ class Mover {
   async delete(batch: BatchManifest): Promise<{ batch: BatchManifest; deleted: number }> {
     const { hot } = this.deps;
     let deleted = 0;
-    for (const chunk of chunks(batch.ids, this.deleteChunk)) {
-      deleted += await hot.deleteOrders(chunk, { first: batch.first_hot_id, last: batch.last_hot_id });
-      await this.keepLease();
-      await this.opts.hooks?.afterDeleteChunk?.(batch._id, deleted, batch.ids.length);
+    if (rangeDeleteAllowed(batch, this.rangeMargin)) {
+      // Every fact in the range is one of the batch's (range-complete at the freeze, no later
+      // insert can land in it): one pass per sub-range instead of an id list searched per document.
+      for (const range of batch.delete_ranges ?? [{ first: batch.first_hot_id, last: batch.last_hot_id }]) {
+        deleted += await hot.deleteRange(range);
+        if (deleted > batch.ids.length) throw new InvariantError(`batch ${batch._id}: the range delete removed ${deleted} orders, the batch holds ${batch.ids.length}; an order inserted into its _id range was deleted unarchived (clock lag above rangeDeleteMarginMs?)`);
+        await this.keepLease();
+        await this.opts.hooks?.afterDeleteChunk?.(batch._id, deleted, batch.ids.length);
+      }
+    } else {
+      for (const chunk of chunks(batch.ids, this.deleteChunk)) {
+        deleted += await hot.deleteOrders(chunk, { first: batch.first_hot_id, last: batch.last_hot_id });
+        await this.keepLease();
+        await this.opts.hooks?.afterDeleteChunk?.(batch._id, deleted, batch.ids.length);
+      }
     }
     // Every id deleted now: nothing left to count. Fewer (a resumed delete): confirm none is left.
     const left = deleted === batch.ids.length ? 0 : await hot.countPresent(batch.ids);

@@ -20,6 +20,10 @@ export interface Config {
   mongoExternal: boolean;
   mongoUrl: string;
   mongoPort: number;
+  /** FERRETDB_BACKEND: the local FerretDB's storage, `sqlite` (default) or `postgresql` (dev/stack/postgres.ts). */
+  ferretdbBackend: 'sqlite' | 'postgresql';
+  /** POSTGRES_PORT (default 5432): the local PostgreSQL that FerretDB uses when FERRETDB_BACKEND=postgresql. */
+  postgresPort: number;
   mongoDb: string;
   redisUrl: string;
   redisPort: number;
@@ -195,6 +199,13 @@ function kpiPrefix(env: Env): string {
   return raw;
 }
 
+function ferretdbBackend(env: Env): Config['ferretdbBackend'] {
+  const raw = env.FERRETDB_BACKEND;
+  if (raw === undefined || raw === '') return 'sqlite';
+  if (raw === 'sqlite' || raw === 'postgresql') return raw;
+  throw new ConfigError(`FERRETDB_BACKEND=${raw} must be sqlite or postgresql`);
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const localDir = path.resolve(env.ORDERPULSE_HOME || path.join(ROOT, '.local'));
   const kafkaPort = int(env, 'KAFKA_PORT', 9092);
@@ -220,6 +231,8 @@ export function loadConfig(env: Env = process.env): Config {
     mongoExternal,
     mongoUrl,
     mongoPort,
+    ferretdbBackend: ferretdbBackend(env),
+    postgresPort: int(env, 'POSTGRES_PORT', 5432),
     mongoDb: env.MONGO_DB || 'orderpulse',
     redisUrl: url(env, 'REDIS_URL', `redis://127.0.0.1:${redisPort}`, ['redis:', 'rediss:']),
     redisPort,

@@ -50,6 +50,12 @@ export class MemoryHotStore implements HotStore {
     return n;
   }
 
+  async deleteRange(range: { first: string; last: string }): Promise<number> {
+    let n = 0;
+    for (const [id, f] of this.facts) if (f.hot_id >= range.first && f.hot_id <= range.last && this.facts.delete(id)) n++;
+    return n;
+  }
+
   /** order_id → the batch that archived it (order_ids_archived). */
   readonly archivedBy = new Map<string, string>();
 

@@ -3,13 +3,31 @@
  * database, list what is still hot. (Test support; the archive code itself reads through
  * mongo-hot-store.ts.)
  */
-import type { Db } from 'mongodb';
+import { randomBytes } from 'node:crypto';
+import { ObjectId, type Db } from 'mongodb';
 import { COLLECTIONS, ensureSchema } from '../../adapters/mongo.ts';
 import type { FactFixture } from './facts.ts';
 
-export async function seedHotStore(db: Db, fixtures: readonly FactFixture[]): Promise<void> {
+export interface SeedOptions {
+  /**
+   * Give the facts ObjectIds made at this time (ascending, 100 per second from it) instead of
+   * the driver's (now): orders ingested long ago, as the archive moves them in production (its
+   * range delete needs ids older than rangeDeleteMarginMs).
+   */
+  idsFrom?: Date;
+}
+
+/** `count` ascending ObjectId hex strings whose time starts at `from` (100 per second). */
+export function objectIdsFrom(from: Date, count: number): ObjectId[] {
+  const base = Math.floor(from.getTime() / 1000);
+  const mid = randomBytes(5).toString('hex');
+  return Array.from({ length: count }, (_, i) => new ObjectId((base + Math.floor(i / 100)).toString(16).padStart(8, '0') + mid + i.toString(16).padStart(6, '0')));
+}
+
+export async function seedHotStore(db: Db, fixtures: readonly FactFixture[], opts: SeedOptions = {}): Promise<void> {
   await ensureSchema(db);
-  const facts = fixtures.map((f) => ({ ...f.fact }));
+  const ids = opts.idsFrom ? objectIdsFrom(opts.idsFrom, fixtures.length) : undefined;
+  const facts = fixtures.map((f, i) => (ids ? { _id: ids[i], ...f.fact } : { ...f.fact }));
   for (let i = 0; i < facts.length; i += 5000) await db.collection(COLLECTIONS.fact).insertMany(facts.slice(i, i + 5000), { ordered: true });
   const dims: [string, Record<string, unknown>[]][] = [
     [COLLECTIONS.customers, fixtures.map((f) => f.customer)],
