@@ -45,7 +45,7 @@ export interface KpiBenchOptions {
    * only): the KPI stage's own share of the latency, without the hot-store write.
    */
   entry?: 'pipeline' | 'kpi-stage';
-  /** Event rates to try, events/s, increasing (default 1000, 2000, 4000, 8000; stops at the first not sustained). */
+  /** Event rates to try, events/s, increasing (default 1000, 2000, 5000, 8000: the target is at 5,000; stops at the first not sustained). */
   rates?: number[];
   /** Measured seconds per rate (default 15). */
   seconds?: number;
@@ -308,7 +308,7 @@ async function readCeiling(ours: string, bare: string, seconds: number, connecti
 
 export async function runKpiBench(o: KpiBenchOptions = {}): Promise<KpiBenchResult> {
   const log = o.log ?? createLogger({ bench: 'kpi' });
-  const rates = o.rates ?? [1000, 2000, 4000, 8000];
+  const rates = o.rates ?? [1000, 2000, 5000, 8000];
   const seconds = o.seconds ?? 15;
   const entry = o.entry ?? 'pipeline';
   const p = await startKpiPipeline('bench', { quiet: true, functions: entry === 'kpi-stage' ? ['aggregate', 'cache-write', 'kpi-rebuild'] : undefined });
@@ -384,7 +384,7 @@ Event-to-KPI latency at increasing rates, and dashboard read latency; prints one
 Needs the stack: npm run stack -- up.
 
   --entry pipeline|kpi-stage   events enter at orders (default) or at orders.accepted (KPI stage only)
-  --rates R[,R]                event rates to try, events/s, increasing (default 1000,2000,4000,8000)
+  --rates R[,R]                event rates to try, events/s, increasing (default 1000,2000,5000,8000)
   --seconds N                  measured seconds per rate (default 15)
   --read-seconds N             each read measurement's duration (default 10)
   --read-only                  only the read parts (wrk against a bare node:http server, fixed 2,000 req/s)
