@@ -58,6 +58,20 @@ describe('scoreboard', () => {
     const r = scoreboard({ at: 'x', replicas: { events: 1, partitions: 8, produce_events_per_s: 1, runs: [run(1, 200), run(4, 300)], by_replicas: by, machine: { cpus: 2 }, command: 'c' } });
     expect(r).toEqual([{ stage: 'scale-out: 4× ingest + aggregate vs 1× (8 partitions, end to end, mean of 2)', ours: '300 ev/s', reference: '200 ev/s (1 replica)', ratio: 1.5, target: 'report', met: true }]);
   });
+  it('judges alerts per volume band, and archive-move against its orders/s target', () => {
+    const inc = (kind: string, perMin: number, delay: number | null, level = 0.3) => ({ kind, subject: {}, onset: 'x', minutes: 10, level, per_minute_before: perMin, alerts: delay === null ? 0 : 1, delay_s: delay, severity: null, window_s: null, resolved_after_end_s: null, sale_near_onset: null });
+    const rows = scoreboard({
+      at: 'x',
+      alerts: { incidents: [inc('payment_outage', 900, 5), inc('payment_outage', 1900, 9), inc('payment_outage', 7, null), inc('demand_drop', 600, 45, 0.5)], normal: { days: 4, false_per_day_after: 0.25 } },
+      archive: { backends: [{ backend: 'local file:///tmp/x', orders: 50000, orders_per_s: 5200, time_share: { total_s: 10, hot_store_s: 9 } }], targets: { orders_per_s: 5000 } },
+    } as unknown as BenchResults);
+    const row = (prefix: string) => rows.find((r) => r.stage.startsWith(prefix));
+    expect(row('alert: payment outage ≥ 30 %, ≥ 100')).toMatchObject({ ours: '9 s', met: true });
+    expect(row('alert: payment outage ≥ 30 %, 5–100')).toMatchObject({ ours: 'not detected (some)', met: false });
+    expect(row('alert: demand drop')).toMatchObject({ ours: '45 s', met: true });
+    expect(row('alert: false alerts')).toMatchObject({ ours: '0.25 per day', met: true });
+    expect(row('archive-move, local dir')).toMatchObject({ ours: '5,200 orders/s, hot store 90 % of the time', met: true });
+  });
   it('is empty when nothing comparable ran', () => {
     expect(scoreboard({ at: 'x' })).toEqual([]);
   });
