@@ -6,7 +6,7 @@
  * one poll interval). Like the KPI hub, a snapshot is served only while known fresh; otherwise a
  * request reads Redis (and fails with 503 when Redis does not answer).
  */
-import { coalesce } from '../shared/kpi/coalesce.ts';
+import { keepFresh } from './fresh.ts';
 import type { Logger } from '../shared/platform/log.ts';
 import type { ResultStore } from '../shared/analytics/store.ts';
 import type { AnalyticsResult } from '../shared/analytics/types.ts';
@@ -57,61 +57,43 @@ export function historyJson(r: AnalyticsResult): HistoryJson {
 
 export async function createResultsCache(src: ResultSource, log: Logger, pollMs = 2_000): Promise<ResultsCache> {
   const listeners = new Set<(doc: ResultDoc, s: ResultsSnapshot) => void>();
-  let last: ResultsSnapshot | undefined;
+  let prev: ResultsSnapshot | undefined;
   let rawHistory: string | null = null;
-  let syncedAt = 0;
-
-  const refresh = coalesce(async (): Promise<ResultsSnapshot> => {
-    const t = Date.now();
-    const [h, q] = await Promise.all([src.loadHistory(), src.loadQuality()]);
-    syncedAt = t;
-    const hRaw = h === null ? null : JSON.stringify(h);
-    const qRaw = q === null ? null : JSON.stringify(q);
-    const first = last === undefined;
-    const historyChanged = first || hRaw !== rawHistory;
-    const qualityChanged = first || qRaw !== last?.quality;
-    if (!historyChanged && !qualityChanged) return last as ResultsSnapshot;
-    rawHistory = hRaw;
-    const snap: ResultsSnapshot = { history: historyChanged ? (h === null ? null : historyJson(h)) : (last?.history ?? null), quality: qRaw };
-    last = snap;
-    if (!first) {
-      for (const l of listeners) {
-        if (historyChanged) l('history', snap);
-        if (qualityChanged) l('quality', snap);
+  const fresh = await keepFresh<ResultsSnapshot>({
+    async load() {
+      const [h, q] = await Promise.all([src.loadHistory(), src.loadQuality()]);
+      const hRaw = h === null ? null : JSON.stringify(h);
+      const qRaw = q === null ? null : JSON.stringify(q);
+      const first = prev === undefined;
+      const historyChanged = first || hRaw !== rawHistory;
+      const qualityChanged = first || qRaw !== prev?.quality;
+      if (!historyChanged && !qualityChanged) return prev as ResultsSnapshot;
+      rawHistory = hRaw;
+      const snap: ResultsSnapshot = { history: historyChanged ? (h === null ? null : historyJson(h)) : (prev?.history ?? null), quality: qRaw };
+      prev = snap;
+      if (!first) {
+        for (const l of listeners) {
+          if (historyChanged) l('history', snap);
+          if (qualityChanged) l('quality', snap);
+        }
       }
-    }
-    return snap;
+      return snap;
+    },
+    subscribe: (onChange) => src.subscribe(() => onChange()),
+    pollMs,
+    log,
+    what: 'the batch results',
   });
-
-  const unsubscribe = await src.subscribe(() => {
-    refresh().catch((err: unknown) => log.warn('dashboard: reading the batch results failed', { err }));
-  });
-  let failing = false;
-  const timer = setInterval(() => {
-    refresh().then(
-      () => {
-        if (failing) log.info('dashboard: the batch results answer again');
-        failing = false;
-      },
-      (err: unknown) => {
-        if (!failing) log.warn('dashboard: cannot read the batch results from Redis (serving 503 until it answers)', { err });
-        failing = true;
-      },
-    );
-  }, pollMs);
-  timer.unref();
-
   return {
-    read: (maxAgeMs = 3 * pollMs) => (last && Date.now() - syncedAt <= maxAgeMs ? Promise.resolve(last) : refresh()),
-    current: () => (last ? Promise.resolve(last) : refresh()),
+    read: (maxAgeMs) => fresh.read(maxAgeMs),
+    current: () => fresh.current(),
     on(l) {
       listeners.add(l);
       return () => void listeners.delete(l);
     },
     async close() {
-      clearInterval(timer);
       listeners.clear();
-      await unsubscribe();
+      await fresh.close();
     },
   };
 }
