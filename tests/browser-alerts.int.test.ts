@@ -5,13 +5,14 @@
  * the panel marks the alert resolved. The page runs under the strict CSP with no violation.
  * Screenshots in .local/screenshots/ (alerts-open.png, alerts-resolved.png).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../shared/platform/config.ts';
 import { startDashboard, type Dashboard } from '../dashboard/server.ts';
-import { CHROMIUM, ensureDebianTools } from './browser-setup.ts';
+import { ensureDebianTools } from './browser-setup.ts';
+import { openCheckedPage, type CheckedPage } from './browser-page.ts';
 import { startAlertsPipeline, type AlertsPipeline } from './alerts-pipeline.ts';
 import { alertOf, lifeOf } from '../shared/alerts/testing/alerts.ts';
 
@@ -21,10 +22,9 @@ const at = (m: number): string => new Date(Date.UTC(2026, 10, 24, 9, m)).toISOSt
 describe('alerts in headless Chromium', () => {
   let p: AlertsPipeline;
   let dash: Dashboard;
-  let ctx: BrowserContext;
+  let browser: CheckedPage | undefined;
   let page: Page;
-  let userDir: string;
-  const errors: string[] = [];
+  let errors: string[] = [];
   const pay = lifeOf(alertOf({ id: 'payment_failure:crypto:b', started_at: at(0), detected_at: at(1), observed: 0.45, expected: 0.04, severity: 'critical' }));
   const drop = lifeOf(alertOf({ id: 'demand_drop:all:b', kind: 'demand_drop', subject: { scope: 'all' }, severity: 'warning', started_at: at(2), detected_at: at(3), observed: 3, expected: 42 }));
 
@@ -33,28 +33,12 @@ describe('alerts in headless Chromium', () => {
     mkdirSync(shots, { recursive: true });
     p = await startAlertsPipeline('browser');
     dash = await startDashboard({ config: p.config, port: 0 });
-    mkdirSync(path.join(ROOT, '.local', 'tmp'), { recursive: true });
-    userDir = mkdtempSync(path.join(ROOT, '.local', 'tmp', 'chromium-'));
-    ctx = await chromium.launchPersistentContext(userDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1440, height: 1000 },
-    });
-    page = await ctx.newPage();
-    await page.addInitScript(() => {
-      const w = window as unknown as { cspViolations: string[] };
-      w.cspViolations = [];
-      document.addEventListener('securitypolicyviolation', (e) => w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
-    });
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(m.text())) errors.push(m.text());
-    });
+    browser = await openCheckedPage();
+    page = browser.page;
+    errors = browser.errors;
   }, 120_000);
   afterAll(async () => {
-    await ctx?.close();
-    if (userDir) rmSync(userDir, { recursive: true, force: true });
+    await browser?.close();
     await dash?.close().catch(() => undefined);
     await p?.close();
   });

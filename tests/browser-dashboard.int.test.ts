@@ -6,13 +6,14 @@
  * disconnected banner when the dashboard goes away, and recovery when it is back.
  * Saves screenshots to .local/screenshots/; with UPDATE_DOCS_SCREENSHOT=1 also docs/dashboard.png.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../shared/platform/config.ts';
 import { startDashboard, type Dashboard } from '../dashboard/server.ts';
-import { CHROMIUM, ensureDebianTools } from './browser-setup.ts';
+import { ensureDebianTools } from './browser-setup.ts';
+import { openCheckedPage, type CheckedPage } from './browser-page.ts';
 import { acceptedOf, seededStream, startKpiPipeline, type KpiPipeline } from './kpi-pipeline.ts';
 import { waitFor } from '../dev/testing/wait-for.ts';
 import { RedisResultStore } from '../shared/analytics/adapters/redis-results.ts';
@@ -59,43 +60,25 @@ async function historyCharts(page: Page): Promise<Record<string, { labels: unkno
 describe('dashboard in headless Chromium', () => {
   let p: KpiPipeline;
   let dash: Dashboard;
-  let ctx: BrowserContext;
+  let browser: CheckedPage | undefined;
   let page: Page;
-  let userDir: string;
   const { messages } = seededStream(3000, 4242);
   const first = messages.slice(0, 1500);
   const firstCount = acceptedOf(first).length;
   const allCount = acceptedOf(messages).length;
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
     await ensureDebianTools(['chromium']);
     mkdirSync(shots, { recursive: true });
     p = await startKpiPipeline('browser', { quiet: true });
     dash = await startDashboard({ config: p.config, port: 0 });
-    mkdirSync(path.join(ROOT, '.local', 'tmp'), { recursive: true });
-    userDir = mkdtempSync(path.join(ROOT, '.local', 'tmp', 'chromium-'));
-    ctx = await chromium.launchPersistentContext(userDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1440, height: 1000 },
-    });
-    page = await ctx.newPage();
-    // Content-Security-Policy violations (the page must work under the strict policy).
-    await page.addInitScript(() => {
-      const w = window as unknown as { cspViolations: string[] };
-      w.cspViolations = [];
-      document.addEventListener('securitypolicyviolation', (e) => w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
-    });
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(m.text())) errors.push(m.text());
-    });
+    browser = await openCheckedPage();
+    page = browser.page;
+    errors = browser.errors;
   });
   afterAll(async () => {
-    await ctx?.close();
-    if (userDir) rmSync(userDir, { recursive: true, force: true });
+    await browser?.close();
     await dash?.close().catch(() => undefined);
     await p?.close();
   });

@@ -13,15 +13,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../shared/platform/config.ts';
 import { createLogger } from '../shared/platform/log.ts';
-import { contributionOf } from '../shared/kpi/contribution.ts';
 import { materialize } from '../shared/kpi/materialize.ts';
 import { listSource } from '../shared/kpi/adapters/mongo-source.ts';
-import { orderFromEvent } from '../shared/kpi/order.ts';
 import { rebuild } from '../shared/kpi/rebuild.ts';
 import { RedisKpiStore, leaseToken } from '../shared/kpi/adapters/redis-store.ts';
-import { VIEW_NAMES, type Contribution } from '../shared/kpi/types.ts';
 import type { OrderEvent } from '../shared/contract/types.ts';
-import { expectedKpis } from './kpi-expected.ts';
+import { contribs, expectedServed, served } from './kpi-served.ts';
 import { factOf, kpiTestEvents } from './kpi-events.ts';
 
 const log = createLogger({ test: 'kpi-memory' }, () => undefined);
@@ -31,29 +28,6 @@ const T0 = Date.UTC(2026, 10, 1);
 const PER_DAY = 3000;
 const DAYS = 10;
 
-function contribs(events: readonly OrderEvent[]): Contribution[] {
-  return events.map((e) => {
-    const r = orderFromEvent(e);
-    if (!r.ok) throw new Error(r.error);
-    return contributionOf(r.value);
-  });
-}
-
-async function served(store: RedisKpiStore): Promise<Record<string, unknown>> {
-  const { views } = await store.readAllViews();
-  const out: Record<string, unknown> = {};
-  for (const n of VIEW_NAMES) {
-    const v = JSON.parse(views[n] ?? 'null') as Record<string, unknown> | null;
-    if (n === 'summary' && v) delete v.as_of;
-    out[n] = v;
-  }
-  return out;
-}
-
-function expectedServed(events: readonly OrderEvent[]): Record<string, unknown> {
-  const e = expectedKpis(events);
-  return { summary: e.summary, revenue_per_minute: e.revenue_per_minute, top_products: e.top_products, orders_by_state: e.orders_by_state, payments: e.payments, segments: e.segments };
-}
 
 /** Keys, marks, minute fields and MEMORY USAGE of everything under the prefix. */
 async function footprint(store: RedisKpiStore): Promise<{ keys: number; marks: number; markSets: number; minuteFields: number; bytes: number }> {

@@ -8,19 +8,15 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../shared/platform/config.ts';
 import { createLogger } from '../shared/platform/log.ts';
-import { contributionOf } from '../shared/kpi/contribution.ts';
 import { aggregate } from '../shared/kpi/aggregate.ts';
 import type { DeliveredMessage } from '../shared/delivery/wire.ts';
 import { materialize } from '../shared/kpi/materialize.ts';
 import { listSource } from '../shared/kpi/adapters/mongo-source.ts';
-import { orderFromEvent } from '../shared/kpi/order.ts';
 import { rebuild } from '../shared/kpi/rebuild.ts';
 import { createReconciler } from '../shared/kpi/reconcile.ts';
 import { runRebuildJob, type RebuildJobResult } from '../shared/kpi/rebuild-job.ts';
 import { RedisKpiStore, leaseToken } from '../shared/kpi/adapters/redis-store.ts';
-import { VIEW_NAMES, type Contribution } from '../shared/kpi/types.ts';
-import type { OrderEvent } from '../shared/contract/types.ts';
-import { expectedKpis } from './kpi-expected.ts';
+import { contribs, expectedServed, served } from './kpi-served.ts';
 import { factOf, kpiTestEvents } from './kpi-events.ts';
 import { startPrivateRedis, type PrivateRedis } from './kpi-redis.ts';
 import { waitFor } from '../dev/testing/wait-for.ts';
@@ -28,30 +24,6 @@ import { waitFor } from '../dev/testing/wait-for.ts';
 const log = createLogger({ test: 'kpi-store' }, () => undefined);
 const config = loadConfig();
 
-function contribs(events: readonly OrderEvent[]): Contribution[] {
-  return events.map((e) => {
-    const r = orderFromEvent(e);
-    if (!r.ok) throw new Error(r.error);
-    return contributionOf(r.value);
-  });
-}
-
-/** Served views as parsed JSON, without the materialisation time. */
-async function served(store: RedisKpiStore): Promise<Record<string, unknown>> {
-  const { views } = await store.readAllViews();
-  const out: Record<string, unknown> = {};
-  for (const n of VIEW_NAMES) {
-    const v = JSON.parse(views[n] ?? 'null') as Record<string, unknown> | null;
-    if (n === 'summary' && v) delete v.as_of;
-    out[n] = v;
-  }
-  return out;
-}
-
-function expectedServed(events: readonly OrderEvent[]): Record<string, unknown> {
-  const e = expectedKpis(events);
-  return { summary: e.summary, revenue_per_minute: e.revenue_per_minute, top_products: e.top_products, orders_by_state: e.orders_by_state, payments: e.payments, segments: e.segments };
-}
 
 describe('KPI store on the shared Redis (own prefix)', () => {
   const prefix = `test:kpi:${randomUUID().slice(0, 8)}:`;
