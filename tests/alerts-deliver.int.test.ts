@@ -6,7 +6,10 @@
  * once after retries, a hanging webhook does not slow the function's answer, and the outbox
  * survives a SIGKILL of the function (the restarted process resumes it without a new change).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../dev/testing/wait-for.ts';
@@ -82,6 +85,9 @@ describe('alert-deliver: Kafka -> Redis -> webhook', () => {
   const secret = 'test-secret';
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let p: AlertsPipeline;
+  // The secret as OpenFaaS mounts it: a file ending with a newline (ALERT_WEBHOOK_SECRET_FILE).
+  const secretDir = mkdtempSync(path.join(os.tmpdir(), 'orderpulse-alert-secret-'));
+  const secretFile = path.join(secretDir, 'alert-webhook-secret');
   const a1 = lifeOf(alertOf({ id: 'payment_failure:crypto:1', started_at: at(0), detected_at: at(1) }));
   const a2 = lifeOf(alertOf({ id: 'demand_drop:all:1', kind: 'demand_drop', subject: { scope: 'all' }, severity: 'warning', started_at: at(2), detected_at: at(3), observed: 4, expected: 40 }));
   const a3 = lifeOf(alertOf({ id: 'demand_surge:sale:1', kind: 'demand_surge', subject: { sale: 'flash-1' }, severity: 'warning', started_at: at(4), detected_at: at(5), observed: 300, expected: 40 }));
@@ -89,9 +95,10 @@ describe('alert-deliver: Kafka -> Redis -> webhook', () => {
 
   beforeAll(async () => {
     receiver = await startReceiver(secret);
+    writeFileSync(secretFile, `${secret}\n`, { mode: 0o600 });
     p = await startAlertsPipeline('deliver', {
       ALERT_WEBHOOK_URL: receiver.url,
-      ALERT_WEBHOOK_SECRET: secret,
+      ALERT_WEBHOOK_SECRET_FILE: secretFile,
       ALERT_WEBHOOK_BACKOFF_MS: '100',
       ALERT_WEBHOOK_TIMEOUT_MS: '3000',
       ALERT_WEBHOOK_MAX_ATTEMPTS: '8',
@@ -100,6 +107,7 @@ describe('alert-deliver: Kafka -> Redis -> webhook', () => {
   afterAll(async () => {
     await p?.close();
     await receiver?.close();
+    rmSync(secretDir, { recursive: true, force: true });
   });
 
   it('stores every change once (a detector re-send and garbage included) and the webhook accepts each once after retries', async () => {

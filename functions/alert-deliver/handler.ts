@@ -14,6 +14,7 @@ import { deliverChanges } from '../../shared/alerts/deliver.ts';
 import { startDrainer, type Drainer } from '../../shared/alerts/deliver-webhook.ts';
 import { RedisAlertStore } from '../../shared/alerts/adapters/store-redis.ts';
 import { httpPoster } from '../../shared/alerts/adapters/deliver-http.ts';
+import { requireSecretFile } from '../../shared/adapters/secret-file.ts';
 import { alertMetrics, processRegistry } from '../../shared/platform/metrics.ts';
 
 /** orderpulse_alert_* (served on /_/metrics). */
@@ -31,6 +32,7 @@ const fn = defineFunction({
   open(config, log): Clients {
     const store = RedisAlertStore.open(config.redisUrl, config.kpiPrefix, 'orderpulse-alert-deliver', log);
     const url = config.alertWebhookUrl;
+    const secret = config.alertWebhookSecret ?? (config.alertWebhookSecretFile === undefined ? undefined : requireSecretFile(config.alertWebhookSecretFile, { setting: 'ALERT_WEBHOOK_SECRET_FILE', whenEmpty: 'write the signing secret into it' }));
     const drainer =
       url === undefined
         ? undefined
@@ -41,10 +43,10 @@ const fn = defineFunction({
             maxAttempts: config.alertWebhookMaxAttempts,
             backoffBaseMs: config.alertWebhookBackoffMs,
             timeoutMs: config.alertWebhookTimeoutMs,
-            ...(config.alertWebhookSecret === undefined ? {} : { secret: config.alertWebhookSecret }),
+            ...(secret === undefined ? {} : { secret }),
             metrics,
           });
-    log.info('alert delivery ready', { webhook: url === undefined ? 'off' : new URL(url).origin, keys: `${config.kpiPrefix}alerts:*` });
+    log.info('alert delivery ready', { webhook: url === undefined ? 'off' : new URL(url).origin, signed: secret !== undefined, keys: `${config.kpiPrefix}alerts:*` });
     return { store, drainer, webhook: url !== undefined, recentMax: config.alertRecentMax };
   },
   parse(event) {

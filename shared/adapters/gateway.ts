@@ -11,10 +11,11 @@
  * `npm run pipeline` generates the file (mode 0600) at its first start when neither is set.
  */
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../platform/config.ts';
 import { ConfigError, DependencyError } from '../platform/errors.ts';
+import { readSecretFile } from './secret-file.ts';
 
 export interface GatewayCredentials {
   user: string;
@@ -34,17 +35,7 @@ export function authHeaders(c: GatewayCredentials | undefined): Record<string, s
 }
 
 function readPasswordFile(file: string): string | undefined {
-  let raw: string;
-  try {
-    raw = readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ConfigError(`cannot read the gateway password file ${file} (GATEWAY_PASSWORD_FILE): ${(err as Error).message}`, { cause: err });
-  }
-  // Secrets written with `echo` end with a newline; OpenFaaS trims it as well.
-  const pw = raw.trim();
-  if (pw === '') throw new ConfigError(`the gateway password file ${file} is empty: write a password into it, or delete it so \`npm run pipeline\` generates one`);
-  return pw;
+  return readSecretFile(file, { setting: 'GATEWAY_PASSWORD_FILE', whenEmpty: 'write a password into it, or delete it so `npm run pipeline` generates one' });
 }
 
 /** The configured credentials with where they came from; undefined when neither GATEWAY_PASSWORD nor the file is there. */

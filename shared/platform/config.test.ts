@@ -85,6 +85,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ALERT_WEBHOOK_URL: 'ftp://x/' })).toThrow(/ALERT_WEBHOOK_URL/);
     expect(() => loadConfig({ ALERT_WEBHOOK_URL: 'https://u:p@hooks.example/' })).toThrow(/must not carry credentials/);
     expect(() => loadConfig({ ALERT_WEBHOOK_MAX_ATTEMPTS: '0' })).toThrow(/ALERT_WEBHOOK_MAX_ATTEMPTS/);
+    expect(d.alertWebhookSecretFile).toBeUndefined();
+    expect(loadConfig({ ALERT_WEBHOOK_SECRET_FILE: '/var/openfaas/secrets/alert-webhook-secret' }).alertWebhookSecretFile).toBe('/var/openfaas/secrets/alert-webhook-secret');
+    expect(() => loadConfig({ ALERT_WEBHOOK_SECRET: 's', ALERT_WEBHOOK_SECRET_FILE: '/x' })).toThrow(/not both/);
   });
 });
 

@@ -102,6 +102,8 @@ export interface Config {
   alertWebhookUrl: string | undefined;
   /** ALERT_WEBHOOK_SECRET: when set, each POST carries an HMAC-SHA256 signature (X-OrderPulse-Signature). */
   alertWebhookSecret: string | undefined;
+  /** ALERT_WEBHOOK_SECRET_FILE: the secret read from this file instead (an OpenFaaS secret); not with ALERT_WEBHOOK_SECRET. */
+  alertWebhookSecretFile: string | undefined;
   /** Attempts per change before giving up (ALERT_WEBHOOK_MAX_ATTEMPTS, default 8). */
   alertWebhookMaxAttempts: number;
   /** First retry delay, doubled per attempt up to 5 min (ALERT_WEBHOOK_BACKOFF_MS, default 1000). */
@@ -164,6 +166,14 @@ function webhookUrl(env: Env): string | undefined {
   const u = new URL(url(env, 'ALERT_WEBHOOK_URL', raw, ['http:', 'https:']));
   if (u.username || u.password) throw new ConfigError('ALERT_WEBHOOK_URL must not carry credentials; set ALERT_WEBHOOK_SECRET to sign the requests instead');
   return raw;
+}
+
+/** ALERT_WEBHOOK_SECRET or ALERT_WEBHOOK_SECRET_FILE (read when the deliverer starts), not both. */
+function webhookSecret(env: Env): { alertWebhookSecret: string | undefined; alertWebhookSecretFile: string | undefined } {
+  const secret = env.ALERT_WEBHOOK_SECRET || undefined;
+  const file = env.ALERT_WEBHOOK_SECRET_FILE || undefined;
+  if (secret !== undefined && file !== undefined) throw new ConfigError('set ALERT_WEBHOOK_SECRET or ALERT_WEBHOOK_SECRET_FILE, not both');
+  return { alertWebhookSecret: secret, alertWebhookSecretFile: file === undefined ? undefined : path.resolve(file) };
 }
 
 /** `ingest=4,aggregate=2` -> { ingest: 4, aggregate: 2 } (FUNCTION_REPLICAS and `npm run pipeline -- --replicas`). */
@@ -287,7 +297,7 @@ export function loadConfig(env: Env = process.env): Config {
     dashboardMaxSseClients: int(env, 'DASHBOARD_MAX_SSE_CLIENTS', 100, 1, 100_000),
     alertsTopic: env.TOPIC_ALERTS || 'alerts',
     alertWebhookUrl: webhookUrl(env),
-    alertWebhookSecret: env.ALERT_WEBHOOK_SECRET || undefined,
+    ...webhookSecret(env),
     alertWebhookMaxAttempts: int(env, 'ALERT_WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
     alertWebhookBackoffMs: int(env, 'ALERT_WEBHOOK_BACKOFF_MS', 1000, 10, 600_000),
     alertWebhookTimeoutMs: int(env, 'ALERT_WEBHOOK_TIMEOUT_MS', 5000, 100, 120_000),
