@@ -33,6 +33,8 @@ export interface IncidentResult {
   delay_s: number | null;
   severity: string | null;
   window_s: number | null;
+  /** What found it: 'window' or 'cusum' (payment), 'level' or 'sale' (demand: the normal level, or the running sale's). */
+  test: string | null;
   resolved_after_end_s: number | null;
   /** A flash sale running within 5 minutes of the onset (it inflates the level the drop is judged against). */
   sale_near_onset: string | null;
@@ -124,6 +126,7 @@ export function runAlertsBench(opts: { quick?: boolean; eventRate?: number; para
       delay_s: first ? (Date.parse(first.detected_at) - i.startMs) / 1000 : null,
       severity: first?.severity ?? null,
       window_s: first ? Number(first.detail?.window_s ?? 0) : null,
+      test: first ? String(first.detail?.test ?? (first.detail?.baseline === 'sale' ? 'sale' : 'level')) : null,
       resolved_after_end_s: resolved?.resolved_at ? (Date.parse(resolved.resolved_at) - i.endMs) / 1000 : null,
       sale_near_onset: inc.truth.find((t) => t.kind === 'flash_sale' && Date.parse(t.onset) < i.startMs + 60_000 && Date.parse(t.end) > i.startMs - 5 * 60_000)?.subject.sale ?? null,
     };
@@ -165,7 +168,7 @@ export function alertsLines(r: AlertsBenchResult): string[] {
     `  payment: windows ${p.paymentWindowsS.join('/')} s, threshold baseline + max(${p.payment.minLift}, ${p.payment.relLift}×baseline), binomial z >= ${p.payment.zOpen}, >= ${p.payment.minFailures} failures; demand: drop windows ${p.demandWindowsS.join('/')} s (N <= ${p.demand.dropRatio}·E, z <= −${p.demand.zDrop}), surge ${p.surgeWindowsS.join('/')} s (N >= ${p.demand.surgeRatio}·E, z >= ${p.demand.zSurge}); resolve after ${p.resolveHoldS} s normal`,
   ];
   for (const i of r.incidents) {
-    lines.push(`  ${i.kind} ${Object.values(i.subject).join(',')} at ${i.onset.slice(11, 16)} UTC, ${i.minutes} min, level ${i.level}, ${i.per_minute_before}/min before: ${i.alerts} alert(s), delay ${i.delay_s ?? '-'} s (window ${i.window_s ?? '-'} s, ${i.severity ?? '-'}), resolved ${i.resolved_after_end_s ?? '-'} s after the end${i.sale_near_onset ? ` (${i.sale_near_onset} running at onset)` : ''}`);
+    lines.push(`  ${i.kind} ${Object.values(i.subject).join(',')} at ${i.onset.slice(11, 16)} UTC, ${i.minutes} min, level ${i.level}, ${i.per_minute_before}/min before: ${i.alerts} alert(s), delay ${i.delay_s ?? '-'} s (${i.test === 'cusum' ? 'CUSUM over' : i.test === 'sale' ? 'vs the sale level, window' : 'window'} ${i.window_s ?? '-'} s, ${i.severity ?? '-'}), resolved ${i.resolved_after_end_s ?? '-'} s after the end${i.sale_near_onset ? ` (${i.sale_near_onset} running at onset)` : ''}`);
   }
   lines.push(`  false alerts: incident run ${r.incident_run_false}; normal traffic ${r.normal.days} days (${r.normal.orders.toLocaleString('en-US')} orders, ${r.normal.sales} flash sales, ${r.normal.sales_named} named by a surge alert): day 1 (bootstrap) ${r.normal.false_day1}, after ${r.normal.false_after} = ${r.normal.false_per_day_after}/day`);
   return lines;
