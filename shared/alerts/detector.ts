@@ -194,6 +194,7 @@ function step(st: DetectorState, s: number, params: DetectorParams, changes: Ale
   const payWindows: Record<number, Record<string, [number, number]>> = {};
   for (const w of params.paymentWindowsS) payWindows[w] = st.windows[w]?.m ?? {};
   payWindows[60] ??= st.windows[60]?.m ?? {};
+  payWindows[300] ??= st.windows[300]?.m ?? {};
   const methods = new Set([...Object.keys(st.pay), ...Object.keys(st.book.open).filter((k) => k.startsWith('payment_failure:')).map((k) => k.slice('payment_failure:'.length))]);
   const cusums = (st.cusum ??= {});
   for (const m of [...methods].sort()) {

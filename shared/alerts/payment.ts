@@ -16,8 +16,9 @@
  * `payment_failure:<method>`): one alert per incident, whichever test saw it first (the window's
  * finding wins when both fire in the same second). When the 60 s window holds fewer than
  * `cusum.minResolveAttempts` attempts, "normal" is the CUSUM's reverse statistic (evidence for the
- * baseline over the alternative) at `cusum.dClose`, not the 60 s Wilson bound (which, on a handful
- * of attempts, says normal in the middle of an outage).
+ * baseline over the alternative) at `cusum.dClose` together with the 300 s window's Wilson upper
+ * bound below pT, not the 60 s Wilson bound (which, on a handful of attempts, says normal in the
+ * middle of an outage).
  */
 import type { Finding, Verdict } from './book.ts';
 import type { DetectorParams } from './params.ts';
@@ -78,6 +79,9 @@ export function evaluatePayment(method: string, base: MethodCounts | undefined, 
   const [a60, f60] = windows[60]?.[method] ?? [0, 0];
   const shortFinding = finding !== null && (alarm !== null || Number(finding.detail.window_s) <= 60);
   const lowVolume = cusum !== undefined && a60 < p.cusum.minResolveAttempts;
-  const normal = !shortFinding && (lowVolume ? cusum.d >= p.cusum.dClose : a60 === 0 || wilsonUpper(f60, a60, p.zClose) < pT);
+  // Low volume: the reverse statistic AND the 300 s window's Wilson upper bound (a run of successes
+  // inside an outage can build D alone; measured: an alert resolved 71 s before a 5.5/min outage ended).
+  const [a300, f300] = windows[300]?.[method] ?? [0, 0];
+  const normal = !shortFinding && (lowVolume ? cusum.d >= p.cusum.dClose && (a300 === 0 || wilsonUpper(f300, a300, p.zClose) < pT) : a60 === 0 || wilsonUpper(f60, a60, p.zClose) < pT);
   return { key: `payment_failure:${method}`, kind: 'payment_failure', finding, normal, observed: a60 === 0 ? 0 : f60 / a60, expected: p0 };
 }
