@@ -235,7 +235,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   // `--plain`: the detectors without the CUSUM and the sale level (as before issue 11's second round), for before/after in one go.
   const plain = process.argv.includes('--plain');
-  const params: DetectorParams = plain ? { ...DEFAULT_PARAMS, payment: { ...DEFAULT_PARAMS.payment, cusum: { ...DEFAULT_PARAMS.payment.cusum, hMin: 1e9 } }, demand: { ...DEFAULT_PARAMS.demand, saleRefMinS: 1e9 } } : DEFAULT_PARAMS;
+  const params: DetectorParams = plain ? { ...DEFAULT_PARAMS, payment: { ...DEFAULT_PARAMS.payment, cusum: { ...DEFAULT_PARAMS.payment.cusum, hMin: 1e9, minResolveAttempts: 0 } }, demand: { ...DEFAULT_PARAMS.demand, saleRefMinS: 1e9 } } : DEFAULT_PARAMS;
   const r = runAlertsBench({ quick: process.argv.includes('--quick'), params });
   process.stdout.write(alertsLines(r).join('\n') + '\n');
   process.stdout.write(r.normal.false_alerts.join('\n') + '\n');
