@@ -11,17 +11,25 @@
  * - Normal traffic: D days with flash sales and no incident: alerts per day that are false
  *   (everything except a surge naming a sale that was running), day 1 (bootstrap baseline)
  *   apart from the days after (seasonal baseline).
+ * - Two more incident streams (not with --quick): demand drops that begin 2 minutes into a flash
+ *   sale, and crypto outages at night (a few attempts per minute).
+ * `--plain`: the same without the per-method CUSUM and the sale level (before/after in one go);
+ * `--seeds 6,9,13`: only normal streams of those seeds, 3 days each.
  */
 import type { AlertChange } from '../shared/alerts/alert.ts';
 import { DEFAULT_PARAMS, type DetectorParams } from '../shared/alerts/params.ts';
 import type { OrderSignal } from '../shared/alerts/signal.ts';
 import { drive } from '../shared/alerts/testing/drive.ts';
 import type { Incident, IncidentTruth } from '../dev/generator/incidents.ts';
+import { createGenerator } from '../dev/generator/generator.ts';
+import type { FlashSale } from '../dev/generator/intensity.ts';
 
 const DAY = 86_400_000;
 const H = 3_600_000;
 
 export interface IncidentResult {
+  /** Which stream: 'main' (the mixed incident day), 'drops in sales', 'low volume'. */
+  run: string;
   kind: string;
   subject: Record<string, string>;
   onset: string;
@@ -33,6 +41,8 @@ export interface IncidentResult {
   delay_s: number | null;
   severity: string | null;
   window_s: number | null;
+  /** What found it: 'window' or 'cusum' (payment), 'level' or 'sale' (demand: the normal level, or the running sale's). */
+  test: string | null;
   resolved_after_end_s: number | null;
   /** A flash sale running within 5 minutes of the onset (it inflates the level the drop is judged against). */
   sale_near_onset: string | null;
@@ -77,6 +87,52 @@ function falseAlerts(changes: readonly AlertChange[], truth: readonly IncidentTr
   return out;
 }
 
+/** The flash sales of a seeded stream (the schedule has its own seeded generator: incidents do not move it). */
+function flashSales(seed: number, start: number, eventRate: number, durationMs: number): readonly FlashSale[] {
+  const g = createGenerator({ seed, start, eventRate });
+  const end = start + durationMs;
+  while (g.timeMs < end) g.next();
+  return g.flashSales;
+}
+
+/** One stream with incidents: each incident's alerts, delay and resolution, and the run's false alerts. */
+function incidentRun(o: { seed: number; start: number; eventRate: number; durationMs: number; incidents: Incident[]; partitions: number; params: DetectorParams; run: string }): { results: IncidentResult[]; false: number; orders: number } {
+  const methodHist = new Map<string, Map<number, number>>();
+  const orderHist = new Map<number, number>();
+  const record = (s: OrderSignal): void => {
+    const m = Math.floor(s.ts / 60_000);
+    orderHist.set(m, (orderHist.get(m) ?? 0) + 1);
+    const h = methodHist.get(s.method) ?? new Map<number, number>();
+    methodHist.set(s.method, h);
+    h.set(m, (h.get(m) ?? 0) + 1);
+  };
+  const inc = drive({ seed: o.seed, start: o.start, eventRate: o.eventRate, durationMs: o.durationMs, incidents: o.incidents, partitions: o.partitions, batch: 500, params: o.params, onSignal: record });
+  const results: IncidentResult[] = o.incidents.map((i) => {
+    const kind = i.kind === 'payment_outage' ? 'payment_failure' : 'demand_drop';
+    const subject: Record<string, string> = i.kind === 'payment_outage' ? { payment_method: i.method } : { scope: 'all' };
+    const opened = inc.changes.filter((c) => c.type === 'opened' && c.alert.kind === kind && subjectKey(c.alert.subject) === subjectKey(subject) && Date.parse(c.alert.detected_at) >= i.startMs - 60_000 && Date.parse(c.alert.detected_at) <= i.endMs + 10 * 60_000);
+    const first = opened[0]?.alert;
+    const resolved = first ? inc.changes.find((c) => c.type === 'resolved' && c.alert.id === first.id)?.alert : undefined;
+    return {
+      run: o.run,
+      kind: i.kind,
+      subject,
+      onset: new Date(i.startMs).toISOString(),
+      minutes: (i.endMs - i.startMs) / 60_000,
+      level: i.kind === 'payment_outage' ? i.failureRate : i.factor,
+      per_minute_before: perMinuteBefore(i.kind === 'payment_outage' ? (methodHist.get(i.method) ?? new Map()) : orderHist, i.startMs),
+      alerts: opened.length,
+      delay_s: first ? (Date.parse(first.detected_at) - i.startMs) / 1000 : null,
+      severity: first?.severity ?? null,
+      window_s: first ? Number(first.detail?.window_s ?? 0) : null,
+      test: first ? String(first.detail?.test ?? (first.detail?.baseline === 'sale' ? 'sale' : 'level')) : null,
+      resolved_after_end_s: resolved?.resolved_at ? (Date.parse(resolved.resolved_at) - i.endMs) / 1000 : null,
+      sale_near_onset: inc.truth.find((t) => t.kind === 'flash_sale' && Date.parse(t.onset) < i.startMs + 60_000 && Date.parse(t.end) > i.startMs - 5 * 60_000)?.subject.sale ?? null,
+    };
+  });
+  return { results, false: falseAlerts(inc.changes, inc.truth).length, orders: inc.orders };
+}
+
 export function runAlertsBench(opts: { quick?: boolean; eventRate?: number; params?: DetectorParams } = {}): AlertsBenchResult {
   const params = opts.params ?? DEFAULT_PARAMS;
   const eventRate = opts.eventRate ?? 20;
@@ -96,39 +152,26 @@ export function runAlertsBench(opts: { quick?: boolean; eventRate?: number; para
     { kind: 'demand_drop', startMs: at(21), endMs: at(21) + 5 * 60_000, factor: 0 },
     { kind: 'payment_outage', method: 'credit_card', startMs: at(22.5), endMs: at(22.5) + 10 * 60_000, failureRate: 0.5 },
   ];
-  const methodHist = new Map<string, Map<number, number>>();
-  const orderHist = new Map<number, number>();
-  const record = (s: OrderSignal): void => {
-    const m = Math.floor(s.ts / 60_000);
-    orderHist.set(m, (orderHist.get(m) ?? 0) + 1);
-    const h = methodHist.get(s.method) ?? new Map<number, number>();
-    methodHist.set(s.method, h);
-    h.set(m, (h.get(m) ?? 0) + 1);
-  };
   const t0 = performance.now();
-  const inc = drive({ seed: 3, start, eventRate, durationMs: 2 * DAY, incidents, partitions, batch: 500, params, onSignal: record });
-  const results: IncidentResult[] = incidents.map((i) => {
-    const kind = i.kind === 'payment_outage' ? 'payment_failure' : 'demand_drop';
-    const subject: Record<string, string> = i.kind === 'payment_outage' ? { payment_method: i.method } : { scope: 'all' };
-    const opened = inc.changes.filter((c) => c.type === 'opened' && c.alert.kind === kind && subjectKey(c.alert.subject) === subjectKey(subject) && Date.parse(c.alert.detected_at) >= i.startMs - 60_000 && Date.parse(c.alert.detected_at) <= i.endMs + 10 * 60_000);
-    const first = opened[0]?.alert;
-    const resolved = first ? inc.changes.find((c) => c.type === 'resolved' && c.alert.id === first.id)?.alert : undefined;
-    return {
-      kind: i.kind,
-      subject,
-      onset: new Date(i.startMs).toISOString(),
-      minutes: (i.endMs - i.startMs) / 60_000,
-      level: i.kind === 'payment_outage' ? i.failureRate : i.factor,
-      per_minute_before: perMinuteBefore(i.kind === 'payment_outage' ? (methodHist.get(i.method) ?? new Map()) : orderHist, i.startMs),
-      alerts: opened.length,
-      delay_s: first ? (Date.parse(first.detected_at) - i.startMs) / 1000 : null,
-      severity: first?.severity ?? null,
-      window_s: first ? Number(first.detail?.window_s ?? 0) : null,
-      resolved_after_end_s: resolved?.resolved_at ? (Date.parse(resolved.resolved_at) - i.endMs) / 1000 : null,
-      sale_near_onset: inc.truth.find((t) => t.kind === 'flash_sale' && Date.parse(t.onset) < i.startMs + 60_000 && Date.parse(t.end) > i.startMs - 5 * 60_000)?.subject.sale ?? null,
-    };
-  });
-  const incFalse = falseAlerts(inc.changes, inc.truth).length;
+  const main = incidentRun({ seed: 3, start, eventRate, durationMs: 2 * DAY, incidents, partitions, params, run: 'main' });
+  let results = main.results;
+  let incFalse = main.false;
+  let incOrders = main.orders;
+  if (!opts.quick) {
+    // Drops that begin 2 minutes into a flash sale (the sale inflates the window; sale.ts), on the
+    // longer sales of day 2 at least 2 h apart (seed 7; the sale schedule does not depend on incidents).
+    const sales = flashSales(7, start, eventRate, 2 * DAY).filter((x) => x.startMs >= d2 && x.endMs - x.startMs >= 6 * 60_000 && x.endMs < start + 2 * DAY - H);
+    const picked: typeof sales = [];
+    for (const x of sales) if (picked.length === 0 || x.startMs - picked[picked.length - 1]!.startMs >= 2 * H) picked.push(x);
+    const saleDrops: Incident[] = picked.map((x) => ({ kind: 'demand_drop', startMs: Math.floor(x.startMs + 120_000), endMs: Math.floor(x.startMs + 120_000 + 5 * 60_000), factor: 0.5 }));
+    const sd = incidentRun({ seed: 7, start, eventRate, durationMs: 2 * DAY, incidents: saleDrops, partitions, params, run: 'drops in sales' });
+    // Crypto outages at the night's low volume (a few attempts per minute; the CUSUM's case).
+    const night: Incident[] = [4, 5, 6, 7, 9, 10].map((h) => ({ kind: 'payment_outage', method: 'crypto', startMs: at(h), endMs: at(h) + 20 * 60_000, failureRate: 0.3 }));
+    const lv = incidentRun({ seed: 7, start, eventRate, durationMs: DAY + 12 * H, incidents: night, partitions, params, run: 'low volume' });
+    results = [...results, ...sd.results, ...lv.results];
+    incFalse += sd.false + lv.false;
+    incOrders += sd.orders + lv.orders;
+  }
 
   const days = opts.quick ? 2 : 4;
   const normal = drive({ seed: 5, start, eventRate, durationMs: days * DAY, partitions, batch: 500, params });
@@ -154,7 +197,7 @@ export function runAlertsBench(opts: { quick?: boolean; eventRate?: number; para
       false_per_day_after: Math.round(((fa.length - day1) / (days - 1)) * 100) / 100,
       false_alerts: fa.map((c) => `${c.alert.kind} ${JSON.stringify(c.alert.subject)} ${c.alert.detected_at} observed ${c.alert.observed} expected ${c.alert.expected}`),
     },
-    detector_orders_per_s: Math.round((inc.orders + normal.orders) / secs),
+    detector_orders_per_s: Math.round((incOrders + normal.orders) / secs),
   };
 }
 
@@ -165,9 +208,9 @@ export function alertsLines(r: AlertsBenchResult): string[] {
     `  payment: windows ${p.paymentWindowsS.join('/')} s, threshold baseline + max(${p.payment.minLift}, ${p.payment.relLift}×baseline), binomial z >= ${p.payment.zOpen}, >= ${p.payment.minFailures} failures; demand: drop windows ${p.demandWindowsS.join('/')} s (N <= ${p.demand.dropRatio}·E, z <= −${p.demand.zDrop}), surge ${p.surgeWindowsS.join('/')} s (N >= ${p.demand.surgeRatio}·E, z >= ${p.demand.zSurge}); resolve after ${p.resolveHoldS} s normal`,
   ];
   for (const i of r.incidents) {
-    lines.push(`  ${i.kind} ${Object.values(i.subject).join(',')} at ${i.onset.slice(11, 16)} UTC, ${i.minutes} min, level ${i.level}, ${i.per_minute_before}/min before: ${i.alerts} alert(s), delay ${i.delay_s ?? '-'} s (window ${i.window_s ?? '-'} s, ${i.severity ?? '-'}), resolved ${i.resolved_after_end_s ?? '-'} s after the end${i.sale_near_onset ? ` (${i.sale_near_onset} running at onset)` : ''}`);
+    lines.push(`  ${i.run === 'main' ? '' : `[${i.run}] `}${i.kind} ${Object.values(i.subject).join(',')} at ${i.onset.slice(11, 16)} UTC, ${i.minutes} min, level ${i.level}, ${i.per_minute_before}/min before: ${i.alerts} alert(s), delay ${i.delay_s ?? '-'} s (${i.test === 'cusum' ? 'CUSUM over' : i.test === 'sale' ? 'vs the sale level, window' : 'window'} ${i.window_s ?? '-'} s, ${i.severity ?? '-'}), resolved ${i.resolved_after_end_s ?? '-'} s after the end${i.sale_near_onset ? ` (${i.sale_near_onset} running at onset)` : ''}`);
   }
-  lines.push(`  false alerts: incident run ${r.incident_run_false}; normal traffic ${r.normal.days} days (${r.normal.orders.toLocaleString('en-US')} orders, ${r.normal.sales} flash sales, ${r.normal.sales_named} named by a surge alert): day 1 (bootstrap) ${r.normal.false_day1}, after ${r.normal.false_after} = ${r.normal.false_per_day_after}/day`);
+  lines.push(`  false alerts: incident runs ${r.incident_run_false}; normal traffic ${r.normal.days} days (${r.normal.orders.toLocaleString('en-US')} orders, ${r.normal.sales} flash sales, ${r.normal.sales_named} named by a surge alert): day 1 (bootstrap) ${r.normal.false_day1}, after ${r.normal.false_after} = ${r.normal.false_per_day_after}/day`);
   return lines;
 }
 
@@ -190,7 +233,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     }
     process.exit(0);
   }
-  const r = runAlertsBench({ quick: process.argv.includes('--quick') });
+  // `--plain`: the detectors without the CUSUM and the sale level (as before issue 11's second round), for before/after in one go.
+  const plain = process.argv.includes('--plain');
+  const params: DetectorParams = plain ? { ...DEFAULT_PARAMS, payment: { ...DEFAULT_PARAMS.payment, cusum: { ...DEFAULT_PARAMS.payment.cusum, hMin: 1e9, minResolveAttempts: 0 } }, demand: { ...DEFAULT_PARAMS.demand, saleRefMinS: 1e9 } } : DEFAULT_PARAMS;
+  const r = runAlertsBench({ quick: process.argv.includes('--quick'), params });
   process.stdout.write(alertsLines(r).join('\n') + '\n');
   process.stdout.write(r.normal.false_alerts.join('\n') + '\n');
 }

@@ -3,6 +3,7 @@ import { advance, createDetectorState, observe, partitionWatermark, tick, type D
 import { DEFAULT_PARAMS } from './params.ts';
 import { drive } from './testing/drive.ts';
 import type { AlertChange } from './alert.ts';
+import { createGenerator } from '../../dev/generator/generator.ts';
 
 const START = Date.parse('2026-11-02T00:00:00Z');
 const MIN = 60_000;
@@ -47,6 +48,63 @@ describe('detectors over a seeded stream with injected incidents', () => {
     const named = opened(r.changes).filter((c) => c.alert.kind === 'demand_surge').map((c) => c.alert.subject.sale);
     expect(named.length).toBeGreaterThan(0);
     for (const n of named) expect(sales).toContain(n);
+  });
+});
+
+describe('a payment outage on a method with a few attempts per minute (the CUSUM)', () => {
+  const start = Date.parse('2026-11-02T06:00:00Z');
+  const outage = { kind: 'payment_outage' as const, method: 'crypto' as const, startMs: start + 90 * MIN, endMs: start + 110 * MIN, failureRate: 0.3 };
+  let crypto = 0;
+  const r = drive({ seed: 11, start, eventRate: 20, durationMs: 150 * MIN, incidents: [outage], partitions: 2, onSignal: (s) => void (s.method === 'crypto' && s.ts >= outage.startMs - 30 * MIN && s.ts < outage.startMs && crypto++) });
+  const pay = r.changes.filter((c) => c.alert.kind === 'payment_failure');
+
+  it('raises one alert, found by the CUSUM within minutes, and resolves it after the end', () => {
+    expect(crypto / 30).toBeLessThan(15); // attempts per minute before onset: the windows cannot decide within minutes
+    const o = opened(pay);
+    expect(o.map((c) => c.alert.subject)).toEqual([{ payment_method: 'crypto' }]);
+    expect(o[0]!.alert.detail?.test).toBe('cusum');
+    const delay = Date.parse(o[0]!.alert.detected_at) - outage.startMs;
+    expect(delay).toBeGreaterThan(0);
+    expect(delay).toBeLessThanOrEqual(15 * MIN);
+    const resolved = pay.filter((c) => c.type === 'resolved');
+    expect(resolved).toHaveLength(1);
+    expect(Date.parse(resolved[0]!.alert.resolved_at!)).toBeGreaterThan(outage.endMs);
+    expect(Date.parse(resolved[0]!.alert.resolved_at!)).toBeLessThan(outage.endMs + 15 * MIN);
+  });
+
+  it('the CUSUM state is saved with the detector state', () => {
+    expect(r.state.cusum?.crypto).toBeDefined();
+  });
+});
+
+describe('a demand drop that begins during a flash sale', () => {
+  const seed = 17;
+  const start = Date.parse('2026-11-02T06:00:00Z');
+  // the sale comes from the generator's seeded schedule (incidents do not move it): find one of >= 7 minutes
+  const g = createGenerator({ seed, start, eventRate: 10 });
+  while (g.timeMs < start + 110 * MIN) g.next();
+  const sale = g.flashSales.find((x) => x.startMs > start + 50 * MIN && x.endMs - x.startMs >= 7 * MIN)!;
+  const drop = { kind: 'demand_drop' as const, startMs: Math.floor(sale.startMs + 150_000), endMs: Math.floor(sale.startMs + 150_000 + 8 * MIN), factor: 0.5 };
+  const r = drive({ seed, start, eventRate: 10, durationMs: 130 * MIN, incidents: [drop], partitions: 4, batch: 200 });
+
+  it('is found against the sale level within 60 s: one alert, resolved after the end', () => {
+    const drops = r.changes.filter((c) => c.alert.kind === 'demand_drop');
+    const o = opened(drops);
+    expect(o).toHaveLength(1);
+    expect(o[0]!.alert.subject).toEqual({ scope: 'all' });
+    expect(o[0]!.alert.detail).toMatchObject({ baseline: 'sale', sale: sale.campaign });
+    const delay = Date.parse(o[0]!.alert.detected_at) - drop.startMs;
+    expect(delay).toBeGreaterThan(0);
+    expect(delay).toBeLessThanOrEqual(60_000);
+    const resolved = drops.filter((c) => c.type === 'resolved');
+    expect(resolved).toHaveLength(1);
+    expect(Date.parse(resolved[0]!.alert.resolved_at!)).toBeGreaterThan(drop.endMs);
+    expect(Date.parse(resolved[0]!.alert.resolved_at!)).toBeLessThan(drop.endMs + 5 * MIN);
+  });
+
+  it('still names the sale in its surge alert, and raises nothing else', () => {
+    expect(opened(r.changes).some((c) => c.alert.kind === 'demand_surge' && c.alert.subject.sale === sale.campaign)).toBe(true);
+    expect(notSales(r.changes).map((c) => c.alert.kind)).toEqual(['demand_drop']);
   });
 });
 

@@ -21,7 +21,9 @@ import { applyVerdict, createBook, masked, prune, type Book } from './book.ts';
 import { createBaseline, expectedAt, learnMinute, skipMinute, type DemandBaseline } from './baseline.ts';
 import { evaluateDemand } from './demand.ts';
 import { DEFAULT_PARAMS, type DetectorParams } from './params.ts';
-import { evaluatePayment, type MethodCounts } from './payment.ts';
+import { evaluatePayment, type CusumView, type MethodCounts } from './payment.ts';
+import { createCusum, cusumThreshold, stepCusum, type MethodCusum } from './cusum.ts';
+import { createSaleTracker, stepSale, type SaleTracker } from './sale.ts';
 import type { OrderSignal } from './signal.ts';
 
 interface Counts {
@@ -57,12 +59,16 @@ export interface DetectorState {
   demand: DemandBaseline;
   /** The minute being accumulated for the demand baseline. */
   minute: { m: number; o: number } | null;
+  /** Per-method CUSUM of failures (cusum.ts); absent in states saved before it existed. */
+  cusum?: Record<string, MethodCusum>;
+  /** The running flash sale and its level (sale.ts); absent in states saved before it existed. */
+  sale?: SaleTracker;
   book: Book;
   late: number;
 }
 
 export function createDetectorState(params: DetectorParams = DEFAULT_PARAMS): DetectorState {
-  return { v: 1, partitions: {}, watermark: null, evaluated: null, first: null, buckets: {}, windows: {}, pay: {}, demand: createBaseline(params.demand), minute: null, book: createBook(), late: 0 };
+  return { v: 1, partitions: {}, watermark: null, evaluated: null, first: null, buckets: {}, windows: {}, pay: {}, demand: createBaseline(params.demand), minute: null, cusum: {}, sale: createSaleTracker(), book: createBook(), late: 0 };
 }
 
 const allWindows = (p: DetectorParams): number[] => [...new Set([...p.paymentWindowsS, ...p.demandWindowsS, ...p.surgeWindowsS])].sort((a, b) => a - b);
@@ -188,9 +194,11 @@ function step(st: DetectorState, s: number, params: DetectorParams, changes: Ale
   const payWindows: Record<number, Record<string, [number, number]>> = {};
   for (const w of params.paymentWindowsS) payWindows[w] = st.windows[w]?.m ?? {};
   payWindows[60] ??= st.windows[60]?.m ?? {};
+  payWindows[300] ??= st.windows[300]?.m ?? {};
   const methods = new Set([...Object.keys(st.pay), ...Object.keys(st.book.open).filter((k) => k.startsWith('payment_failure:')).map((k) => k.slice('payment_failure:'.length))]);
+  const cusums = (st.cusum ??= {});
   for (const m of [...methods].sort()) {
-    const v = evaluatePayment(m, st.pay[m], payWindows, endMs, params);
+    const v = evaluatePayment(m, st.pay[m], payWindows, endMs, params, stepMethodCusum(cusums, m, st.pay[m], s, b, params));
     if (v) changes.push(...applyVerdict(st.book, v, endMs, params.resolveHoldS));
   }
   const orders: Record<number, number> = {};
@@ -199,6 +207,7 @@ function step(st: DetectorState, s: number, params: DetectorParams, changes: Ale
     {
       orders,
       expectedPerMinute: (t) => expectedAt(st.demand, t, params.demand),
+      sale: stepSale((st.sale ??= createSaleTracker()), s, b?.c, (x) => st.buckets[x]?.o ?? 0, st.book.open.demand_drop !== undefined, params.demand),
       campaigns: (w) => {
         const c: Record<string, number> = {};
         for (let x = s - w + 1; x <= s; x++) for (const [k, n] of Object.entries(st.buckets[x]?.c ?? {})) c[k] = (c[k] ?? 0) + n;
@@ -213,6 +222,20 @@ function step(st: DetectorState, s: number, params: DetectorParams, changes: Ale
 }
 
 const MARGIN_MS = 60_000;
+
+/** The method's CUSUM takes second `sec` (once its baseline is ready); undefined before. */
+function stepMethodCusum(cusums: Record<string, MethodCusum>, m: string, base: MethodCounts | undefined, sec: number, b: Counts | undefined, params: DetectorParams): CusumView | undefined {
+  const p = params.payment;
+  if (base === undefined || base.a < p.minBaselineAttempts) {
+    delete cusums[m];
+    return undefined;
+  }
+  const c = (cusums[m] ??= createCusum());
+  const [a, f] = b?.m[m] ?? [0, 0];
+  const p0 = Math.max(0.001, base.f / base.a);
+  const alarm = stepCusum(c, sec, a, f, p0, cusumThreshold(base.a, p.baselineHalfLifeS, p.cusum), p.minFailures, p.cusum);
+  return { alarm, d: c.d };
+}
 
 function learn(st: DetectorState, sec: number, b: Counts | undefined, params: DetectorParams): void {
   const p = params.payment;

@@ -33,6 +33,24 @@ export interface DetectorParams {
     /** Severity critical when the failures are above max(criticalRate, baseline × criticalRel) at zOpen. */
     criticalRate: number;
     criticalRel: number;
+    /**
+     * Per-method Bernoulli CUSUM beside the windows (cusum.ts), for methods with few attempts per
+     * minute: p1 = min(p1Max, max(p1Min, p1Rel × baseline)); it alarms at h = max(hMin, ln(the
+     * method's attempts per day × budgetDays)), which bounds false alarms to one per `budgetDays`
+     * days per method (a CUSUM's in-control run length is at least e^h attempts).
+     */
+    cusum: {
+      p1Min: number;
+      p1Rel: number;
+      p1Max: number;
+      hMin: number;
+      budgetDays: number;
+      /** Resolve at low volume: the reverse statistic (evidence for the baseline, capped at dCap) must reach dClose. */
+      dClose: number;
+      dCap: number;
+      /** Below this many attempts in the 60 s window the reverse statistic, not the 60 s Wilson bound, says "normal". */
+      minResolveAttempts: number;
+    };
   };
   demand: {
     /** Drop: N <= dropRatio × E and z <= −zDrop; surge: N >= surgeRatio × E and z >= zSurge. */
@@ -66,6 +84,16 @@ export interface DetectorParams {
     ratioHalfLifeMin: number;
     /** Learned minutes with a known profile needed before the seasonal baseline is used. */
     minRatioMinutes: number;
+    /**
+     * Drops during a flash sale (sale.ts): while a campaign's tagged orders keep arriving (one
+     * within `saleGateS` seconds), the 60 s window is also judged against the sale's own level
+     * (orders per second since the campaign appeared, decayed with half-life `saleRefHalfLifeS`,
+     * learned 60 s behind and frozen while a drop alert is open), by a two-sample (conditional
+     * binomial) test once `saleRefMinS` seconds of the sale are in the reference.
+     */
+    saleGateS: number;
+    saleRefHalfLifeS: number;
+    saleRefMinS: number;
   };
 }
 
@@ -87,6 +115,7 @@ export const DEFAULT_PARAMS: DetectorParams = {
     baselineHalfLifeS: 3_600,
     criticalRate: 0.25,
     criticalRel: 5,
+    cusum: { p1Min: 0.3, p1Rel: 2, p1Max: 0.9, hMin: 9, budgetDays: 20, dClose: 5, dCap: 7, minResolveAttempts: 30 },
   },
   demand: {
     dropRatio: 0.65,
@@ -108,5 +137,8 @@ export const DEFAULT_PARAMS: DetectorParams = {
     dayAlpha: 0.5,
     ratioHalfLifeMin: 60,
     minRatioMinutes: 10,
+    saleGateS: 10,
+    saleRefHalfLifeS: 120,
+    saleRefMinS: 30,
   },
 };
