@@ -52,9 +52,9 @@ describe('documents', () => {
     expect(Object.keys(withExtra)).toEqual([...names.split(' '), 'extra']);
     expect(withExtra.extra).toEqual({ coupon: 'X' });
     // Every unknown key of the payment is kept, whatever its name; payment.order_id (the order's own, by validation) is not unknown.
-    const odd = buildFact({ ...e, payment: { ...e.payment, order_id: e.order_id, _id: 'x', gateway: { name: 'acme', retries: 2 } } }, ms, 'h', at);
+    const odd = buildFact({ ...e, payment: { ...e.payment, order_id: e.order_id, payment_attrs: 'x', gateway: { name: 'acme', retries: 2 } } }, ms, 'h', at);
     expect(Object.keys(odd)).toEqual(names.split(' '));
-    expect(odd.payment_attrs).toEqual({ _id: 'x', gateway: { name: 'acme', retries: 2 } });
+    expect(odd.payment_attrs).toEqual({ payment_attrs: 'x', gateway: { name: 'acme', retries: 2 } });
     expect(buildFact({ ...e, payment: { ...e.payment, order_id: e.order_id } }, ms, 'h', at).payment_attrs).toBeNull();
   });
 
