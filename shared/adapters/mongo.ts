@@ -32,7 +32,7 @@ export const COLLECTIONS = {
   /**
    * Legacy: one row per order, written by ingest before payments were folded into the fact
    * (shared/contract/order.ts FOLDED_DIMENSIONS). Not written or created any more; archive-move
-   * reads it only for facts without `payment_attrs` (docs/archive.md "Legacy payments_dim").
+   * reads it only for facts without `payment_attrs` (docs/archive.md "Payments folded into the fact").
    */
   payments: 'payments_dim',
   /**

@@ -125,7 +125,6 @@ export const FOLDED_DIMENSIONS = { payment: 'payment_attrs' } as const satisfies
 export type FoldedDimension = keyof typeof FOLDED_DIMENSIONS;
 /** The dimensions that still have rows in the hot store (customer, product). */
 export type RowDimension = Exclude<DimensionName, FoldedDimension>;
-export const ROW_DIMENSIONS = DIMENSION_NAMES.filter((d): d is RowDimension => !(d in FOLDED_DIMENSIONS));
 
 /** The folded dimensions' fields of a fact: the nested object's unknown fields, or null. */
 export type FoldedAttrs = { [D in FoldedDimension as (typeof FOLDED_DIMENSIONS)[D]]: Record<string, unknown> | null };

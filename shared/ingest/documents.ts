@@ -108,7 +108,7 @@ function valueOf(s: Step, ev: OrderEvent, timestampMs: number, time: TimeAttribu
  * The keys of a nested object outside `known`, as an object (every one, whatever its name: they
  * are kept, not interpreted), or null when there are none.
  */
-export function unknownOf(obj: Record<string, unknown>, known: ReadonlySet<string>): Record<string, unknown> | null {
+function unknownOf(obj: Record<string, unknown>, known: ReadonlySet<string>): Record<string, unknown> | null {
   let out: [string, unknown][] | undefined;
   for (const k of Object.keys(obj)) {
     if (known.has(k)) continue;

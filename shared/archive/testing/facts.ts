@@ -8,7 +8,7 @@ import { toArchiveRow } from '../denormalise.ts';
 import type { ArchiveRow } from '../schema.ts';
 
 export interface FactFixture {
-  /** An orders_fact document as ingest writes it (a legacy one, without `payment_attrs`, with `payment`). */
+  /** An orders_fact document as ingest writes it (after asLegacy: as it wrote it before the fold, without `payment_attrs`). */
   fact: FactDoc;
   customer: Record<string, unknown>;
   product: Record<string, unknown>;
