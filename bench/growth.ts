@@ -307,7 +307,7 @@ async function hotGrowth(o: Required<Pick<GrowthBenchOptions, 'base' | 'levels' 
       log.info('growth: hot store preloaded', { multiple: m, hot, registry, seconds: round(preloadS) });
 
       // reference ingest into an emptied hot store (world kept), then the level's
-      for (const c of [COLLECTIONS.fact, COLLECTIONS.registry, COLLECTIONS.payments]) await ref.db.collection(c).drop().catch(() => undefined);
+      for (const c of [COLLECTIONS.fact, COLLECTIONS.registry]) await ref.db.collection(c).drop().catch(() => undefined);
       await ensureSchema(ref.db);
       const ri = await ingest(ref.db);
       const li = await ingest(main.db);

@@ -25,7 +25,7 @@ import { deliveredBatch, recordFromKafka } from '../shared/delivery/wire.ts';
 import { encodeEventBuffer } from '../dev/generator/encode.ts';
 import { createGenerator } from '../dev/generator/generator.ts';
 import { createDimCache } from '../shared/ingest/dim-cache.ts';
-import { buildFact, customerRow, paymentRow, productRow } from '../shared/ingest/documents.ts';
+import { buildFact, customerRow, productRow } from '../shared/ingest/documents.ts';
 import { ingestBatch } from '../shared/ingest/ingest.ts';
 import { createMongoStore } from '../shared/ingest/adapters/mongo-store.ts';
 import type { DimensionRows, FactDoc } from '../shared/ingest/types.ts';
@@ -65,7 +65,7 @@ export interface IngestBenchResult {
   };
   raw_insert_many: { events_per_s: number; concurrency: number; by_concurrency: Record<string, number>; batch: number };
   raw_bulk_write_upsert: { events_per_s: number; docs: number; seconds: number };
-  /** Ingest's own documents (registry entries + facts + payments + first-seen customers/products) through the same adapter. */
+  /** Ingest's own documents (registry entries + facts + first-seen customers/products; payments are on the fact) through the same adapter. */
   raw_same_writes: { events_per_s: number; documents_per_event: number; concurrency: number };
   ratio_ingest_to_raw_insert_many: number;
   ratio_ingest_to_same_writes: number;
@@ -118,7 +118,7 @@ function track(p: Progress, done: number, total: number, now: number): void {
 
 interface Docs {
   facts: FactDoc[];
-  /** Per event: the dimension rows ingest writes for it (first sight of a customer / product; every payment). */
+  /** Per event: the dimension rows ingest writes for it (first sight of a customer / product). */
   dims: DimensionRows[];
 }
 
@@ -133,7 +133,7 @@ function documentsOf(events: Buffer[], maxBytes: number, at: Date): Docs {
     if (!r.ok) throw new Error(`generator produced an invalid event: ${r.reason} ${r.detail}`);
     const ev = r.event;
     facts.push(buildFact(ev, r.timestampMs, sha256Hex(canonicalJson(ev)), at));
-    const d: DimensionRows = { customers: [], products: [], payments: [paymentRow(ev)] };
+    const d: DimensionRows = { customers: [], products: [] };
     if (!seenC.has(ev.customer.customer_id)) {
       seenC.add(ev.customer.customer_id);
       d.customers.push(customerRow(ev));
@@ -166,12 +166,11 @@ async function rawSameWrites(h: MongoHandle, docs: Docs, batch: number, concurre
         const to = Math.min(from + batch, n);
         await store.registerOrders(docs.facts.slice(from, to).map((f) => ({ order_id: f.order_id, content_hash: f.content_hash })));
         await store.insertFacts(docs.facts.slice(from, to).map((f) => ({ ...f })));
-        const rows: DimensionRows = { customers: [], products: [], payments: [] };
+        const rows: DimensionRows = { customers: [], products: [] };
         for (let i = from; i < to; i++) {
           const d = docs.dims[i]!;
           rows.customers.push(...d.customers);
           rows.products.push(...d.products);
-          rows.payments.push(...d.payments);
         }
         await store.insertDimensions(rows);
       }
@@ -386,7 +385,7 @@ export async function benchIngest(opts: IngestBenchOptions = {}): Promise<Ingest
     }
     const best = Object.entries(byConcurrency).sort((a, b) => b[1] - a[1])[0]!;
     const sameWrites = await rawSameWrites(same, docs, batch, PARTITIONS);
-    const docsPerEvent = (2 * docs.facts.length + docs.dims.reduce((a, d) => a + d.customers.length + d.products.length + d.payments.length, 0)) / docs.facts.length;
+    const docsPerEvent = (2 * docs.facts.length + docs.dims.reduce((a, d) => a + d.customers.length + d.products.length, 0)) / docs.facts.length;
     log.info('raw same writes', { eps: Math.round(sameWrites), docsPerEvent });
     const bulk = await rawBulkUpsert(raw, docs.facts, batch, opts.bulkWriteDocs ?? 20_000, opts.bulkWriteSeconds ?? 30);
     log.info('raw bulkWrite upsert', { docs: bulk.docs, eps: Math.round(bulk.eps) });

@@ -1,7 +1,9 @@
 /**
  * archive-move on the REAL MongoDB/FerretDB with the embedded local backend (directory + catalog
  * file): moves, crash after every step + rerun, late arrivals, the lease, and an independent
- * read-back by DuckDB. Each test has its own database and archive directory.
+ * read-back by DuckDB; payments folded into the fact (an unknown payment field from the event to the
+ * archive row; a store written before the fold archives to the same rows). Each test has its own
+ * database and archive directory.
  */
 import { mkdtemp, rm, readdir } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,11 +19,18 @@ import { runMove, type MoveHooks } from '../shared/archive/move.ts';
 import { toCents } from '../shared/contract/money.ts';
 import { readArchivedOrders } from '../shared/archive/reader.ts';
 import { openArchiveRuntime, type ArchiveRuntime } from '../shared/archive/adapters/open.ts';
-import { buildFacts, type FactFixture } from '../shared/archive/testing/facts.ts';
+import { asLegacy, buildFacts, type FactFixture } from '../shared/archive/testing/facts.ts';
 import { duckSummary } from '../shared/archive/testing/duckdb.ts';
 import { archiveState } from '../shared/archive/testing/invariants.ts';
 import { hotOrderIds, objectIdsFrom, seedHotStore, testDbName } from '../shared/archive/testing/seed.ts';
 import { waitFor } from '../dev/testing/wait-for.ts';
+import { legacyFixtureOf } from '../shared/archive/testing/generated.ts';
+import { ingestBatch } from '../shared/ingest/ingest.ts';
+import { createMongoStore } from '../shared/ingest/adapters/mongo-store.ts';
+import type { OrderEvent } from '../shared/contract/types.ts';
+import type { ArchivedOrder } from '../shared/archive/reader.ts';
+import { RecordingSink, toBatch } from './corpus/batch.ts';
+import { validEvents } from './corpus/valid-events.ts';
 
 const config = loadConfig();
 const log = createLogger({ test: 'archive-move.int' }, () => undefined);
@@ -161,9 +170,12 @@ describe('archive-move on FerretDB, local backend', () => {
     expect(viaIn[0]?.hot_id).toMatch(/^[0-9a-f]{24}$/);
     expect(await rt.hot.countPresent([...few, 'nope'])).toBe(5);
     expect(await rt.hot.countPresent([...many, 'nope'])).toBe(200);
-    const dims = await rt.hot.loadDims({ customers: [String(seeded[0]!.fact.customer_id)], products: [], payments: seeded.map((f) => String(f.fact.payment_id)) });
+    const legacy = buildFacts(3, { seed: 8, prefix: 'legacy' });
+    await seedHotStore(rt.mongo.db, asLegacy(legacy)); // payments_dim rows, as a store written before the fold has them
+    const dims = await rt.hot.loadDims({ customers: [String(seeded[0]!.fact.customer_id)], products: [], payments: [...legacy, ...seeded].map((f) => String(f.fact.payment_id)) });
     expect(dims.customers.size).toBe(1);
-    expect(dims.payments.size).toBe(240);
+    expect([...dims.payments.keys()].sort()).toEqual(legacy.map((f) => f.fact.payment_id)); // new facts have no payment rows
+    expect(dims.payments.get(legacy[0]!.fact.payment_id)).toMatchObject({ order_id: legacy[0]!.fact.order_id, method: legacy[0]!.fact.payment_method });
     expect(dims.products.size).toBe(0);
   });
 
@@ -226,6 +238,55 @@ describe('archive-move by _id range on FerretDB (orders ingested long ago)', () 
     } finally {
       await own.mongo.db.dropDatabase().catch(() => undefined);
       await own.mongo.close();
+    }
+  });
+});
+
+describe('payments folded into the fact (FerretDB, local backend)', () => {
+  it('an unknown payment field goes from the event to the archive row; a store written before the fold archives to the same rows', async () => {
+    const at = new Date('2026-02-01T00:00:00Z');
+    const evs = validEvents(80, { seed: 31, prefix: 'fold' });
+    const unknown = (i: number): Record<string, unknown> | null => (i % 4 === 0 ? { card_last4: String(1000 + i), wallet: { provider: 'acme', tokens: [i, i + 1] } } : null);
+    for (const [i, e] of evs.entries()) Object.assign(e.payment, unknown(i) ?? {});
+    const open = async (name: string): Promise<{ rt: ArchiveRuntime; dir: string }> => {
+      const d = await mkdtemp(path.join(os.tmpdir(), `op-archive-${name}-`));
+      const r = await openArchiveRuntime(config, { dbName: testDbName(`archive_${name}`), log, backends: { storage: new LocalStorage(d), catalog: new LocalCatalog(path.join(d, '_catalog.json')), kind: { storage: 'local', catalog: 'local' } } });
+      return { rt: r, dir: d };
+    };
+    const now = await open('fold');
+    const old = await open('legacy');
+    try {
+      // Today: the events through the ingest core into the real store.
+      await seedHotStore(now.rt.mongo.db, []);
+      const raw = (e: OrderEvent) => ({ key: e.order_id, bytes: Buffer.from(JSON.stringify(e)) });
+      const r = await ingestBatch(toBatch(evs.map(raw)), { store: createMongoStore(now.rt.mongo.db), sink: new RecordingSink(), topics: { dlq: 'orders.dlq', accepted: 'orders.accepted' }, maxEventBytes: config.maxEventBytes, now: () => at });
+      expect(r.counts).toMatchObject({ accepted: evs.length });
+      expect(await now.rt.mongo.db.collection(COLLECTIONS.payments).countDocuments()).toBe(0);
+      const stored = await now.rt.mongo.db.collection(COLLECTIONS.fact).findOne({ order_id: evs[0]!.order_id });
+      expect(stored?.payment_attrs).toEqual(unknown(0));
+      // Before the fold: the same orders as ingest wrote them then (facts without payment_attrs, payments_dim rows).
+      await seedHotStore(old.rt.mongo.db, evs.map((e) => legacyFixtureOf(e, at)));
+      expect(await old.rt.mongo.db.collection(COLLECTIONS.payments).countDocuments()).toBe(evs.length);
+
+      const rows = async (x: { rt: ArchiveRuntime }): Promise<Map<string, Omit<ArchivedOrder, 'batch_id'>>> => {
+        expect(await runMove(x.rt.moveDeps(), { orders: evs.length })).toMatchObject({ status: 'done', moved: evs.length });
+        const out = new Map<string, Omit<ArchivedOrder, 'batch_id'>>();
+        for await (const { batch_id: _b, ...row } of readArchivedOrders(x.rt.backends.storage, x.rt.backends.catalog)) out.set(row.order_id, row);
+        return out;
+      };
+      const [fromFact, fromLegacy] = [await rows(now), await rows(old)];
+      expect(fromFact.size).toBe(evs.length);
+      expect(fromFact).toEqual(fromLegacy);
+      for (const [i, e] of evs.entries()) expect(fromFact.get(e.order_id)!.payment_attrs).toEqual(unknown(i));
+      expect([...fromFact.values()].filter((x) => x.payment_attrs !== null)).toHaveLength(20);
+      // The legacy rows stay (archive-move never deletes dimension rows; docs/archive.md says when an operator may drop them).
+      expect(await old.rt.mongo.db.collection(COLLECTIONS.payments).countDocuments()).toBe(evs.length);
+    } finally {
+      for (const x of [now, old]) {
+        await x.rt.mongo.db.dropDatabase().catch(() => undefined);
+        await x.rt.close();
+        await rm(x.dir, { recursive: true, force: true });
+      }
     }
   });
 });

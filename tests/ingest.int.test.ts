@@ -119,13 +119,14 @@ describe('ingest core on the real stack', () => {
     const products = new Set(events.map((e) => e.product.product_id));
     expect(await w.db.db.collection(COLLECTIONS.customers).countDocuments()).toBe(customers.size);
     expect(await w.db.db.collection(COLLECTIONS.products).countDocuments()).toBe(products.size);
-    expect(await w.db.db.collection(COLLECTIONS.payments).countDocuments()).toBe(N);
+    // Payments are folded into the fact: no payments_dim rows, every fact says so with payment_attrs.
+    expect(await w.db.db.collection(COLLECTIONS.payments).countDocuments()).toBe(0);
+    expect(await facts.countDocuments({ payment_attrs: { $exists: true } })).toBe(N);
 
     const e = events[123]!;
     const f = await facts.findOne({ order_id: e.order_id });
     expect(f).toMatchObject({ order_id: e.order_id, total_amount: e.total_amount, customer_id: e.customer.customer_id, state: e.customer.state, product_name: e.product.name, payment_status: e.payment.status, order_timestamp: new Date(e.order_timestamp), date_key: e.order_timestamp.slice(0, 10), minute_key: e.order_timestamp.slice(0, 16) });
-    const pay = await w.db.db.collection(COLLECTIONS.payments).findOne({ _id: e.payment.payment_id as unknown as never });
-    expect(pay).toMatchObject({ order_id: e.order_id, method: e.payment.method, processing_ms: e.payment.processing_ms });
+    expect(f).toMatchObject({ payment_id: e.payment.payment_id, payment_method: e.payment.method, processing_ms: e.payment.processing_ms, payment_attrs: null });
 
     expect(await topicSize(admin, w.accepted)).toBe(N);
     const acc = await readRecords(kafka, w.accepted, { expected: N, timeoutMs: 60_000 });
@@ -223,7 +224,8 @@ describe('ingest core on the real stack', () => {
     expect(await facts.countDocuments()).toBe(events.length);
     const ids = await facts.distinct('order_id');
     expect(ids.length).toBe(events.length);
-    expect(await wd.db.db.collection(COLLECTIONS.payments).countDocuments()).toBe(events.length);
+    expect(await facts.countDocuments({ payment_attrs: { $exists: true } })).toBe(events.length);
+    expect(await wd.db.db.collection(COLLECTIONS.payments).countDocuments()).toBe(0);
     const acc = await readRecords(kafka, wd.accepted, { expected: events.length, timeoutMs: 60_000 });
     expect(new Set(acc.map((x) => x.key))).toEqual(new Set(events.map((e) => e.order_id)));
   });

@@ -29,6 +29,11 @@ export const COLLECTIONS = {
   fact: 'orders_fact',
   customers: 'customers_dim',
   products: 'products_dim',
+  /**
+   * Legacy: one row per order, written by ingest before payments were folded into the fact
+   * (shared/contract/order.ts FOLDED_DIMENSIONS). Not written or created any more; archive-move
+   * reads it only for facts without `payment_attrs` (docs/archive.md "Payments folded into the fact").
+   */
   payments: 'payments_dim',
   /**
    * The order-id registry, never archived: `{_id: order_id, content_hash}`. Ingest inserts an
@@ -63,7 +68,7 @@ export async function ensureSchema(db: Db): Promise<void> {
     for (const spec of FACT_INDEXES) {
       await db.collection(COLLECTIONS.fact).createIndexes([spec]);
     }
-    for (const c of [COLLECTIONS.customers, COLLECTIONS.products, COLLECTIONS.payments, COLLECTIONS.registry, COLLECTIONS.archivedIds]) {
+    for (const c of [COLLECTIONS.customers, COLLECTIONS.products, COLLECTIONS.registry, COLLECTIONS.archivedIds]) {
       await db.createCollection(c).catch((e: unknown) => {
         if ((e as { codeName?: string }).codeName !== 'NamespaceExists') throw e;
       });

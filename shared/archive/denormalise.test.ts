@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { groupByDt, toArchiveRow } from './denormalise.ts';
+import { validEvents } from '../../tests/corpus/valid-events.ts';
+import { dimIdsOf, groupByDt, toArchiveRow } from './denormalise.ts';
 import type { DimRows, FactDoc } from './hot-store.ts';
-import { buildFacts } from './testing/facts.ts';
+import { asLegacy, buildFacts } from './testing/facts.ts';
+import { fixtureOf, legacyFixtureOf } from './testing/generated.ts';
 import { summarise, compareFile, compareIdUnion } from './verify.ts';
 import { idSetHash } from './manifest.ts';
 
@@ -19,20 +21,24 @@ describe('denormalise', () => {
     const dims: DimRows = {
       customers: new Map([[f.customer_id, { ...fx!.customer, segment: 'budget' }]]),
       products: new Map([[f.product_id, { ...fx!.product, color: 'red' }]]),
-      payments: new Map([[f.payment_id, fx!.payment]]),
+      // A legacy row under the same payment_id (a reused id): a fact carrying payment_attrs ignores it.
+      payments: new Map([[f.payment_id, { _id: f.payment_id, payment_id: f.payment_id, method: 'crypto', card: '4242' }]]),
     };
     const row = toArchiveRow(f, dims, 'b1');
     expect(row.segment).toBe(f.segment); // the event-time snapshot wins over the (first-wins) dim row
     expect(row.customer_attrs).toEqual({ loyalty_tier: 'gold' });
     expect(row.product_attrs).toEqual({ color: 'red' });
     expect(row.payment_attrs).toBeNull();
+    expect(row.payment_method).toBe(f.payment_method);
     expect(row.batch_id).toBe('b1');
+    expect(toArchiveRow({ ...f, payment_attrs: { card: '4242' } }, noDims, 'b1').payment_attrs).toEqual({ card: '4242' });
+    expect(toArchiveRow({ ...f, payment_attrs: {} }, noDims, 'b1').payment_attrs).toBeNull();
     expect(row.extra).toBeNull();
   });
 
   it('fills attributes and time keys the fact lacks from the dimensions and the timestamp', () => {
-    const f = fact(0);
-    const bare: FactDoc = { ...f, segment: undefined, state: undefined, payment_method: undefined, product_name: undefined, date_key: undefined, minute_key: undefined, hour: undefined, dow: undefined, content_hash: undefined, ingested_at: undefined };
+    const { payment_attrs: _folded, ...f } = fact(0); // written before the fold: its payment row is read
+    const bare: FactDoc = { ...(f as FactDoc), segment: undefined, state: undefined, payment_method: undefined, product_name: undefined, date_key: undefined, minute_key: undefined, hour: undefined, dow: undefined, content_hash: undefined, ingested_at: undefined };
     const dims: DimRows = {
       customers: new Map([[f.customer_id, { segment: 'premium', state: 'OR', city: 'Bend' }]]),
       products: new Map([[f.product_id, { name: 'Thing', category: 'Books' }]]),
@@ -41,6 +47,30 @@ describe('denormalise', () => {
     const row = toArchiveRow(bare, dims, 'b');
     expect(row).toMatchObject({ segment: 'premium', state: 'OR', payment_method: 'crypto', product_name: 'Thing', date_key: '2026-01-01', minute_key: '2026-01-01T20:00', hour: 20, dow: 4, content_hash: null, ingested_at: null });
     expect(toArchiveRow(bare, noDims, 'b').segment).toBeNull();
+  });
+
+  it('an unknown payment field of the event lands in payment_attrs; a legacy fact + payments_dim row archive to the same row', () => {
+    const at = new Date('2026-01-02T00:00:00Z');
+    const evs = validEvents(40, { seed: 21 });
+    for (const [i, e] of evs.entries()) if (i % 3 === 0) Object.assign(e.payment, { card_last4: `${1000 + i}`, wallet: { provider: 'acme', tokens: [i] } });
+    for (const e of evs) {
+      const now = fixtureOf(e, at);
+      const old = legacyFixtureOf(e, at);
+      expect('payment_attrs' in old.fact).toBe(false);
+      const legacyDims: DimRows = { customers: new Map([[e.customer.customer_id, old.customer]]), products: new Map([[e.product.product_id, old.product]]), payments: new Map([[e.payment.payment_id, old.payment!]]) };
+      const newDims: DimRows = { ...legacyDims, payments: new Map() };
+      const legacyRow = toArchiveRow({ ...old.fact, hot_id: 'a'.repeat(24) }, legacyDims, 'b');
+      expect(toArchiveRow({ ...now.fact, hot_id: 'a'.repeat(24) }, newDims, 'b')).toEqual(legacyRow);
+      const extra = (e.payment as Record<string, unknown>).card_last4 === undefined ? null : { card_last4: e.payment.card_last4, wallet: e.payment.wallet };
+      expect(legacyRow.payment_attrs).toEqual(extra);
+      // Without its payments_dim row, a legacy fact loses the unknown fields (so the row above did read it).
+      if (extra !== null) expect(toArchiveRow({ ...old.fact, hot_id: 'a'.repeat(24) }, newDims, 'b').payment_attrs).toBeNull();
+    }
+    // Only legacy facts need their payment row read.
+    const mixed = [...buildFacts(3), ...asLegacy(buildFacts(2, { prefix: 'old' }))].map((x) => ({ ...x.fact, hot_id: 'a'.repeat(24) }));
+    const ids = dimIdsOf(mixed);
+    expect(ids.payments).toEqual(['pay-old-0000000', 'pay-old-0000001']);
+    expect(ids.customers.length).toBe(new Set(mixed.map((x) => x.customer_id)).size);
   });
 
   it('groups rows by UTC date, each group sorted by time then id', () => {

@@ -6,9 +6,12 @@
  *             from the hot store), else the dimension row's, else null;
  *   time      the fact's value, else derived from order_timestamp;
  *   ingest    the fact's value, else null (an empty `extra` is null too).
- * A dimension row's unknown fields become its `*_attrs` JSON.
+ * A dimension row's unknown fields become its `*_attrs` JSON. A folded dimension (payment,
+ * shared/contract/order.ts FOLDED_DIMENSIONS) has no row: the fact's own `payment_attrs` is the
+ * column; only a fact written before the fold (no such field) is joined to its legacy row, exactly
+ * as before, so a legacy store archives to the same rows.
  */
-import { DIMENSION_NAMES, DIMENSIONS, ORDER_FIELDS, dimensionFields, timeAttributes, type DimensionName, type OrderFieldSpec } from '../contract/order.ts';
+import { DIMENSION_NAMES, DIMENSIONS, FOLDED_DIMENSIONS, ORDER_FIELDS, dimensionFields, hasFolded, timeAttributes, type DimensionName, type FoldedDimension, type OrderFieldSpec } from '../contract/order.ts';
 import { InvariantError } from '../platform/errors.ts';
 import type { DimDoc, DimRows, FactDoc } from './hot-store.ts';
 import { dtOf } from './layout.ts';
@@ -48,12 +51,36 @@ function timeOf(ts: Date): Record<string, unknown> {
   return timeAttributes(ts.getTime(), ts.toISOString());
 }
 
+function isFolded(d: DimensionName): d is FoldedDimension {
+  return d in FOLDED_DIMENSIONS;
+}
+
+/**
+ * Whether archiving this fact needs its row of dimension `d`: always for customers and products;
+ * for a folded dimension only when the fact predates the fold (it lacks the folded field).
+ */
+export function needsDimRow(fact: FactDoc, d: DimensionName): boolean {
+  return !isFolded(d) || !hasFolded(fact, d);
+}
+
+/** The ids to load per dimension (DimRows' keys) for these facts, each once. */
+export function dimIdsOf(facts: readonly FactDoc[]): { customers: string[]; products: string[]; payments: string[] } {
+  const out = {} as Record<string, string[]>;
+  for (const d of DIMENSION_NAMES) {
+    const ids = new Set<string>();
+    for (const f of facts) if (needsDimRow(f, d)) ids.add(String((f as unknown as Record<string, unknown>)[DIMENSIONS[d].key]));
+    out[DIMENSIONS[d].rows] = [...ids];
+  }
+  return out as { customers: string[]; products: string[]; payments: string[] };
+}
+
 export function toArchiveRow(fact: FactDoc, dims: DimRows, batchId: string): ArchiveRow {
   const ts = fact.order_timestamp;
   if (!(ts instanceof Date) || Number.isNaN(ts.getTime())) throw new InvariantError(`order ${fact.order_id}: order_timestamp is not a date`);
   const stored = fact as unknown as Record<string, unknown>;
   const dimDocs = {} as Record<DimensionName, DimDoc | undefined>;
-  for (const d of DIMENSION_NAMES) dimDocs[d] = dims[DIMENSIONS[d].rows].get(stored[DIMENSIONS[d].key] as string);
+  // A fact carrying a folded dimension ignores any row of it (a legacy order with the same payment_id).
+  for (const d of DIMENSION_NAMES) dimDocs[d] = needsDimRow(fact, d) ? dims[DIMENSIONS[d].rows].get(stored[DIMENSIONS[d].key] as string) : undefined;
   let time: Record<string, unknown> | undefined;
   const row: Record<string, unknown> = {};
   for (const f of FIELDS) {
@@ -76,7 +103,10 @@ export function toArchiveRow(fact: FactDoc, dims: DimRows, batchId: string): Arc
         break;
     }
   }
-  for (const d of DIMENSION_NAMES) row[ATTRS_COLUMNS[d]] = unknownFields(dimDocs[d], KNOWN[d]);
+  for (const d of DIMENSION_NAMES) {
+    const own = isFolded(d) ? stored[FOLDED_DIMENSIONS[d]] : undefined;
+    row[ATTRS_COLUMNS[d]] = own === undefined ? unknownFields(dimDocs[d], KNOWN[d]) : own === null || isEmptyObject(own) ? null : own;
+  }
   row.batch_id = batchId;
   return row as ArchiveRow;
 }

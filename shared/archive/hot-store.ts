@@ -14,7 +14,7 @@ export type FactDoc = StoredFact & { hot_id: string };
 
 export type DimDoc = Record<string, unknown>;
 
-/** Dimension rows by id (`customers`, `products`, `payments`). */
+/** Dimension rows by id (`customers`, `products`, and the legacy `payments`: shared/contract/order.ts FOLDED_DIMENSIONS). */
 export type DimRows = { [D in DimensionName as (typeof DIMENSIONS)[D]['rows']]: Map<string, DimDoc> };
 
 export interface CollectionSize {
@@ -41,7 +41,10 @@ export interface HotStore {
   oldestFacts(limit: number): Promise<FactDoc[]>;
   /** The facts among `orderIds` still present (any order). */
   loadFacts(orderIds: readonly string[]): Promise<FactDoc[]>;
-  /** Dimension rows by id (`$in`, no `$lookup`); missing ids are simply absent from the maps. */
+  /**
+   * Dimension rows by id (`$in`, no `$lookup`); missing ids are simply absent from the maps, and an
+   * empty id list reads nothing. `payments` = the legacy payments_dim rows (facts written before the fold).
+   */
   loadDims(ids: { customers: readonly string[]; products: readonly string[]; payments: readonly string[] }): Promise<DimRows>;
   /**
    * Delete exactly these orders from orders_fact; returns how many were deleted. `hotIdRange`

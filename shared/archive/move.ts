@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { DependencyError, InvariantError } from '../platform/errors.ts';
 import type { Logger } from '../platform/log.ts';
 import { sizeFacts } from './check.ts';
-import { groupByDt, toArchiveRow } from './denormalise.ts';
+import { dimIdsOf, groupByDt, toArchiveRow } from './denormalise.ts';
 import type { FactDoc, HotStore, ManifestStore, MoveLock } from './hot-store.ts';
 import { dtOf, filePath } from './layout.ts';
 import { newBatch, type BatchFile, type BatchManifest, type BatchStep } from './manifest.ts';
@@ -215,11 +215,8 @@ class Mover {
     // of an order left out below are simply unused).
     const [elsewhere, dims] = await Promise.all([
       hot.claimArchived(batch._id, loaded.map((f) => f.order_id)),
-      hot.loadDims({
-        customers: unique(loaded.map((f) => f.customer_id)),
-        products: unique(loaded.map((f) => f.product_id)),
-        payments: unique(loaded.map((f) => f.payment_id)),
-      }),
+      // Payment rows only for facts written before payments were folded into the fact (none on a new store: no read).
+      hot.loadDims(dimIdsOf(loaded)),
     ]);
     const facts = elsewhere.size === 0 ? loaded : loaded.filter((f) => !elsewhere.has(f.order_id));
     if (elsewhere.size > 0) {

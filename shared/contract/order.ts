@@ -1,11 +1,13 @@
 /**
  * THE declaration of an order (docs/order-contract.md). One table, ORDER_FIELDS, names every field of
- * the flat `orders_fact` document in its stored order, with its logical type, its nullability,
+ * the flat `orders_fact` document in its stored order (and FOLDED_DIMENSIONS the one field per
+ * folded dimension after them: `payment_attrs`), with its logical type, its nullability,
  * where its value comes from (a path in the event, the event time, ingest) and which dimension
  * it belongs to. Everything else is derived from it, not restated:
  *   - the event types (OrderEvent, Customer, Product, Payment) and the enums of its fields;
  *   - the fact document ingest writes (FactDoc) and the one the archive reads back (StoredFact);
- *   - the dimension rows' known fields (DIMENSIONS, dimensionFields);
+ *   - the dimension rows' known fields (DIMENSIONS, dimensionFields), and which dimensions are
+ *     folded into the fact instead of stored as rows (FOLDED_DIMENSIONS: payments);
  *   - the archive row and its columns (shared/archive/schema.ts), hence the Parquet schema
  *     (parquet.ts) and the Hive columns (table.ts);
  *   - the KPI stage's order (shared/kpi/types.ts KpiOrder, read by shared/kpi/order.ts).
@@ -104,10 +106,33 @@ export type OrderFieldName = OrderField['name'];
 export const DIMENSIONS = {
   customer: { key: 'customer_id', rows: 'customers', orderRef: false },
   product: { key: 'product_id', rows: 'products', orderRef: false },
+  /** Folded into the fact (FOLDED_DIMENSIONS): `payments` rows are legacy, read only for facts written before the fold. */
   payment: { key: 'payment_id', rows: 'payments', orderRef: true },
 } as const satisfies Record<DimensionName, { key: OrderFieldName; rows: string; orderRef: boolean }>;
 
 export const DIMENSION_NAMES = Object.keys(DIMENSIONS) as DimensionName[];
+
+/**
+ * Degenerate dimensions, folded into the fact: 1:1 with the order (payments), so ingest writes no
+ * dimension row for them. Their contract fields are on the fact already (the `snapshot` fields);
+ * the unknown fields of their nested object go to this fact field, written on every fact since the
+ * fold (null when there are none) and stored after the table's fields, before `extra`. The archive
+ * writes it to its column of the same name (shared/archive/schema.ts ATTRS_COLUMNS), so the
+ * archive's columns do not change. A fact WITHOUT the field was written before the fold: its
+ * unknown fields are in the legacy dimension row (`payments_dim`), which archive-move reads for it.
+ */
+export const FOLDED_DIMENSIONS = { payment: 'payment_attrs' } as const satisfies Partial<Record<DimensionName, string>>;
+export type FoldedDimension = keyof typeof FOLDED_DIMENSIONS;
+/** The dimensions that still have rows in the hot store (customer, product). */
+export type RowDimension = Exclude<DimensionName, FoldedDimension>;
+
+/** The folded dimensions' fields of a fact: the nested object's unknown fields, or null. */
+export type FoldedAttrs = { [D in FoldedDimension as (typeof FOLDED_DIMENSIONS)[D]]: Record<string, unknown> | null };
+
+/** Whether a stored fact carries this folded dimension itself (false: written before the fold; its row is in the legacy collection). */
+export function hasFolded(fact: object, dim: FoldedDimension): boolean {
+  return (fact as Record<string, unknown>)[FOLDED_DIMENSIONS[dim]] !== undefined;
+}
 
 /** The event's keys of a dimension's nested object, in order (the natural key first). */
 export function dimensionFields(dim: DimensionName): string[] {
@@ -185,14 +210,17 @@ export interface OrderEvent extends EventTop {
 }
 
 /** One `orders_fact` document as ingest writes it (`_id` is added by the driver). */
-export type FactDoc = { [F in Exclude<OrderField, { omitWhenEmpty: true }> as F['name']]: StoredType<F['kind']> } & {
+export type FactDoc = { [F in Exclude<OrderField, { omitWhenEmpty: true }> as F['name']]: StoredType<F['kind']> } & FoldedAttrs & {
   [F in Extract<OrderField, { omitWhenEmpty: true }> as F['name']]?: StoredType<F['kind']>;
 };
 
-/** An `orders_fact` document as read back: facts written by older versions may lack every field not of the `order` source. */
+/**
+ * An `orders_fact` document as read back: facts written by older versions may lack every field
+ * not of the `order` source, and the folded dimensions' fields (hasFolded).
+ */
 export type StoredFact = { [F in Extract<OrderField, { source: 'order' }> as F['name']]: StoredType<F['kind']> } & {
   [F in Exclude<OrderField, { source: 'order' }> as F['name']]?: StoredType<F['kind']>;
-};
+} & Partial<FoldedAttrs>;
 
 /** The order's fields as an archive row has them (null where the field is nullable). */
 export type OrderRowFields = { [F in OrderField as F['name']]: F extends { nullable: true } ? StoredType<F['kind']> | null : StoredType<F['kind']> };

@@ -86,8 +86,8 @@ export class InFlight {
 }
 
 /**
- * Customers and products recur (Zipf), so their inserts are cached. Payment ids are unique per
- * order: caching them would only help redeliveries, at a cost on every event, so they are not.
+ * Customers and products recur (Zipf), so their inserts are cached. (Payments have no rows: they
+ * are folded into the fact, shared/contract/order.ts FOLDED_DIMENSIONS.)
  */
 export interface DimCache {
   customers: RecentSet;

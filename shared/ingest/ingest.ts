@@ -23,7 +23,7 @@ import type { MessageSink, OutMessage } from '../adapters/kafka.ts';
 import type { Logger } from '../platform/log.ts';
 import { countOutcomes } from './counts.ts';
 import type { DimCache } from './dim-cache.ts';
-import { buildFact, customerRow, paymentRow, productRow } from './documents.ts';
+import { buildFact, customerRow, productRow } from './documents.ts';
 import { chunkMessages, dlqMessage, dlqRecord } from './messages.ts';
 import type { DimensionRows, IngestCounts, IngestStore, Outcome, Registered } from './types.ts';
 
@@ -212,10 +212,9 @@ async function sendAll(sink: MessageSink, topic: string, messages: OutMessage[])
  */
 async function writeDimensions(winners: Valid[], deps: IngestDeps): Promise<void> {
   const cache = deps.dimCache;
-  const rows: DimensionRows = { customers: [], products: [], payments: [] };
+  const rows: DimensionRows = { customers: [], products: [] };
   const seenC = new Set<string>();
   const seenP = new Set<string>();
-  const seenPay = new Set<string>();
   const waits = new Set<Promise<void>>();
   for (const w of winners) {
     const ev = w.v.event;
@@ -239,13 +238,8 @@ async function writeDimensions(winners: Valid[], deps: IngestDeps): Promise<void
         else waits.add(other);
       }
     }
-    const pay = ev.payment.payment_id;
-    if (!seenPay.has(pay)) {
-      seenPay.add(pay);
-      rows.payments.push(paymentRow(ev));
-    }
   }
-  if (rows.customers.length + rows.products.length + rows.payments.length > 0) {
+  if (rows.customers.length + rows.products.length > 0) {
     // Claimed before the first await, so a batch running next sees these ids as in flight.
     const doneC = cache?.inFlight.customers.claim(rows.customers.map((r) => r._id));
     const doneP = cache?.inFlight.products.claim(rows.products.map((r) => r._id));

@@ -1,5 +1,5 @@
 /** Types shared by the ingest core, its store adapters and the ingest function. */
-import type { DimensionName, DIMENSIONS, FactDoc } from '../contract/order.ts';
+import type { DIMENSIONS, FactDoc, RowDimension } from '../contract/order.ts';
 import type { DlqReason } from '../contract/types.ts';
 
 /** One document of `orders_fact`, declared by the order contract (shared/contract/order.ts). */
@@ -11,8 +11,11 @@ export interface DimRow {
   [field: string]: unknown;
 }
 
-/** New rows of each dimension (`customers`, `products`, `payments`). */
-export type DimensionRows = { [D in DimensionName as (typeof DIMENSIONS)[D]['rows']]: DimRow[] };
+/**
+ * New rows of each dimension that has rows (`customers`, `products`); payments are folded into
+ * the fact (shared/contract/order.ts FOLDED_DIMENSIONS), ingest writes no payment rows.
+ */
+export type DimensionRows = { [D in RowDimension as (typeof DIMENSIONS)[D]['rows']]: DimRow[] };
 
 export interface InsertFactsResult {
   /** order_ids whose fact already existed (duplicate key): those documents were not inserted. */

@@ -19,7 +19,7 @@ export interface MongoHotStoreOptions {
   inChunk?: number;
   /** Read by scanning the whole collection when the ids are at least this share of it (default 0.2). */
   scanShare?: number;
-  /** Collections measured by readSize (default: orders_fact and the three dimensions). */
+  /** Collections measured by readSize (default: orders_fact and the three dimensions; payments_dim is legacy, 0 when absent). */
   measured?: string[];
 }
 

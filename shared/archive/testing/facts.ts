@@ -8,11 +8,12 @@ import { toArchiveRow } from '../denormalise.ts';
 import type { ArchiveRow } from '../schema.ts';
 
 export interface FactFixture {
-  /** An orders_fact document as ingest writes it. */
+  /** An orders_fact document as ingest writes it (after asLegacy: as it wrote it before the fold, without `payment_attrs`). */
   fact: FactDoc;
   customer: Record<string, unknown>;
   product: Record<string, unknown>;
-  payment: Record<string, unknown>;
+  /** The legacy `payments_dim` row: only on fixtures of facts written before payments were folded into the fact (asLegacy). */
+  payment?: Record<string, unknown>;
 }
 
 const STATES = [
@@ -88,16 +89,30 @@ export function buildFacts(count: number, opts: BuildOptions = {}): FactFixture[
       dow: ts.getUTCDay(),
       content_hash: (BigInt(i + 1) * 0x9e3779b97f4a7c15n).toString(16).padStart(64, '0').slice(-64),
       ingested_at: new Date(ts.getTime() + 1500),
+      payment_attrs: null,
     };
     if (i % 7 === 3) fact.extra = { coupon: `SAVE${i % 30}`, channel: 'mobile' };
     out.push({
       fact,
       customer: { _id: cust, customer_id: cust, segment: seg, state, city, ...(i % 11 === 0 ? { loyalty_tier: 'gold' } : {}) },
       product: { _id: prod, product_id: prod, name: `Product ${prod}`, category },
-      payment: { _id: paymentId, payment_id: paymentId, order_id: orderId, method, status: pstatus, processing_ms: processing },
     });
   }
   return out;
+}
+
+/**
+ * The same orders as a store written before payments were folded into the fact holds them: facts
+ * without `payment_attrs`, and a `payments_dim` row each (`_id`, payment_id, order_id, the
+ * contract's fields, then the unknown ones, the way ingest wrote it).
+ */
+export function asLegacy(fixtures: readonly FactFixture[]): FactFixture[] {
+  return fixtures.map((f) => {
+    const { payment_attrs: attrs, ...rest } = f.fact;
+    const fact = rest as FactDoc;
+    const payment = { _id: fact.payment_id, payment_id: fact.payment_id, order_id: fact.order_id, method: fact.payment_method, status: fact.payment_status, processing_ms: fact.processing_ms, ...(attrs ?? {}) };
+    return { ...f, fact, payment };
+  });
 }
 
 const NO_DIMS = { customers: new Map(), products: new Map(), payments: new Map() };

@@ -24,7 +24,7 @@ export class MemoryHotStore implements HotStore {
       this.facts.set(f.fact.order_id, { ...f.fact, hot_id });
       if (!this.customers.has(String(f.customer._id))) this.customers.set(String(f.customer._id), f.customer);
       if (!this.products.has(String(f.product._id))) this.products.set(String(f.product._id), f.product);
-      if (!this.payments.has(String(f.payment._id))) this.payments.set(String(f.payment._id), f.payment);
+      if (f.payment && !this.payments.has(String(f.payment._id))) this.payments.set(String(f.payment._id), f.payment);
     }
   }
 

@@ -32,9 +32,10 @@ export async function seedHotStore(db: Db, fixtures: readonly FactFixture[], opt
   const dims: [string, Record<string, unknown>[]][] = [
     [COLLECTIONS.customers, fixtures.map((f) => f.customer)],
     [COLLECTIONS.products, fixtures.map((f) => f.product)],
-    [COLLECTIONS.payments, fixtures.map((f) => f.payment)],
+    [COLLECTIONS.payments, fixtures.flatMap((f) => (f.payment ? [f.payment] : []))],
   ];
   for (const [name, rows] of dims) {
+    if (rows.length === 0) continue;
     const firstWins = new Map<string, Record<string, unknown>>();
     for (const r of rows) if (!firstWins.has(String(r._id))) firstWins.set(String(r._id), r);
     const docs = [...firstWins.values()] as { _id: string }[];

@@ -136,7 +136,6 @@ export function createMongoStore(db: Db): IngestStore {
   const dims = {
     customers: db.collection<DimRow>(COLLECTIONS.customers),
     products: db.collection<DimRow>(COLLECTIONS.products),
-    payments: db.collection<DimRow>(COLLECTIONS.payments),
   };
   return {
     async registerOrders(entries): Promise<InsertFactsResult> {
@@ -175,7 +174,6 @@ export function createMongoStore(db: Db): IngestStore {
       await Promise.all([
         insertManyIgnoringDuplicates(dims.customers, rows.customers, COLLECTIONS.customers),
         insertManyIgnoringDuplicates(dims.products, rows.products, COLLECTIONS.products),
-        insertManyIgnoringDuplicates(dims.payments, rows.payments, COLLECTIONS.payments),
       ]);
     },
   };

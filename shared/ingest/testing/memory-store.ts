@@ -9,7 +9,7 @@ export class MemoryStore implements IngestStore {
   readonly facts = new Map<string, FactDoc>();
   readonly registry = new Map<string, string>();
   readonly archived = new Set<string>();
-  readonly dims = { customers: new Map<string, DimRow>(), products: new Map<string, DimRow>(), payments: new Map<string, DimRow>() };
+  readonly dims = { customers: new Map<string, DimRow>(), products: new Map<string, DimRow>() };
   calls = { registerOrders: 0, registered: 0, insertFacts: 0, factHashes: 0, insertDimensions: 0 };
 
   async registerOrders(entries: RegistryEntry[]): Promise<InsertFactsResult> {
@@ -62,7 +62,7 @@ export class MemoryStore implements IngestStore {
 
   async insertDimensions(rows: DimensionRows): Promise<void> {
     this.calls.insertDimensions++;
-    for (const kind of ['customers', 'products', 'payments'] as const) {
+    for (const kind of ['customers', 'products'] as const) {
       for (const r of rows[kind]) if (!this.dims[kind].has(r._id)) this.dims[kind].set(r._id, r);
     }
   }
