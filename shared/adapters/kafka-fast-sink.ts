@@ -49,8 +49,10 @@ export async function createFastSink(config: Config, clientId: string, log?: Log
     idempotent: true,
     acks: -1,
     autocreateTopics: false,
+    // A broker restart takes seconds (docs/operations.md): retry for ~8 s inside one send, then
+    // fail the call retriably (503) and let the connector redeliver, as with kafkajs.
     retries: 8,
-    retryDelay: 250,
+    retryDelay: 1000,
     partitioner: (_m, key) => (key === undefined ? roundRobin++ & 0x7fffffff : kafkajsCompatiblePartition(key)),
   });
   try {
