@@ -28,7 +28,7 @@ import { COLLECTIONS, connectMongo } from '../shared/adapters/mongo.ts';
 import { readDlqCounts } from '../shared/quality/adapters/kafka-dlq.ts';
 import { parseSamples, select, total, type Samples } from '../shared/platform/testing/prom-text.ts';
 import { createMessageStream, type MessageStream } from '../dev/generator/stream.ts';
-import { partitionForKey } from '../dev/generator/partition.ts';
+import { partitionForKey } from '../shared/adapters/kafka-partition.ts';
 import { pump, type BatchSender, type PumpResult } from '../dev/generator/pump.ts';
 import { startPipeline, type Pipeline } from '../dev/local/pipeline.ts';
 import { startOwnService, OWN_SERVICES, type OwnService, type OwnServiceName } from '../dev/stack/own-service.ts';

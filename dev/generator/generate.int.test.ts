@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, ROOT } from '../../shared/platform/config.ts';
 import { createKafka, ensureTopics } from '../../shared/adapters/kafka.ts';
 import { createThreadedKafkaSender } from './kafka-threaded-sender.ts';
-import { partitionForKey } from './partition.ts';
+import { partitionForKey } from '../../shared/adapters/kafka-partition.ts';
 import { pump } from './pump.ts';
 import { createMessageStream } from './stream.ts';
 import { contractViolations } from './testing/contract-check.ts';

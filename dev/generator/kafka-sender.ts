@@ -9,7 +9,7 @@
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { DependencyError } from '../../shared/platform/errors.ts';
 import { topicPartitionCount } from '../../shared/adapters/kafka.ts';
-import { partitionForKey } from './partition.ts';
+import { partitionForKey } from '../../shared/adapters/kafka-partition.ts';
 import type { BatchSender } from './pump.ts';
 
 export interface KafkaBatchSender extends BatchSender {

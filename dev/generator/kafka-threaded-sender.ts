@@ -9,7 +9,7 @@ import type { Kafka } from 'kafkajs';
 import { DependencyError } from '../../shared/platform/errors.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './kafka-worker.ts';
 import { topicPartitionCount } from '../../shared/adapters/kafka.ts';
-import { partitionForKey } from './partition.ts';
+import { partitionForKey } from '../../shared/adapters/kafka-partition.ts';
 import type { BatchSender } from './pump.ts';
 import { packBatch, type WireMessage } from './wire-batch.ts';
 

@@ -13,14 +13,15 @@ import { decodeEvent } from '../../shared/delivery/decode-event.ts';
 import { ingestBatch } from '../../shared/ingest/ingest.ts';
 import { createMongoStore } from '../../shared/ingest/adapters/mongo-store.ts';
 import type { IngestCounts, IngestStore } from '../../shared/ingest/types.ts';
-import { createKafka, createSink, type KafkaSink } from '../../shared/adapters/kafka.ts';
+import { createKafka, createSink, type MessageSink } from '../../shared/adapters/kafka.ts';
+import { createFastSink } from '../../shared/adapters/kafka-fast-sink.ts';
 import { assertSchema, connectMongo, type MongoHandle } from '../../shared/adapters/mongo.ts';
 import { ingestMetrics, processRegistry } from '../../shared/platform/metrics.ts';
 
 interface Clients {
   config: Config;
   mongo: MongoHandle;
-  sink: KafkaSink;
+  sink: MessageSink & { close(): Promise<void> };
   store: IngestStore;
   dimCache: DimCache;
 }
@@ -36,8 +37,12 @@ const fn = defineFunction({
     const mongo = await connectMongo(config);
     try {
       await assertSchema(mongo.db);
-      const sink = await createSink(createKafka(config, 'orderpulse-ingest', log.child({ component: 'kafkajs' })));
-      log.info('connected', { db: config.mongoDb, dlq: config.topics.dlq, accepted: config.topics.accepted });
+      // @platformatic/kafka by default: same placement, acks and idempotence as kafkajs, ~4x less CPU per message (docs/kafka.md "Producing").
+      const sink =
+        config.ingestProducer === 'kafkajs'
+          ? await createSink(createKafka(config, 'orderpulse-ingest', log.child({ component: 'kafkajs' })))
+          : await createFastSink(config, 'orderpulse-ingest', log.child({ component: 'producer' }));
+      log.info('connected', { db: config.mongoDb, dlq: config.topics.dlq, accepted: config.topics.accepted, producer: config.ingestProducer });
       return { config, mongo, sink, store: createMongoStore(mongo.db), dimCache: createDimCache() };
     } catch (err) {
       await mongo.close().catch(() => undefined);

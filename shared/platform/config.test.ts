@@ -42,6 +42,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ KPI_PREFIX: 'has space' })).toThrow(/KPI_PREFIX/);
     expect(() => loadConfig({ KPI_DEDUPE_HORIZON_HOURS: '-1' })).toThrow(/KPI_DEDUPE_HORIZON_HOURS/);
     expect(loadConfig({ KPI_DEDUPE_HORIZON_HOURS: '168' }).kpiDedupeHorizonHours).toBe(168);
+    expect(() => loadConfig({ INGEST_PRODUCER: 'rdkafka' })).toThrow(/INGEST_PRODUCER=rdkafka must be platformatic or kafkajs/);
+    expect(loadConfig({}).ingestProducer).toBe('platformatic');
+    expect(loadConfig({ INGEST_PRODUCER: 'kafkajs' }).ingestProducer).toBe('kafkajs');
   });
   it('production settings (issue 9): gateway auth, async queue bounds, write concern, topic durability, dashboard', () => {
     const d = loadConfig({ ORDERPULSE_HOME: '/h' });

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { createRng } from './prng.ts';
-import { murmur2, partitionForKey } from './partition.ts';
+import { createRng } from '../../dev/generator/prng.ts';
+import { murmur2, partitionForKey } from './kafka-partition.ts';
 
 // kafkajs's own (Long-based) murmur2, the reference our placement must match.
 const kafkajsMurmur2 = createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: string | Buffer) => number;
