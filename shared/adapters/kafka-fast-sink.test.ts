@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../dev/generator/prng.ts';
-import { kafkajsCompatiblePartition } from './kafka-fast-sink.ts';
+import { checkFastSinkRuntime, kafkajsCompatiblePartition } from './kafka-fast-sink.ts';
 
 // kafkajs's own (Long-based) murmur2, for keys its partitioner is given as strings.
 const kafkajsMurmur2 = createRequire(import.meta.url)('kafkajs/src/producer/partitioners/default/murmur2.js') as (key: string | Buffer) => number;
@@ -35,5 +35,13 @@ describe('kafkajsCompatiblePartition', () => {
       expect(p).toBe(kafkajsMurmur2(key) & 0x7fffffff);
       expect(p).toBeGreaterThanOrEqual(0);
     }
+  });
+});
+
+describe('checkFastSinkRuntime', () => {
+  it('refuses Node before 22 with what to do, accepts 22 and 24', () => {
+    expect(() => checkFastSinkRuntime('20.20.2')).toThrow(/Node 22 or later, this is Node 20\.20\.2.*INGEST_PRODUCER=kafkajs/);
+    expect(() => checkFastSinkRuntime('22.22.0')).not.toThrow();
+    expect(() => checkFastSinkRuntime('24.6.0')).not.toThrow();
   });
 });

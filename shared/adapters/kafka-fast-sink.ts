@@ -13,7 +13,7 @@
 import { Producer, type MessageToProduce } from '@platformatic/kafka';
 import { murmur2 } from './kafka-partition.ts';
 import type { Config } from '../platform/config.ts';
-import { DependencyError } from '../platform/errors.ts';
+import { ConfigError, DependencyError } from '../platform/errors.ts';
 import type { Logger } from '../platform/log.ts';
 import type { MessageSink, OutMessage } from './kafka.ts';
 
@@ -41,7 +41,14 @@ function toProduce(topic: string, m: OutMessage): MessageToProduce {
 }
 
 /** An idempotent producer (acks=all) on @platformatic/kafka, connected (metadata read) before it resolves. */
+/** @platformatic/kafka needs Node ≥ 22 (Promise.withResolvers among others); without it every send would fail with a TypeError. */
+export function checkFastSinkRuntime(version: string = process.versions.node): void {
+  const major = Number(version.split('.')[0]);
+  if (!(major >= 22)) throw new ConfigError(`the ingest producer @platformatic/kafka needs Node 22 or later, this is Node ${version}: run under Node 24 (scripts/bootstrap.mjs --path, as npm test does; the function image is node24-ts) or set INGEST_PRODUCER=kafkajs`);
+}
+
 export async function createFastSink(config: Config, clientId: string, log?: Logger): Promise<FastSink> {
+  checkFastSinkRuntime();
   let roundRobin = 0;
   const producer = new Producer({
     clientId,
