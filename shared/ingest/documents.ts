@@ -77,12 +77,7 @@ const TEMPLATE: Readonly<Record<string, unknown>> = Object.fromEntries([...ALWAY
 
 /** Top-level fields outside the contract, or undefined when there are none. */
 export function extraFields(ev: OrderEvent): Record<string, unknown> | undefined {
-  let extras: [string, unknown][] | undefined;
-  for (const k of Object.keys(ev)) {
-    if (KNOWN_TOP.has(k)) continue;
-    (extras ??= []).push([k, ev[k]]);
-  }
-  return extras === undefined ? undefined : Object.fromEntries(extras);
+  return unknownOf(ev, KNOWN_TOP) ?? undefined;
 }
 
 function valueOf(s: Step, ev: OrderEvent, timestampMs: number, time: TimeAttributes, contentHash: string, ingestedAt: Date): unknown {
@@ -105,10 +100,10 @@ function valueOf(s: Step, ev: OrderEvent, timestampMs: number, time: TimeAttribu
 }
 
 /**
- * The keys of a nested object outside `known`, as an object (every one, whatever its name: they
- * are kept, not interpreted), or null when there are none.
+ * The keys of an object (the event, or one of its nested objects) outside `known`, as an object
+ * (every one, whatever its name: they are kept, not interpreted), or null when there are none.
  */
-function unknownOf(obj: Record<string, unknown>, known: ReadonlySet<string>): Record<string, unknown> | null {
+function unknownOf(obj: Readonly<Record<string, unknown>>, known: ReadonlySet<string>): Record<string, unknown> | null {
   let out: [string, unknown][] | undefined;
   for (const k of Object.keys(obj)) {
     if (known.has(k)) continue;
