@@ -5,7 +5,7 @@
  * `<prefix>alerts:changed` in the script that writes them; a poll of the version (one GET, every
  * `pollMs`) covers a lost message. Served only while known fresh; otherwise read from Redis.
  */
-import { keepFresh } from './fresh.ts';
+import { keepFresh, withListeners } from './fresh.ts';
 import type { Logger } from '../shared/platform/log.ts';
 import type { AlertSnapshot } from '../shared/alerts/store.ts';
 
@@ -51,16 +51,5 @@ export async function createAlertsCache(src: AlertSource, log: Logger, pollMs = 
     log,
     what: 'the alerts',
   });
-  return {
-    read: (maxAgeMs) => fresh.read(maxAgeMs),
-    current: () => fresh.current(),
-    on(l) {
-      listeners.add(l);
-      return () => void listeners.delete(l);
-    },
-    async close() {
-      listeners.clear();
-      await fresh.close();
-    },
-  };
+  return withListeners(fresh, listeners);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keepFresh } from './fresh.ts';
+import { keepFresh, withListeners } from './fresh.ts';
 import { createLogger } from '../shared/platform/log.ts';
 import { waitFor } from '../dev/testing/wait-for.ts';
 
@@ -59,5 +59,24 @@ describe('keepFresh', () => {
     await expect(f.read(-1)).rejects.toThrow(/redis down/); // -1: older than any confirmation (0 could match a poll in the same millisecond)
     expect(await f.current()).toBe(3);
     await f.close();
+  });
+});
+
+describe('withListeners', () => {
+  it('adds and removes listeners of the set the load notifies, reads through, and drops them on close', async () => {
+    const s = source();
+    const listeners = new Set<(v: number) => void>();
+    const seen: number[] = [];
+    const c = withListeners(await keepFresh({ ...s, pollMs: 60_000, log, what: 'test' }), listeners);
+    const off = c.on((v) => seen.push(v));
+    expect(listeners.size).toBe(1);
+    for (const l of listeners) l(7);
+    expect(seen).toEqual([7]);
+    off();
+    expect(listeners.size).toBe(0);
+    expect(await c.read()).toBe(1);
+    c.on(() => undefined);
+    await c.close();
+    expect(listeners.size).toBe(0);
   });
 });

@@ -72,3 +72,25 @@ export async function keepFresh<T>(o: FreshOptions<T>): Promise<Fresh<T>> {
     },
   };
 }
+
+/** A cache built on keepFresh, as the routes and the SSE stream use it: its reads, plus change listeners. */
+export interface FreshCache<T, A extends unknown[]> extends Fresh<T> {
+  /** Adds a listener the cache's load calls on a change; returns its removal. */
+  on(listener: (...args: A) => void): () => void;
+}
+
+/** `fresh` with `on` over the listener set its load notifies; closing drops the listeners too. */
+export function withListeners<T, A extends unknown[]>(fresh: Fresh<T>, listeners: Set<(...args: A) => void>): FreshCache<T, A> {
+  return {
+    read: (maxAgeMs) => fresh.read(maxAgeMs),
+    current: () => fresh.current(),
+    on(l) {
+      listeners.add(l);
+      return () => void listeners.delete(l);
+    },
+    async close() {
+      listeners.clear();
+      await fresh.close();
+    },
+  };
+}

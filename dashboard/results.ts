@@ -6,7 +6,7 @@
  * one poll interval). Like the KPI hub, a snapshot is served only while known fresh; otherwise a
  * request reads Redis (and fails with 503 when Redis does not answer).
  */
-import { keepFresh } from './fresh.ts';
+import { keepFresh, withListeners } from './fresh.ts';
 import type { Logger } from '../shared/platform/log.ts';
 import type { ResultStore } from '../shared/analytics/store.ts';
 import type { AnalyticsResult } from '../shared/analytics/types.ts';
@@ -84,16 +84,5 @@ export async function createResultsCache(src: ResultSource, log: Logger, pollMs 
     log,
     what: 'the batch results',
   });
-  return {
-    read: (maxAgeMs) => fresh.read(maxAgeMs),
-    current: () => fresh.current(),
-    on(l) {
-      listeners.add(l);
-      return () => void listeners.delete(l);
-    },
-    async close() {
-      listeners.clear();
-      await fresh.close();
-    },
-  };
+  return withListeners(fresh, listeners);
 }
