@@ -47,6 +47,12 @@ describe('scoreboard', () => {
     const only1000 = scoreboard({ ...results, kpi: { ...results.kpi!, latency: [latency(1000, 300)], highest_sustained: latency(1000, 300) } });
     expect(only1000.find((r) => r.stage.startsWith('event →'))).toMatchObject({ stage: 'event → dashboard p95 at 1,000 ev/s (5,000 not run)', met: false });
   });
+  it("shows the store's bound on the ingest ratio when the run measured ingest's own writes", () => {
+    expect(rows.some((r) => r.stage.startsWith("ingest's own writes"))).toBe(false);
+    const withBound = scoreboard({ ...results, ingest: { ...results.ingest!, raw_same_writes: { events_per_s: 7400, documents_per_event: 2.47, concurrency: 4, by_concurrency: {} }, store_bound_ratio: 0.74 } });
+    expect(withBound.find((r) => r.stage.startsWith("ingest's own writes"))).toMatchObject({ ours: '7,400 ev/s', reference: '10,000 docs/s', ratio: 0.74, target: 'report' });
+    expect(withBound.find((r) => r.stage.startsWith("ingest's own writes"))!.stage).toContain('2.47 docs/event');
+  });
   it('prints a Markdown table with one line per row', () => {
     const table = scoreboardTable(rows).split('\n');
     expect(table).toHaveLength(2 + rows.length);
