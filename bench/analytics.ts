@@ -54,6 +54,7 @@ import { KafkaAcceptedFeed } from '../shared/analytics/adapters/kafka-feed.ts';
 import { canonicalJson } from '../shared/contract/canonical.ts';
 import type { OrderEvent } from '../shared/contract/types.ts';
 import type { FactFixture } from '../shared/archive/testing/facts.ts';
+import { median } from './stats.ts';
 
 export interface AnalyticsBenchOptions {
   /** Sizes of history (default 100 000 and 1 000 000). */
@@ -135,10 +136,6 @@ const CHUNK = 50_000;
 const BATCH = 10_000;
 const PROJECTION: Record<string, 0 | 1> = { _id: 0, order_timestamp: 1, ...Object.fromEntries(ANALYTICS_FIELD_NAMES.map((n) => [n, 1] as const)) };
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const r1 = (x: number): number => Math.round(x * 10) / 10;
 const r2 = (x: number): number => Math.round(x * 100) / 100;
 const loadAvg = (): number[] => os.loadavg().map(r2);

@@ -125,14 +125,14 @@ function track(p: Progress, done: number, total: number, now: number): void {
   if (p.t90 === undefined && done >= total * 0.9) p.t90 = now;
 }
 
-interface Docs {
+export interface Docs {
   facts: FactDoc[];
   /** Per event: the dimension rows ingest writes for it (first sight of a customer / product). */
   dims: DimensionRows[];
 }
 
 /** The documents ingest writes for these events, built exactly as ingest builds them. */
-function documentsOf(events: Buffer[], maxBytes: number, at: Date): Docs {
+export function documentsOf(events: Buffer[], maxBytes: number, at: Date): Docs {
   const seenC = new Set<string>();
   const seenP = new Set<string>();
   const facts: FactDoc[] = [];
@@ -161,7 +161,7 @@ function documentsOf(events: Buffer[], maxBytes: number, at: Date): Docs {
  * through the same adapter (createMongoStore), batch by batch, `concurrency` batches at a time,
  * without validation, hashing or Kafka.
  */
-async function rawSameWrites(h: MongoHandle, docs: Docs, batch: number, concurrency: number): Promise<number> {
+export async function rawSameWrites(h: MongoHandle, docs: Docs, batch: number, concurrency: number): Promise<number> {
   await ensureSchema(h.db);
   const store = createMongoStore(h.db);
   const n = docs.facts.length;
@@ -188,7 +188,7 @@ async function rawSameWrites(h: MongoHandle, docs: Docs, batch: number, concurre
   return n / ((performance.now() - t0) / 1000);
 }
 
-async function rawInsertMany(h: MongoHandle, docs: FactDoc[], batch: number, concurrency: number): Promise<number> {
+export async function rawInsertMany(h: MongoHandle, docs: FactDoc[], batch: number, concurrency: number): Promise<number> {
   const coll = h.db.collection<FactDoc>(`raw_insert_c${concurrency}`);
   await coll.createIndexes([{ key: { order_id: 1 }, name: 'order_id_unique', unique: true }]);
   await coll.createIndexes([{ key: { order_timestamp: 1 }, name: 'order_timestamp' }]);

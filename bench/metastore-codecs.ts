@@ -20,6 +20,7 @@ import { plain } from '../shared/archive/adapters/metastore/client.ts';
 import { loadGenerated, type CallName, type GeneratedClient } from '../shared/archive/adapters/metastore/generated.ts';
 import { CallCodec } from '../shared/archive/adapters/metastore/rpc.ts';
 import type { HmsPartition, HmsTable } from '../shared/archive/adapters/metastore/types.ts';
+import { median } from './stats.ts';
 
 /** The last commit with the hand codec (codec.ts, schema.ts, the old rpc.ts and client.ts). */
 const HAND_COMMIT = '4c55150';
@@ -37,10 +38,6 @@ const { values: args } = commandLine({
 const ROUNDS = args.rounds ?? 25;
 const OPS = args.ops ?? 2000;
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-};
 
 /** The hand codec as it was, in a tree of its own (its relative imports intact). */
 function extractHandCodec(): string {

@@ -3,7 +3,7 @@
  * like. Starts the stack (with the cold-path services), runs the parts in sequence and writes
  * the JSON results to .local/bench/<timestamp>.json plus a summary on stdout.
  *
- *   npm run bench -- [--only generator,ingest,peer,kpi,archive,analytics,kafka-client,faults,replicas,alerts,growth,ferretdb-backends] [--quick] [--hot-cap N] [--faults-rate N] [--help]
+ *   npm run bench -- [--only generator,ingest,store-bound,peer,kpi,archive,analytics,kafka-client,faults,replicas,alerts,growth,ferretdb-backends] [--quick] [--hot-cap N] [--faults-rate N] [--help]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { stackUp } from '../dev/stack/api.ts';
 import { runGeneratorBench } from './generator.ts';
 import { benchIngest } from './ingest.ts';
 import { runPeerBench } from './peer.ts';
+import { benchStoreBound } from './store-bound.ts';
 import { runKpiBench } from './kpi.ts';
 import { runArchiveBench } from './archive.ts';
 import { runAnalyticsBench } from './analytics.ts';
@@ -41,6 +42,10 @@ if (args.parts.includes('generator')) {
 if (args.parts.includes('ingest')) {
   log.info('bench: ingest end to end vs raw driver writes');
   results.ingest = await benchIngest({ events: q ? 20_000 : 100_000, log });
+}
+if (args.parts.includes('store-bound')) {
+  log.info("bench: the store's bound on the ingest ratio (ingest's own writes, no CPU work, vs raw insertMany; alternating rounds)");
+  results.storeBound = await benchStoreBound(q ? { events: 10_000, rounds: 3 } : {});
 }
 if (args.parts.includes('peer')) {
   log.info('bench: peer (Kafka Connect + MongoDB sink connector) beside our ingest, same events and store');

@@ -53,6 +53,15 @@ describe('scoreboard', () => {
     expect(withBound.find((r) => r.stage.startsWith("ingest's own writes"))).toMatchObject({ ours: '7,400 ev/s', reference: '10,000 docs/s', ratio: 0.74, target: 'report' });
     expect(withBound.find((r) => r.stage.startsWith("ingest's own writes"))!.stage).toContain('2.47 docs/event');
   });
+  it('prefers the alternating rounds of the store-bound part, showing the median round', () => {
+    const rnd = (ratio: number) => ({ first: 'raw' as const, raw_docs_per_s: 10000, same_events_per_s: ratio * 10000, ratio, loadavg_1m: 1 });
+    const storeBound = { events: 20000, batch: 2000, documents_per_event: 2.8, rounds: [rnd(0.9), rnd(0.6), rnd(0.7)], median_ratio: 0.7, min_ratio: 0.6, max_ratio: 0.9, target_ratio: 0.8, store: 's', command: 'c' };
+    const both = scoreboard({ ...results, storeBound, ingest: { ...results.ingest!, raw_same_writes: { events_per_s: 7400, documents_per_event: 2.47, concurrency: 4, by_concurrency: {} }, store_bound_ratio: 0.74 } });
+    const bound = both.filter((r) => r.stage.startsWith("ingest's own writes"));
+    expect(bound).toHaveLength(1);
+    expect(bound[0]).toMatchObject({ ours: '7,000 ev/s', reference: '10,000 docs/s', ratio: 0.7 });
+    expect(bound[0]!.stage).toContain('median of 3 alternating rounds (0.60–0.90)');
+  });
   it('prints a Markdown table with one line per row', () => {
     const table = scoreboardTable(rows).split('\n');
     expect(table).toHaveLength(2 + rows.length);

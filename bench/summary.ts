@@ -11,9 +11,10 @@ import { alertsLines, type AlertsBenchResult } from './alerts.ts';
 import type { ReplicasBenchResult } from './replicas.ts';
 import type { GrowthBenchResult } from './growth.ts';
 import type { FerretdbBackendsResult } from './ferretdb-backends.ts';
+import type { StoreBoundResult } from './store-bound.ts';
 import { scoreboard, scoreboardTable } from './scoreboard.ts';
 
-export const BENCH_PARTS = ['generator', 'ingest', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults', 'replicas', 'alerts', 'growth', 'ferretdb-backends'] as const;
+export const BENCH_PARTS = ['generator', 'ingest', 'store-bound', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults', 'replicas', 'alerts', 'growth', 'ferretdb-backends'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 /** Parts run only when named with --only: growth (a 160,000-order preload, ~15 min here) and ferretdb-backends (private services of its own). */
 export const OPT_IN_PARTS: readonly BenchPart[] = ['growth', 'ferretdb-backends'];
@@ -59,6 +60,7 @@ export interface BenchResults {
   at: string;
   generator?: Record<string, unknown>;
   ingest?: IngestBenchResult;
+  storeBound?: StoreBoundResult;
   peer?: PeerBenchResult;
   kpi?: KpiBenchResult;
   archive?: ArchiveBenchResult;
@@ -82,6 +84,10 @@ export function summarise(r: BenchResults): string {
       `ingest (${i.events} events, ${i.mode}): ${f(i.ingest.events_per_s)} ev/s end to end (steady ${f(i.ingest.steady_events_per_s)}); raw insertMany ${f(i.raw_insert_many.events_per_s)} docs/s; ratio ${f(i.ratio_ingest_to_raw_insert_many, 2)} (target ≥ ${i.targets.ratio}); ` +
         `raw bulkWrite upsert ${f(i.raw_bulk_write_upsert.events_per_s)} docs/s; function CPU ${f(i.ingest.cpu_us_per_event, 1)} µs/event (target ≤ ${i.targets.cpu_us_per_event})`,
     );
+  }
+  if (r.storeBound) {
+    const b = r.storeBound;
+    lines.push(`store bound (${f(b.events)} events × ${b.rounds.length} rounds, ${b.store}): ingest's own writes ÷ raw insertMany ${b.rounds.map((x) => f(x.ratio, 2)).join(' / ')}, median ${f(b.median_ratio, 2)} (${f(b.documents_per_event, 2)} docs/event; the ingest ratio cannot exceed it)`);
   }
   if (r.peer) lines.push(...peerLines(r.peer));
   if (r.kpi) {
