@@ -97,6 +97,7 @@ async function cpuOf(run: () => Promise<void>): Promise<number> {
   const c0 = process.cpuUsage();
   await run();
   const c = process.cpuUsage(c0);
+  if (process.env.FLOOR_DEBUG) process.stderr.write(`cpu user ${c.user} sys ${c.system}\n`);
   return c.user + c.system;
 }
 
