@@ -57,7 +57,7 @@ export interface FloorResult {
   store: string;
   documents_per_event: number;
   /** CPU µs per event of each part, one figure per round. */
-  cpu_us_per_event_by_round: { store: number[]; producer: number[]; pure: number[]; pure_by_step: Record<string, number[]> };
+  cpu_us_per_event_by_round: { store: number[]; store_system: number[]; producer: number[]; pure: number[]; pure_by_step: Record<string, number[]> };
   median_cpu_us_per_event: { store: number; producer: number; pure: number };
   floor_cpu_us_per_event: number;
   loadavg_1m: { start: number; end: number };
@@ -93,11 +93,12 @@ function writesOf(texts: string[], now: Date): BatchWrites[] {
   return out;
 }
 
-async function cpuOf(run: () => Promise<void>): Promise<number> {
+/** CPU µs (user + system) of this process while `run` runs; `system` collects the kernel's share. */
+async function cpuOf(run: () => Promise<void>, system?: number[]): Promise<number> {
   const c0 = process.cpuUsage();
   await run();
   const c = process.cpuUsage(c0);
-  if (process.env.FLOOR_DEBUG) process.stderr.write(`cpu user ${c.user} sys ${c.system}\n`);
+  system?.push(c.system);
   return c.user + c.system;
 }
 
@@ -131,7 +132,7 @@ export async function runFloorBench(opts: { events?: number; rounds?: number; ow
       const docs = batches.reduce((n, b) => n + b.entries.length + b.facts.length + b.dims.customers.length + b.dims.products.length, 0);
       const steps = pureSteps(partsInput(texts, BATCH));
 
-      const storeRound = async (dbName: string, writes: BatchWrites[]): Promise<number> => {
+      const storeRound = async (dbName: string, writes: BatchWrites[], system?: number[]): Promise<number> => {
         const db = mongo.client.db(dbName);
         await ensureSchema(db);
         const store = createMongoStore(db);
@@ -141,6 +142,7 @@ export async function runFloorBench(opts: { events?: number; rounds?: number; ow
               await store.registerOrders(b.entries);
               await Promise.all([store.insertFacts(b.facts), store.insertDimensions(b.dims)]);
             }),
+            system,
           );
         } finally {
           await db.dropDatabase().catch(() => undefined);
@@ -164,10 +166,14 @@ export async function runFloorBench(opts: { events?: number; rounds?: number; ow
       await produceRound(warm);
       await pureRound();
 
-      const by = { store: [] as number[], producer: [] as number[], pure: [] as number[], pure_by_step: {} as Record<string, number[]> };
+      const by = { store: [] as number[], store_system: [] as number[], producer: [] as number[], pure: [] as number[], pure_by_step: {} as Record<string, number[]> };
+      const storeSystem: number[] = [];
       for (let r = 1; r <= rounds; r++) {
         const parts: (() => Promise<void>)[] = [
-          async () => void by.store.push(round2((await storeRound(`bench_floor_${id}_r${r}`, batches)) / events)),
+          async () => {
+            by.store.push(round2((await storeRound(`bench_floor_${id}_r${r}`, batches, storeSystem)) / events));
+            by.store_system.push(round2(storeSystem.at(-1)! / events));
+          },
           async () => void by.producer.push(round2((await produceRound(batches)) / events)),
           async () => {
             const p = await pureRound();
