@@ -56,6 +56,7 @@ interface Valid {
 /** The decision for one order_id of the batch. */
 interface Plan {
   g: Group;
+  items: Valid[];
   /** new: registered by this call; live: registered before, not archived (fact hot or missing); archived. */
   state: 'new' | 'live' | 'archived';
   winnerHash: string;
@@ -141,7 +142,8 @@ export async function ingestBatch(batch: DeliveredBatch, deps: IngestDeps): Prom
       winnerHash = r.content_hash;
       state = r.archived ? 'archived' : 'live';
     }
-    plans.push({ g, state, winnerHash, winner: firstWithHash(g, winnerHash) });
+    const items = g.more === undefined ? [g.first] : [g.first, ...g.more];
+    plans.push({ g, items, state, winnerHash, winner: items.find((it) => it.hash === winnerHash) });
   }
   const heal = plans.filter((p) => p.state === 'live' && p.winner !== undefined);
   if (heal.length > 0) {
@@ -164,14 +166,12 @@ export async function ingestBatch(batch: DeliveredBatch, deps: IngestDeps): Prom
   // 4. Decide every message against the winning content of its order_id: the winner is `accepted`
   // when this call inserted its fact, else `duplicate`; other content is a `conflict`.
   const winners: Valid[] = [];
-  const decide = (p: Plan, inserted: boolean, item: Valid): void => {
-    if (item.hash === p.winnerHash) outcomes[item.index] = inserted && item === p.winner ? 'accepted' : 'duplicate';
-    else toDlq(item.index, 'conflict', `order_id ${p.g.orderId} is already stored with other content (stored sha256 ${p.winnerHash.slice(0, 16)}…, this ${item.hash.slice(0, 16)}…)`, p.g.orderId);
-  };
   for (const p of plans) {
     const inserted = p.state !== 'archived' && p.winner !== undefined && !factExisted.has(p.g.orderId);
-    decide(p, inserted, p.g.first);
-    if (p.g.more !== undefined) for (const item of p.g.more) decide(p, inserted, item);
+    for (const item of p.items) {
+      if (item.hash === p.winnerHash) outcomes[item.index] = inserted && item === p.winner ? 'accepted' : 'duplicate';
+      else toDlq(item.index, 'conflict', `order_id ${p.g.orderId} is already stored with other content (stored sha256 ${p.winnerHash.slice(0, 16)}…, this ${item.hash.slice(0, 16)}…)`, p.g.orderId);
+    }
     if (p.winner !== undefined) winners.push(p.winner);
   }
   // Dimensions only for orders still in the hot store (an archived order writes nothing).
@@ -203,12 +203,6 @@ export async function ingestBatch(batch: DeliveredBatch, deps: IngestDeps): Prom
   return { counts, outcomes, timings: { validate_ms: ms(t1 - t0), register_ms: ms(t2 - t1), facts_ms: ms(t3 - t2), dims_ms: ms(dimsMs), send_ms: ms(sendMs), total_ms: ms(t4 - t0) } };
 }
 
-/** The first message of the group with this content hash (batch order), if any. */
-function firstWithHash(g: Group, hash: string): Valid | undefined {
-  if (g.first.hash === hash) return g.first;
-  return g.more?.find((it) => it.hash === hash);
-}
-
 async function sendAll(sink: MessageSink, topic: string, messages: OutMessage[]): Promise<void> {
   for (const chunk of chunkMessages(messages)) await sink.send(topic, chunk);
 }
@@ -225,20 +219,25 @@ async function writeDimensions(winners: Valid[], deps: IngestDeps): Promise<void
   const waits = new Set<Promise<void>>();
   for (const w of winners) {
     const ev = w.v.event;
-    // An id cached as written needs nothing more (the common case for popular ids: one lookup).
     const c = ev.customer.customer_id;
-    if ((cache === undefined || !cache.customers.has(c)) && !seenC.has(c)) {
+    if (!seenC.has(c)) {
       seenC.add(c);
-      const other = cache?.inFlight.customers.get(c);
-      if (other === undefined) rows.customers.push(customerRow(ev));
-      else waits.add(other);
+      if (cache === undefined) rows.customers.push(customerRow(ev));
+      else if (!cache.customers.has(c)) {
+        const other = cache.inFlight.customers.get(c);
+        if (other === undefined) rows.customers.push(customerRow(ev));
+        else waits.add(other);
+      }
     }
     const p = ev.product.product_id;
-    if ((cache === undefined || !cache.products.has(p)) && !seenP.has(p)) {
+    if (!seenP.has(p)) {
       seenP.add(p);
-      const other = cache?.inFlight.products.get(p);
-      if (other === undefined) rows.products.push(productRow(ev));
-      else waits.add(other);
+      if (cache === undefined) rows.products.push(productRow(ev));
+      else if (!cache.products.has(p)) {
+        const other = cache.inFlight.products.get(p);
+        if (other === undefined) rows.products.push(productRow(ev));
+        else waits.add(other);
+      }
     }
   }
   if (rows.customers.length + rows.products.length > 0) {
