@@ -59,6 +59,8 @@ export interface FloorResult {
   /** CPU µs per event of each part, one figure per round. */
   cpu_us_per_event_by_round: { store: number[]; store_system: number[]; producer: number[]; pure: number[]; pure_by_step: Record<string, number[]> };
   median_cpu_us_per_event: { store: number; producer: number; pure: number };
+  /** CPU µs of one JSON.parse of an event, per round (not in the floor): how loaded the machine was (bench/ingest.ts has the same yardstick). */
+  calibration_json_parse_us: number[];
   floor_cpu_us_per_event: number;
   loadavg_1m: { start: number; end: number };
 }
@@ -166,6 +168,11 @@ export async function runFloorBench(opts: { events?: number; rounds?: number; ow
       await produceRound(warm);
       await pureRound();
 
+      const calibration: number[] = [];
+      const calibrate = async (): Promise<void> => {
+        const us = await cpuOf(async () => texts.forEach((t) => JSON.parse(t)));
+        calibration.push(round2(us / events));
+      };
       const by = { store: [] as number[], store_system: [] as number[], producer: [] as number[], pure: [] as number[], pure_by_step: {} as Record<string, number[]> };
       const storeSystem: number[] = [];
       for (let r = 1; r <= rounds; r++) {
@@ -187,6 +194,7 @@ export async function runFloorBench(opts: { events?: number; rounds?: number; ow
         ];
         // Rotate the order from round to round, so no part always runs first.
         for (let k = 0; k < parts.length; k++) await parts[(k + r - 1) % parts.length]!();
+        await calibrate();
       }
       const med = { store: median(by.store), producer: median(by.producer), pure: median(by.pure) };
       return {
@@ -199,6 +207,7 @@ export async function runFloorBench(opts: { events?: number; rounds?: number; ow
         cpu_us_per_event_by_round: by,
         median_cpu_us_per_event: med,
         floor_cpu_us_per_event: round2(med.store + med.producer + med.pure),
+        calibration_json_parse_us: calibration,
         loadavg_1m: { start: load0, end: os.loadavg()[0]! },
       };
     } finally {
