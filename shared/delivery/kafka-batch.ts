@@ -71,6 +71,15 @@ function decodeHeaders(raw: unknown, where: string): KafkaHeader[] {
   });
 }
 
+/**
+ * The text of a `<field>` / `<field>_b64` pair when it is exactly the decoded bytes: `_b64` wins in
+ * bytesFromWire, and a string with a lone surrogate (a hand-written `\ud800` escape) is not the
+ * UTF-8 its Buffer holds (U+FFFD there).
+ */
+function textOfWire(text: unknown, b64: unknown): string | undefined {
+  return typeof text === 'string' && typeof b64 !== 'string' && (text as unknown as { isWellFormed(): boolean }).isWellFormed() ? text : undefined;
+}
+
 function decodeMessage(raw: unknown, i: number, topic: string, partition: number): DeliveredMessage {
   const m = raw as Partial<KafkaBatchMessage> | null;
   if (typeof m !== 'object' || m === null) throw bad(`batch message #${i} is not an object`);
@@ -88,6 +97,8 @@ function decodeMessage(raw: unknown, i: number, topic: string, partition: number
     value: bytesFromWire(m.value, m.value_b64),
     timestamp: m.timestamp ?? '',
     headers: decodeHeaders(m.headers, where),
+    keyText: textOfWire(m.key, m.key_b64),
+    valueText: textOfWire(m.value, m.value_b64),
   };
 }
 

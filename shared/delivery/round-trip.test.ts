@@ -18,12 +18,20 @@ const rec = (offset: string, value: Buffer | null, key: Buffer | null = Buffer.f
 
 const ev = (headers: Record<string, string>, rawBody: Buffer, body: unknown = rawBody): FnEvent => ({ body, rawBody, headers, method: 'POST', query: {}, path: '/' });
 
+/** keyText / valueText, when set, are exactly the key's / value's bytes; the message without them. */
+function withoutTexts(m: DeliveredMessage): DeliveredMessage {
+  const { keyText, valueText, ...rest } = m;
+  if (keyText !== undefined) expect(Buffer.from(keyText, 'utf8').equals(m.key!)).toBe(true);
+  if (valueText !== undefined) expect(Buffer.from(valueText, 'utf8').equals(m.value!)).toBe(true);
+  return rest;
+}
+
 /** What the connector sends and the template hands the function: encode -> bytes -> JSON.parse -> decode. */
 function viaBatch(topic: string, partition: number, records: KafkaRecord[]): DeliveredMessage[] {
   const raw = encodeBatch(topic, partition, records);
   const b = decodeEvent(ev({ 'content-type': KAFKA_BATCH_CONTENT_TYPE }, raw, JSON.parse(raw.toString('utf8'))));
   expect([b.topic, b.partition]).toEqual([topic, partition]);
-  return b.messages;
+  return b.messages.map(withoutTexts);
 }
 
 function viaSingle(topic: string, partition: number, r: KafkaRecord): DeliveredMessage {
@@ -104,6 +112,30 @@ describe('batch delivery: encode -> JSON -> decode', () => {
     expect(viaBatch('orders', 2, records)).toEqual(deliveredBatch('orders', 2, records).messages);
   });
 
+  it('keeps the text of text keys and values (keyText, valueText), never of base64, null or ill-formed ones', () => {
+    const b = {
+      topic: 'orders',
+      partition: 0,
+      messages: [
+        { offset: '1', key: 'o-1', value: '{"city":"São 🛒"}', timestamp: '0' },
+        { offset: '2', key: null, value_b64: Buffer.from('{}').toString('base64'), timestamp: '0' },
+        { offset: '3', key: 'k', key_b64: Buffer.from('other').toString('base64'), value: 'text', value_b64: Buffer.from('bytes').toString('base64'), timestamp: '0' },
+        { offset: '4', key: '\ud800', value: '{"a":"\udc00"}', timestamp: '0' },
+        { offset: '5', key: '', timestamp: '0' },
+      ],
+    };
+    const got = decodeBatch(JSON.parse(JSON.stringify(b)));
+    expect(got.messages.map((m) => [m.keyText, m.valueText])).toEqual([
+      ['o-1', '{"city":"São 🛒"}'],
+      [undefined, undefined],
+      [undefined, undefined],
+      [undefined, undefined],
+      ['', undefined],
+    ]);
+    expect(got.messages[2]!.value!.toString()).toBe('bytes');
+    got.messages.forEach(withoutTexts);
+  });
+
   it('a batch with no messages', () => {
     expect(viaBatch('orders', 0, [])).toEqual([]);
   });
@@ -157,7 +189,7 @@ describe('single-message delivery (OpenFaaS connector way): encode -> headers + 
 
 describe('decodeEvent', () => {
   const batch = { topic: 'orders', partition: 2, messages: [{ offset: '5', key: 'o1', value: '{}', timestamp: '1' }] };
-  const decoded = [{ topic: 'orders', partition: 2, offset: '5', key: Buffer.from('o1'), value: Buffer.from('{}'), timestamp: '1', headers: [] }];
+  const decoded = [{ topic: 'orders', partition: 2, offset: '5', key: Buffer.from('o1'), value: Buffer.from('{}'), timestamp: '1', headers: [], keyText: 'o1', valueText: '{}' }];
 
   it('takes a parsed KafkaBatch as is, or parses the raw body', () => {
     const raw = Buffer.from(JSON.stringify(batch));

@@ -84,6 +84,14 @@ export interface DeliveredMessage extends KafkaRecord {
   topic: string;
   /** -1 when a single-message delivery did not say. */
   partition: number;
+  /**
+   * The key and the value as the text the delivery carried them in (a batch's `key` / `value`
+   * fields: valid UTF-8, exactly the bytes of `key` / `value`); undefined otherwise (base64,
+   * null, a single-message delivery). A consumer that reads text uses it instead of decoding
+   * the Buffer again (ingest validates the value's text).
+   */
+  keyText?: string | undefined;
+  valueText?: string | undefined;
 }
 
 /** What one invocation carries: messages of one topic partition, in offset order. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RecordingSink, toBatch } from '../../tests/corpus/batch.ts';
+import { batchRecord, RecordingSink, toBatch } from '../../tests/corpus/batch.ts';
+import { buildCorpus } from '../../tests/corpus/corpus.ts';
+import { deliveredBatch } from '../delivery/wire.ts';
 import { validEvents } from '../../tests/corpus/valid-events.ts';
 import { canonicalJson, sha256Hex } from '../contract/canonical.ts';
 import type { DlqRecord, OrderEvent } from '../contract/types.ts';
@@ -223,6 +225,21 @@ describe('ingestBatch', () => {
       { reason: 'invalid_utf8', source_topic: 'orders', source_partition: '3', source_offset: '1001' },
       { reason: 'invalid_json', source_topic: 'orders', source_partition: '3', source_offset: '1002' },
     ]);
+  });
+
+  it('decides the same from the delivered text (keyText, valueText) as from the bytes: every corpus message, DLQ records and hand-ons equal', async () => {
+    const corpus = buildCorpus();
+    const run = async (batch: ReturnType<typeof toBatch>) => {
+      const sink = new RecordingSink();
+      const r = await ingestBatch(batch, deps(new MemoryStore(), sink));
+      return { outcomes: r.outcomes, sent: sink.sent };
+    };
+    const viaText = toBatch(corpus.map((c) => ({ key: c.key, bytes: c.bytes })));
+    expect(viaText.messages.filter((m) => m.valueText !== undefined).length).toBeGreaterThan(corpus.length / 2);
+    const viaBytes = deliveredBatch('orders', 0, corpus.map((c, i) => batchRecord({ key: c.key, bytes: c.bytes }, i)));
+    const [text, bytes] = [await run(viaText), await run(viaBytes)];
+    expect(text.outcomes).toEqual(corpus.map((c) => c.expected));
+    expect(text).toEqual(bytes);
   });
 
   it('an archived order replayed (same or other content) inserts nothing: duplicate or conflict', async () => {

@@ -77,7 +77,7 @@ const NO_BYTES = Buffer.alloc(0);
 const valueOf = (m: DeliveredMessage): Buffer => m.value ?? NO_BYTES;
 
 /** The key as text; null when absent. An empty key is a key (it differs from any order_id: key_mismatch). */
-const keyOf = (m: DeliveredMessage): string | null => (m.key === null ? null : m.key.toString('utf8'));
+const keyOf = (m: DeliveredMessage): string | null => m.keyText ?? (m.key === null ? null : m.key.toString('utf8'));
 
 /** One delivery as decodeEvent (shared/delivery/decode-event.ts) gives it; each message carries its own topic/partition. */
 export async function ingestBatch(batch: DeliveredBatch, deps: IngestDeps): Promise<IngestResult> {
@@ -98,7 +98,8 @@ export async function ingestBatch(batch: DeliveredBatch, deps: IngestDeps): Prom
   // 1. Validate; group valid messages by order_id (batch order kept).
   for (let i = 0; i < msgs.length; i++) {
     const m = msgs[i]!;
-    const r = validateOrder(valueOf(m), { maxBytes: deps.maxEventBytes, key: keyOf(m) });
+    // The text the delivery carried when there is one: validateOrder need not check and decode the bytes again.
+    const r = validateOrder(m.valueText ?? valueOf(m), { maxBytes: deps.maxEventBytes, key: keyOf(m) });
     if (!r.ok) {
       toDlq(i, r.reason, r.detail, r.orderId);
       continue;
