@@ -37,6 +37,7 @@ import { encodeEvent } from '../dev/generator/encode.ts';
 import { startOwnService } from '../dev/stack/own-service.ts';
 import { suffix } from '../tests/corpus/kafka-io.ts';
 import { partsInput, pureSteps } from './ingest-parts.ts';
+import { median } from './stats.ts';
 
 const BATCH = 2000;
 const IN_FLIGHT = 4;
@@ -104,11 +105,6 @@ async function cpuOf(run: () => Promise<void>, system?: number[]): Promise<numbe
   return c.user + c.system;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 export async function runFloorBench(opts: { events?: number; rounds?: number; ownFerretdb?: boolean; config?: Config } = {}): Promise<FloorResult> {
