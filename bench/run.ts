@@ -3,7 +3,7 @@
  * like. Starts the stack (with the cold-path services), runs the parts in sequence and writes
  * the JSON results to .local/bench/<timestamp>.json plus a summary on stdout.
  *
- *   npm run bench -- [--only generator,ingest,store-bound,peer,kpi,archive,analytics,kafka-client,faults,replicas,alerts,growth,ferretdb-backends] [--quick] [--hot-cap N] [--faults-rate N] [--help]
+ *   npm run bench -- [--only generator,ingest,store-bound,ingest-floor,peer,kpi,archive,analytics,kafka-client,faults,replicas,alerts,growth,ferretdb-backends] [--quick] [--hot-cap N] [--faults-rate N] [--help]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { runGeneratorBench } from './generator.ts';
 import { benchIngest } from './ingest.ts';
 import { runPeerBench } from './peer.ts';
 import { benchStoreBound } from './store-bound.ts';
+import { runFloorBench } from './ingest-floor.ts';
 import { runKpiBench } from './kpi.ts';
 import { runArchiveBench } from './archive.ts';
 import { runAnalyticsBench } from './analytics.ts';
@@ -46,6 +47,10 @@ if (args.parts.includes('ingest')) {
 if (args.parts.includes('store-bound')) {
   log.info("bench: the store's bound on the ingest ratio (ingest's own writes, no CPU work, vs raw insertMany; alternating rounds)");
   results.storeBound = await benchStoreBound(q ? { events: 10_000, rounds: 3 } : {});
+}
+if (args.parts.includes('ingest-floor')) {
+  log.info("bench: the floor of ingest's function CPU per event (driver writes + producer + pure steps, in one process)");
+  results.ingestFloor = await runFloorBench(q ? { events: 10_000, rounds: 3, config } : { config });
 }
 if (args.parts.includes('peer')) {
   log.info('bench: peer (Kafka Connect + MongoDB sink connector) beside our ingest, same events and store');

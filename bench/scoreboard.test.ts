@@ -69,6 +69,13 @@ describe('scoreboard', () => {
     expect(bound[0]).toMatchObject({ ours: '7,000 ev/s', reference: '10,000 docs/s', ratio: 0.7 });
     expect(bound[0]!.stage).toContain('median of 3 alternating rounds (0.60–0.90)');
   });
+  it('puts the CPU floor beside the function CPU and judges the floor against the same target', () => {
+    const ingestFloor = { events: 20000, rounds: 3, median_cpu_us_per_event: { store: 12.8, producer: 4, pure: 8.1 }, floor_cpu_us_per_event: 24.9 } as unknown as NonNullable<BenchResults['ingestFloor']>;
+    const r = scoreboard({ ...results, ingestFloor });
+    expect(r.find((x) => x.stage === 'ingest function CPU per event')).toMatchObject({ ours: '25.0 µs', reference: '24.9 µs (floor)', met: false });
+    expect(r.find((x) => x.stage.startsWith('ingest CPU floor'))).toMatchObject({ ours: '24.9 µs', target: '≤ 20 µs', met: false });
+    expect(r.find((x) => x.stage.startsWith('ingest CPU floor'))!.stage).toContain('store client 12.8 + producer 4.0 + pure steps 8.1');
+  });
   it('prints a Markdown table with one line per row', () => {
     const table = scoreboardTable(rows).split('\n');
     expect(table).toHaveLength(2 + rows.length);

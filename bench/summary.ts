@@ -12,9 +12,10 @@ import type { ReplicasBenchResult } from './replicas.ts';
 import type { GrowthBenchResult } from './growth.ts';
 import type { FerretdbBackendsResult } from './ferretdb-backends.ts';
 import type { StoreBoundResult } from './store-bound.ts';
+import type { FloorResult } from './ingest-floor.ts';
 import { scoreboard, scoreboardTable } from './scoreboard.ts';
 
-export const BENCH_PARTS = ['generator', 'ingest', 'store-bound', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults', 'replicas', 'alerts', 'growth', 'ferretdb-backends'] as const;
+export const BENCH_PARTS = ['generator', 'ingest', 'store-bound', 'ingest-floor', 'peer', 'kpi', 'archive', 'analytics', 'kafka-client', 'faults', 'replicas', 'alerts', 'growth', 'ferretdb-backends'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 /** Parts run only when named with --only: growth (a 160,000-order preload, ~15 min here) and ferretdb-backends (private services of its own). */
 export const OPT_IN_PARTS: readonly BenchPart[] = ['growth', 'ferretdb-backends'];
@@ -61,6 +62,7 @@ export interface BenchResults {
   generator?: Record<string, unknown>;
   ingest?: IngestBenchResult;
   storeBound?: StoreBoundResult;
+  ingestFloor?: FloorResult;
   peer?: PeerBenchResult;
   kpi?: KpiBenchResult;
   archive?: ArchiveBenchResult;
@@ -88,6 +90,11 @@ export function summarise(r: BenchResults): string {
   if (r.storeBound) {
     const b = r.storeBound;
     lines.push(`store bound (${f(b.events)} events × ${b.rounds.length} rounds, ${b.store}): ingest's own writes ÷ raw insertMany ${b.rounds.map((x) => f(x.ratio, 2)).join(' / ')}, median ${f(b.median_ratio, 2)} (${f(b.documents_per_event, 2)} docs/event; the ingest ratio cannot exceed it)`);
+  }
+  if (r.ingestFloor) {
+    const fl = r.ingestFloor;
+    const m = fl.median_cpu_us_per_event;
+    lines.push(`ingest CPU floor (${f(fl.events)} events × ${fl.rounds} rounds, ${fl.store}): store client ${f(m.store, 1)} + producer ${f(m.producer, 1)} + pure steps ${f(m.pure, 1)} = ${f(fl.floor_cpu_us_per_event, 1)} µs/event (what the function cannot leave out with this driver and client)`);
   }
   if (r.peer) lines.push(...peerLines(r.peer));
   if (r.kpi) {
