@@ -47,7 +47,7 @@ export function contributionsOf(messages: readonly DeliveredMessage[], log: Logg
     else {
       let json: unknown;
       try {
-        json = JSON.parse(m.value.toString('utf8'));
+        json = JSON.parse(m.valueText ?? m.value.toString('utf8'));
       } catch {
         json = undefined;
       }
