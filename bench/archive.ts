@@ -11,6 +11,10 @@
  *   5. where the move's time went (issue 10 item 5): every port call is timed (bench/busy-time.ts),
  *      so the hot store's share (reads, archive marks, deletes, manifest) is reported beside the
  *      storage, the catalog, Parquet encoding and the rest (decode/verify, denormalising).
+ *   6. the hot store's floor (once, before the backends): a fresh seed of the same N orders, then
+ *      only the work no move can avoid, timed: read each order once with the cheapest read (an
+ *      unsorted `limit`) and delete them by `_id` sub-ranges of the move's size
+ *      (shared/archive/testing/floor.ts); each backend's `ratio_to_floor` = its rate / the floor's.
  * The facts get ObjectIds from a day ago (orders ingested long ago, as archived in production; the
  * range delete needs them older than its margin); `--fresh-ids` keeps the driver's, so every batch
  * is deleted by id list instead. `--own-ferretdb` runs a private FerretDB (own port and data) so
@@ -26,6 +30,7 @@ import { pathToFileURL } from 'node:url';
 import { commandLine } from '../shared/platform/args.ts';
 import { loadConfig, type Config } from '../shared/platform/config.ts';
 import { createLogger } from '../shared/platform/log.ts';
+import { connectMongo } from '../shared/adapters/mongo.ts';
 import { sizeFacts } from '../shared/archive/check.ts';
 import { openArchiveBackends, type ArchiveBackends } from '../shared/archive/adapters/factory.ts';
 import { LocalCatalog } from '../shared/archive/adapters/local-catalog.ts';
@@ -34,12 +39,13 @@ import { toArchiveRow } from '../shared/archive/denormalise.ts';
 import type { FactDoc } from '../shared/archive/hot-store.ts';
 import type { BatchManifest } from '../shared/archive/manifest.ts';
 import type { HiveCatalog } from '../shared/archive/adapters/metastore/catalog.ts';
-import { runMove } from '../shared/archive/move.ts';
+import { DEFAULT_DELETE_CHUNK, runMove } from '../shared/archive/move.ts';
 import { DEFAULT_CODEC, decodeArchiveFile, encodeArchiveFile } from '../shared/archive/parquet.ts';
 import { listArchiveFiles } from '../shared/archive/reader.ts';
 import { openArchiveRuntime } from '../shared/archive/adapters/open.ts';
 import type { ArchiveTarget } from '../shared/archive/table.ts';
 import type { FactFixture } from '../shared/archive/testing/facts.ts';
+import { measureHotStoreFloor, type HotStoreFloor } from '../shared/archive/testing/floor.ts';
 import { generatedFixtures } from '../shared/archive/testing/generated.ts';
 import { seedHotStore, testDbName } from '../shared/archive/testing/seed.ts';
 import type { MoveDeps } from '../shared/archive/move.ts';
@@ -119,6 +125,16 @@ export interface BackendResult {
   time_share: TimeShare;
   /** orders_per_s / targets.orders_per_s. */
   orders_ratio: number;
+  /** orders_per_s / hot_store_floor.orders_per_s (1.0 = the move costs no more than reading and deleting the orders). */
+  ratio_to_floor: number;
+}
+
+/** HotStoreFloor (shared/archive/testing/floor.ts) and the floor against the orders/s target. */
+export interface FloorResult extends HotStoreFloor {
+  /** orders_per_s / targets.orders_per_s: above 1 only if the store itself can meet the target. */
+  target_ratio: number;
+  /** Orders per delete sub-range (the move's default). */
+  range_chunk: number;
 }
 
 export interface ArchiveBenchResult {
@@ -128,6 +144,8 @@ export interface ArchiveBenchResult {
   hot_store: string;
   /** In-process Parquet codec speed on the same rows (no I/O). */
   codec_rows_per_s: { encode: number; decode: number };
+  /** The hot store's unavoidable work for the same orders, measured in the same run. */
+  hot_store_floor: FloorResult;
   backends: BackendResult[];
   skipped: Record<string, string>;
   targets: { throughput_ratio: number; size_ratio: number; orders_per_s: number };
@@ -211,7 +229,20 @@ function stepSeconds(batches: BatchManifest[], started: number): BackendResult['
   return { freeze: round(s.freeze), write: round(s.write), verify: round(s.verify), register: round(s.register), delete: round(s.delete) };
 }
 
-async function benchBackend(kind: BenchBackend, fixtures: FactFixture[], batch: number, config: Config, freshIds: boolean): Promise<BackendResult> {
+/** The floor on a fresh database seeded like the backends' (same fixtures, ObjectIds a day old). */
+async function benchFloor(fixtures: FactFixture[], config: Config, freshIds: boolean): Promise<FloorResult> {
+  const mongo = await connectMongo(config, testDbName('bench_floor'));
+  try {
+    await seedHotStore(mongo.db, fixtures, freshIds ? {} : { idsFrom: new Date(Date.now() - 86_400_000) });
+    const floor = await measureHotStoreFloor(mongo.db, fixtures.length, DEFAULT_DELETE_CHUNK);
+    return { ...floor, range_chunk: DEFAULT_DELETE_CHUNK, target_ratio: round(floor.orders_per_s / TARGET_ORDERS_PER_S) };
+  } finally {
+    await mongo.db.dropDatabase().catch(() => undefined);
+    await mongo.close();
+  }
+}
+
+async function benchBackend(kind: BenchBackend, fixtures: FactFixture[], batch: number, config: Config, freshIds: boolean, floorRate: number): Promise<BackendResult> {
   const log = createLogger({ bench: 'archive', backend: kind }, () => undefined);
   const id = randomBytes(4).toString('hex');
   const dbName = testDbName('bench_archive');
@@ -279,6 +310,7 @@ async function benchBackend(kind: BenchBackend, fixtures: FactFixture[], batch: 
       delete_path: cats.includes('hot.deletes.ids') ? (cats.includes('hot.deletes.range') ? 'mixed' : 'ids') : 'range',
       time_share: timeShare(clock, seconds, w.encode),
       orders_ratio: round(res.moved / seconds / TARGET_ORDERS_PER_S),
+      ratio_to_floor: round(res.moved / seconds / floorRate),
     };
   } finally {
     await rt.mongo.db.dropDatabase().catch(() => undefined);
@@ -328,14 +360,16 @@ async function archiveBench(opts: ArchiveBenchOptions, config: Config, hotStore:
     if (down) skipped.webhdfs = down;
     else wanted.push('webhdfs');
   }
+  const floor = await benchFloor(fixtures, config, opts.freshIds ?? false);
   const results: BackendResult[] = [];
-  for (const b of wanted) results.push(await benchBackend(b, fixtures, batch, config, opts.freshIds ?? false));
+  for (const b of wanted) results.push(await benchBackend(b, fixtures, batch, config, opts.freshIds ?? false, floor.orders_per_s));
   return {
     orders,
     batch,
     codec: DEFAULT_CODEC,
     hot_store: hotStore ?? (config.mongoExternal ? config.mongoUrl.replace(/\/\/[^@]*@/, '//') : 'FerretDB (local, SQLite)'),
     codec_rows_per_s: await codecSpeed(fixtures),
+    hot_store_floor: floor,
     backends: results,
     skipped,
     targets: { throughput_ratio: 0.5, size_ratio: 4, orders_per_s: TARGET_ORDERS_PER_S },
