@@ -150,6 +150,56 @@ describe('runMove', () => {
     expect(s.archivedCents).toBe(cents(seeded));
   });
 
+  it('puts no file before the archive marks are in (the marks finish after the dimension reads)', async () => {
+    const events: string[] = [];
+    const claim = hot.claimArchived.bind(hot);
+    let release!: () => void;
+    const marksHeld = new Promise<void>((r) => (release = r));
+    hot.claimArchived = async (batchId, ids) => {
+      events.push('marks started');
+      await marksHeld;
+      events.push('marks done');
+      return claim(batchId, ids);
+    };
+    const put = deps.storage.put.bind(deps.storage);
+    deps.storage.put = async (p, bytes) => {
+      events.push('put');
+      return put(p, bytes);
+    };
+    const loadDims = hot.loadDims.bind(hot);
+    hot.loadDims = async (ids) => {
+      const rows = await loadDims(ids);
+      setTimeout(release, 20); // the marks finish after the dimension reads and the encoding began
+      return rows;
+    };
+    const res = await runMove(deps, { orders: 100, maxBatch: 100 });
+    expect(res.moved).toBe(100);
+    expect(events.indexOf('marks done')).toBeGreaterThan(0);
+    expect(events.indexOf('put')).toBeGreaterThan(events.indexOf('marks done'));
+    await invariants();
+  });
+
+  it('a failed dimension read waits for the marks, deletes nothing and is resumed by the next run', async () => {
+    const loadDims = hot.loadDims.bind(hot);
+    let marksSettled = false;
+    const claim = hot.claimArchived.bind(hot);
+    hot.claimArchived = async (batchId, ids) => {
+      await new Promise((r) => setTimeout(r, 20));
+      const out = await claim(batchId, ids);
+      marksSettled = true;
+      return out;
+    };
+    hot.loadDims = () => Promise.reject(new DependencyError('mongodb', 'dimension read failed'));
+    await expect(runMove(deps, { orders: 100, maxBatch: 100 })).rejects.toThrow(DependencyError);
+    expect(marksSettled).toBe(true);
+    expect(hot.facts.size).toBe(600);
+    hot.loadDims = loadDims;
+    const res = await runMove(deps, { orders: 100, maxBatch: 100 });
+    expect(res.batches[0]?.resumed_from).toBe('frozen');
+    expect(hot.facts.size).toBe(500);
+    await invariants();
+  });
+
   it('never deletes orders that arrive during a move', async () => {
     const late = buildFacts(40, { seed: 99, prefix: 'late', start: new Date('2025-12-31T00:00:00Z') });
     const res = await runMove(deps, {
