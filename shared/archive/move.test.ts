@@ -201,6 +201,18 @@ describe('runMove', () => {
     await invariants();
   });
 
+  it('a failed archive-marks insert fails the write once the dimension reads are done, nothing put or deleted', async () => {
+    hot.claimArchived = () => Promise.reject(new DependencyError('mongodb', 'marks insert failed'));
+    const loadDims = hot.loadDims.bind(hot);
+    hot.loadDims = async (ids) => {
+      await new Promise((r) => setTimeout(r, 30)); // the marks fail first, while this read runs
+      return loadDims(ids);
+    };
+    await expect(runMove(deps, { orders: 100, maxBatch: 100 })).rejects.toThrow(/marks insert failed/);
+    expect(hot.facts.size).toBe(600);
+    expect(await readdir(dir)).not.toContain('orders_fact');
+  });
+
   it('reads all dimension rows with the batch when they are few, and by id the ones written since', async () => {
     const cid = String(seeded[0]!.customer._id); // i = 0: its customer row has loyalty_tier
     const row = hot.customers.get(cid)!;

@@ -281,6 +281,7 @@ class Mover {
     // every loaded order; no file is put before the marks are in, and when another batch had
     // taken some orders the files are encoded again without them.
     const claiming = hot.claimArchived(batch._id, loaded.map((f) => f.order_id));
+    claiming.catch(() => undefined); // handled where it is awaited below, not as an unhandled rejection meanwhile
     let elsewhere: Set<string>;
     let encoded: Map<string, Encoded>;
     try {
