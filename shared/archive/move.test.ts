@@ -173,8 +173,11 @@ describe('runMove', () => {
       setTimeout(release, 20); // the marks finish after the dimension reads and the encoding began
       return rows;
     };
-    const res = await runMove(deps, { orders: 100, maxBatch: 100 });
+    const encodedAt: [number, number][] = [];
+    const res = await runMove(deps, { orders: 100, maxBatch: 100, hooks: { encoded: (_b, start, end) => encodedAt.push([start, end]) } });
     expect(res.moved).toBe(100);
+    expect(encodedAt.length).toBe(res.batches[0]!.files); // one call per file, start ≤ end
+    for (const [start, end] of encodedAt) expect(end).toBeGreaterThanOrEqual(start);
     expect(events.indexOf('marks done')).toBeGreaterThan(0);
     expect(events.indexOf('put')).toBeGreaterThan(events.indexOf('marks done'));
     await invariants();

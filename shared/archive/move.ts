@@ -43,6 +43,8 @@ export interface MoveHooks {
   afterStep?(batch: BatchManifest): Promise<void> | void;
   /** Called after each delete chunk (tests inject a crash in the middle of the delete). */
   afterDeleteChunk?(batchId: string, deletedSoFar: number, total: number): Promise<void> | void;
+  /** Called after each Parquet file is encoded, with `performance.now()` at its start and end (the bench's time accounting). */
+  encoded?(batchId: string, start: number, end: number): void;
 }
 
 export interface MoveOptions {
@@ -241,7 +243,9 @@ class Mover {
     const out = new Map<string, Encoded>();
     for (const [dt, group] of groupByDt(rows)) {
       await yieldToIo();
+      const t0 = performance.now();
       out.set(dt, { rows: group, bytes: encodeArchiveFile(group, { batchId, codec: this.opts.codec }) });
+      this.opts.hooks?.encoded?.(batchId, t0, performance.now());
     }
     return out;
   }
