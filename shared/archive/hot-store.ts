@@ -47,14 +47,6 @@ export interface HotStore {
    */
   loadDims(ids: { customers: readonly string[]; products: readonly string[]; payments: readonly string[] }): Promise<DimRows>;
   /**
-   * Optional: every `customers_dim` and `products_dim` row, when the two collections together hold
-   * at most `maxRows` rows (else undefined: too many to hold, read them by id with loadDims).
-   * `payments` is always empty (legacy rows are read by id). The move calls it at the freeze, so
-   * the dimension pass runs while the batch is read instead of after it; rows it lacks (written
-   * meanwhile) are then read by id.
-   */
-  allDims?(maxRows: number): Promise<DimRows | undefined>;
-  /**
    * Delete exactly these orders from orders_fact; returns how many were deleted. `hotIdRange`
    * (the frozen batch's first and last `_id`, hex) bounds the search: every id of a batch lies in
    * it, and on FerretDB an `_id` range is answered from the primary key instead of a full scan.

@@ -12,7 +12,6 @@ import { toCents } from '../contract/money.ts';
 import { encodeArchiveFile } from './parquet.ts';
 import { buildFacts, rowOf, type FactFixture } from './testing/facts.ts';
 import { archiveState } from './testing/invariants.ts';
-import { readArchivedOrders } from './reader.ts';
 import { MemoryHotStore, MemoryLock, MemoryManifestStore } from './testing/memory-ports.ts';
 
 const log = createLogger({ test: 'move' }, () => undefined);
@@ -214,35 +213,6 @@ describe('runMove', () => {
     await expect(runMove(deps, { orders: 100, maxBatch: 100 })).rejects.toThrow(/marks insert failed/);
     expect(hot.facts.size).toBe(600);
     expect(await readdir(dir)).not.toContain('orders_fact');
-  });
-
-  it('reads all dimension rows with the batch when they are few, and by id the ones written since', async () => {
-    const cid = String(seeded[0]!.customer._id); // i = 0: its customer row has loyalty_tier
-    const row = hot.customers.get(cid)!;
-    hot.customers.delete(cid); // written after the freeze read all rows
-    const hooks: MoveHooks = {
-      afterStep: (b) => {
-        if (b.step === 'frozen') hot.customers.set(cid, row);
-      },
-    };
-    const loadDims = vi.spyOn(hot, 'loadDims');
-    const res = await runMove(deps, { orders: 600, hooks });
-    expect(res.moved).toBe(600);
-    expect(hot.allDimsServed).toBe(1);
-    expect(loadDims.mock.calls.map((c) => c[0])).toEqual([{ customers: [cid], products: [], payments: [] }]);
-    const attrs: unknown[] = [];
-    for await (const r of readArchivedOrders(deps.storage)) if (r.customer_id === cid) attrs.push(r.customer_attrs);
-    expect(attrs.length).toBeGreaterThan(0);
-    for (const a of attrs) expect(a).toEqual({ loyalty_tier: 'gold' });
-    await invariants();
-  });
-
-  it('reads dimension rows by id when there are more than a batch', async () => {
-    const loadDims = vi.spyOn(hot, 'loadDims');
-    await runMove(deps, { orders: 200, maxBatch: 100 });
-    expect(hot.allDimsServed).toBe(0);
-    expect(loadDims).toHaveBeenCalledTimes(2);
-    await invariants();
   });
 
   it('never deletes orders that arrive during a move', async () => {

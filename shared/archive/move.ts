@@ -19,7 +19,7 @@ import { DependencyError, InvariantError } from '../platform/errors.ts';
 import type { Logger } from '../platform/log.ts';
 import { sizeFacts } from './check.ts';
 import { dimIdsOf, groupByDt, toArchiveRow } from './denormalise.ts';
-import type { DimRows, FactDoc, HotStore, ManifestStore, MoveLock } from './hot-store.ts';
+import type { FactDoc, HotStore, ManifestStore, MoveLock } from './hot-store.ts';
 import { dtOf, filePath } from './layout.ts';
 import { newBatch, type BatchFile, type BatchManifest, type BatchStep } from './manifest.ts';
 import { decodeArchiveFile, encodeArchiveFile, type ArchiveCodec } from './parquet.ts';
@@ -188,32 +188,13 @@ class Mover {
     return next;
   }
 
-  /**
-   * Record the oldest `limit` orders as a new batch; returns it with the documents read (to write
-   * without a second read) and, when the hot store holds few enough dimension rows, all of them,
-   * read at the same time as the orders (HotStore.allDims; a read only, so nothing to undo).
-   */
-  async freeze(limit: number): Promise<{ batch: BatchManifest; facts: FactDoc[]; dims?: Promise<DimRows | undefined> } | undefined> {
+  /** Record the oldest `limit` orders as a new batch; returns it with the documents read (to write without a second read). */
+  async freeze(limit: number): Promise<{ batch: BatchManifest; facts: FactDoc[] } | undefined> {
     await this.keepLease();
-    const dims = this.deps.hot.allDims?.(limit);
-    // A failed dimension pass is not the freeze's failure: the write then reads the rows by id.
-    const ahead = dims?.catch((err: unknown) => {
-      this.deps.log.warn('archive-move: reading all dimension rows failed; reading them by id', { err });
-      return undefined;
-    });
-    let refs: FactDoc[];
-    try {
-      refs = await this.deps.hot.oldestFacts(limit);
-    } catch (err) {
-      await ahead;
-      throw err;
-    }
+    const refs = await this.deps.hot.oldestFacts(limit);
     const first = refs[0];
     const last = refs.at(-1);
-    if (!first || !last) {
-      await ahead;
-      return undefined;
-    }
+    if (!first || !last) return undefined;
     const batch = newBatch({
       firstHotId: first.hot_id,
       lastHotId: last.hot_id,
@@ -230,9 +211,7 @@ class Mover {
     this.deps.log.info('archive batch frozen', { batch: stored._id, orders: stored.id_count, dts: stored.dts.length });
     await this.opts.hooks?.afterStep?.(stored);
     // A batch found already recorded (same first/last _id) is resumed from the store, not from this read.
-    if (created) return { batch: stored, facts: refs, dims: ahead };
-    await ahead;
-    return { batch: stored, facts: [] };
+    return { batch: stored, facts: created ? refs : [] };
   }
 
   /**
@@ -250,27 +229,8 @@ class Mover {
     return out;
   }
 
-  /**
-   * The dimension rows of these facts: from the freeze's read of all rows when there was one
-   * (the rows it lacks, e.g. written since, by id), else by id.
-   */
-  private async dimsOf(loaded: readonly FactDoc[], ahead?: Promise<DimRows | undefined>): Promise<DimRows> {
-    const need = dimIdsOf(loaded);
-    const all = ahead ? await ahead : undefined;
-    if (!all) return this.deps.hot.loadDims(need);
-    const missing = { customers: need.customers.filter((id) => !all.customers.has(id)), products: need.products.filter((id) => !all.products.has(id)), payments: need.payments };
-    if (missing.customers.length + missing.products.length + missing.payments.length === 0) return all;
-    const more = await this.deps.hot.loadDims(missing);
-    for (const [id, row] of more.customers) all.customers.set(id, row);
-    for (const [id, row] of more.products) all.products.set(id, row);
-    return { ...all, payments: more.payments };
-  }
-
-  /**
-   * Write the batch's files; `preloaded` are the documents read at freeze time (else re-read the
-   * ids still present), `dimsAhead` the dimension rows read with them (freeze).
-   */
-  async write(batch: BatchManifest, preloaded?: FactDoc[], dimsAhead?: Promise<DimRows | undefined>): Promise<BatchManifest> {
+  /** Write the batch's files; `preloaded` are the documents read at freeze time (else re-read the ids still present). */
+  async write(batch: BatchManifest, preloaded?: FactDoc[]): Promise<BatchManifest> {
     const { hot, storage } = this.deps;
     const ms = { load: 0, encode: 0, store: 0 };
     let t = performance.now();
@@ -290,7 +250,7 @@ class Mover {
     let encoded: Map<string, Encoded>;
     try {
       // Payment rows only for facts written before payments were folded into the fact (none on a new store: no read).
-      const dims = await this.dimsOf(loaded, dimsAhead);
+      const dims = await hot.loadDims(dimIdsOf(loaded));
       ms.load += performance.now() - t;
       const rows = loaded.map((f) => toArchiveRow(f, dims, batch._id));
       t = performance.now();
@@ -412,13 +372,13 @@ class Mover {
   }
 
   /** Drive one batch from its current step to `deleted`. */
-  async complete(batch: BatchManifest, resumed: boolean, preloaded?: FactDoc[], dimsAhead?: Promise<DimRows | undefined>): Promise<BatchReport> {
+  async complete(batch: BatchManifest, resumed: boolean, preloaded?: FactDoc[]): Promise<BatchReport> {
     const started = Date.now();
     const resumedFrom = resumed ? batch.step : null;
     if (resumed) this.deps.log.info('archive batch resumed', { batch: batch._id, step: batch.step });
     let b = batch;
     let deleted = 0;
-    if (b.step === 'frozen') b = await this.write(b, preloaded, dimsAhead);
+    if (b.step === 'frozen') b = await this.write(b, preloaded);
     if (b.step === 'written') b = await this.verify(b);
     if (b.step === 'verified') b = await this.register(b);
     if (b.step === 'registered') ({ batch: b, deleted } = await this.delete(b));
@@ -469,7 +429,7 @@ export async function runMove(deps: MoveDeps, opts: MoveOptions): Promise<MoveRe
       }
       const frozen = await mover.freeze(Math.min(maxBatch, opts.orders - moved));
       if (!frozen) break;
-      const report = await mover.complete(frozen.batch, false, frozen.facts, frozen.dims);
+      const report = await mover.complete(frozen.batch, false, frozen.facts);
       batches.push(report);
       moved += report.orders;
       if (report.orders === 0) break;

@@ -128,17 +128,6 @@ export class MongoHotStore implements HotStore {
     return { customers, products, payments };
   }
 
-  async allDims(maxRows: number): Promise<DimRows | undefined> {
-    const [customers, products] = await Promise.all([this.countOf(COLLECTIONS.customers), this.countOf(COLLECTIONS.products)]);
-    if (customers + products > maxRows) return undefined;
-    const all = async (name: string): Promise<Map<string, DimDoc>> => {
-      const docs = await wrap(`reading ${name}`, this.db.collection(name).find({}, { batchSize: 10_000 }).toArray());
-      return new Map(docs.map((d) => [String(d._id), d as DimDoc]));
-    };
-    const [c, p] = await Promise.all([all(COLLECTIONS.customers), all(COLLECTIONS.products)]);
-    return { customers: c, products: p, payments: new Map() };
-  }
-
   async deleteOrders(orderIds: readonly string[], hotIdRange?: { first: string; last: string }): Promise<number> {
     // Still only the listed order_ids; the range only narrows where the server looks (about 3x
     // faster deletes on FerretDB, whose $in alone scans the whole collection).

@@ -44,15 +44,6 @@ export class MemoryHotStore implements HotStore {
     return { customers: pick(this.customers, ids.customers), products: pick(this.products, ids.products), payments: pick(this.payments, ids.payments) };
   }
 
-  /** Calls of allDims that returned rows (tests check which path the move took). */
-  allDimsServed = 0;
-
-  async allDims(maxRows: number): Promise<DimRows | undefined> {
-    if (this.customers.size + this.products.size > maxRows) return undefined;
-    this.allDimsServed++;
-    return { customers: new Map(this.customers), products: new Map(this.products), payments: new Map() };
-  }
-
   async deleteOrders(orderIds: readonly string[]): Promise<number> {
     let n = 0;
     for (const id of orderIds) if (this.facts.delete(id)) n++;
