@@ -11,11 +11,17 @@
  *   5. where the move's time went (issue 10 item 5): every port call is timed (bench/busy-time.ts),
  *      so the hot store's share (reads, archive marks, deletes, manifest) is reported beside the
  *      storage, the catalog, Parquet encoding and the rest (decode/verify, denormalising).
+ *   6. the hot store's floor: a fresh seed of the same N orders, then only the work no move can
+ *      avoid, timed: read each order once with the cheapest read (an unsorted `limit`) and delete
+ *      them by `_id` sub-ranges of the move's size (shared/archive/testing/floor.ts); each
+ *      backend's `ratio_to_floor` = its rate / the floor's. Measured after the backends (so the
+ *      moves meet the same fresh server as without it), once by default; `--floor-runs K` measures
+ *      it K times and takes the fastest, since a busy machine only ever makes a run slower.
  * The facts get ObjectIds from a day ago (orders ingested long ago, as archived in production; the
  * range delete needs them older than its margin); `--fresh-ids` keeps the driver's, so every batch
  * is deleted by id list instead. `--own-ferretdb` runs a private FerretDB (own port and data) so
  * the figures do not include other clients of the shared one.
- * Prints one JSON object. `npx tsx bench/archive.ts [--orders N] [--batch N] [--seed S] [--backends local,webhdfs] [--fresh-ids] [--own-ferretdb] [--help]`.
+ * Prints one JSON object. `npx tsx bench/archive.ts [--orders N] [--batch N] [--seed S] [--backends local,webhdfs] [--fresh-ids] [--own-ferretdb] [--floor-runs K] [--help]`.
  * Needs the stack: `npm run stack -- up` (and `up --all` for HDFS + Hive).
  */
 import { randomBytes } from 'node:crypto';
@@ -26,6 +32,7 @@ import { pathToFileURL } from 'node:url';
 import { commandLine } from '../shared/platform/args.ts';
 import { loadConfig, type Config } from '../shared/platform/config.ts';
 import { createLogger } from '../shared/platform/log.ts';
+import { connectMongo } from '../shared/adapters/mongo.ts';
 import { sizeFacts } from '../shared/archive/check.ts';
 import { openArchiveBackends, type ArchiveBackends } from '../shared/archive/adapters/factory.ts';
 import { LocalCatalog } from '../shared/archive/adapters/local-catalog.ts';
@@ -34,12 +41,13 @@ import { toArchiveRow } from '../shared/archive/denormalise.ts';
 import type { FactDoc } from '../shared/archive/hot-store.ts';
 import type { BatchManifest } from '../shared/archive/manifest.ts';
 import type { HiveCatalog } from '../shared/archive/adapters/metastore/catalog.ts';
-import { runMove } from '../shared/archive/move.ts';
+import { DEFAULT_DELETE_CHUNK, runMove } from '../shared/archive/move.ts';
 import { DEFAULT_CODEC, decodeArchiveFile, encodeArchiveFile } from '../shared/archive/parquet.ts';
 import { listArchiveFiles } from '../shared/archive/reader.ts';
 import { openArchiveRuntime } from '../shared/archive/adapters/open.ts';
 import type { ArchiveTarget } from '../shared/archive/table.ts';
 import type { FactFixture } from '../shared/archive/testing/facts.ts';
+import { measureHotStoreFloor, type HotStoreFloor } from '../shared/archive/testing/floor.ts';
 import { generatedFixtures } from '../shared/archive/testing/generated.ts';
 import { seedHotStore, testDbName } from '../shared/archive/testing/seed.ts';
 import type { MoveDeps } from '../shared/archive/move.ts';
@@ -61,6 +69,8 @@ export interface ArchiveBenchOptions {
   freshIds?: boolean;
   /** Run against a private FerretDB instance (dev/stack/own-service.ts) instead of the configured server. */
   ownFerretdb?: boolean;
+  /** Floor measurements (default 1); the fastest is the floor. */
+  floorRuns?: number;
 }
 
 /** Seconds during which calls of each kind were in flight (overlapping calls counted once). */
@@ -79,9 +89,9 @@ export interface TimeShare {
   /** Parquet files: put, get, exists, list. */
   storage_s: number;
   catalog_s: number;
-  /** Parquet encoding (write step). */
+  /** Parquet encoding (write step; it runs while the archive marks are inserted, so it may overlap hot_marks_s). */
   parquet_encode_s: number;
-  /** Everything else: decoding and comparing in verify, denormalising, hashing. */
+  /** Everything else: decoding and comparing in verify, denormalising, hashing (the time no port call or encoding covered). */
   rest_s: number;
   /** hot_store_s / total_s. */
   hot_store_share: number;
@@ -119,6 +129,18 @@ export interface BackendResult {
   time_share: TimeShare;
   /** orders_per_s / targets.orders_per_s. */
   orders_ratio: number;
+  /** orders_per_s / hot_store_floor.orders_per_s (1.0 = the move costs no more than reading and deleting the orders). */
+  ratio_to_floor: number;
+}
+
+/** HotStoreFloor (shared/archive/testing/floor.ts) and the floor against the orders/s target. */
+export interface FloorResult extends HotStoreFloor {
+  /** orders_per_s / targets.orders_per_s: above 1 only if the store itself can meet the target. */
+  target_ratio: number;
+  /** Orders per delete sub-range (the move's default). */
+  range_chunk: number;
+  /** orders_per_s of every floor measurement, in order (all after the backends). */
+  runs_orders_per_s: number[];
 }
 
 export interface ArchiveBenchResult {
@@ -128,6 +150,8 @@ export interface ArchiveBenchResult {
   hot_store: string;
   /** In-process Parquet codec speed on the same rows (no I/O). */
   codec_rows_per_s: { encode: number; decode: number };
+  /** The hot store's unavoidable work for the same orders, measured in the same run. */
+  hot_store_floor: FloorResult;
   backends: BackendResult[];
   skipped: Record<string, string>;
   targets: { throughput_ratio: number; size_ratio: number; orders_per_s: number };
@@ -156,11 +180,11 @@ function timedDeps(deps: MoveDeps, clock: BusyClock): MoveDeps {
   };
 }
 
-function timeShare(clock: BusyClock, totalS: number, encodeS: number): TimeShare {
+function timeShare(clock: BusyClock, totalS: number): TimeShare {
   const s = (cats: string[]): number => clock.busyMs(cats) / 1000;
   const hotCats = ['hot.reads', 'hot.marks', 'hot.deletes.ids', 'hot.deletes.range', 'hot.manifest'];
   const hot = s(hotCats);
-  const io = s([...hotCats, 'storage', 'catalog']);
+  const accounted = s([...hotCats, 'storage', 'catalog', 'encode']);
   return {
     total_s: round(totalS),
     hot_store_s: round(hot),
@@ -170,8 +194,8 @@ function timeShare(clock: BusyClock, totalS: number, encodeS: number): TimeShare
     hot_manifest_s: round(s(['hot.manifest'])),
     storage_s: round(s(['storage'])),
     catalog_s: round(s(['catalog'])),
-    parquet_encode_s: round(encodeS),
-    rest_s: round(Math.max(0, totalS - io - encodeS)),
+    parquet_encode_s: round(s(['encode'])),
+    rest_s: round(Math.max(0, totalS - accounted)),
     hot_store_share: round(hot / totalS),
   };
 }
@@ -211,6 +235,23 @@ function stepSeconds(batches: BatchManifest[], started: number): BackendResult['
   return { freeze: round(s.freeze), write: round(s.write), verify: round(s.verify), register: round(s.register), delete: round(s.delete) };
 }
 
+/** The floor on a fresh database seeded like the backends' (same fixtures, ObjectIds a day old). */
+async function benchFloor(fixtures: FactFixture[], config: Config, freshIds: boolean): Promise<HotStoreFloor> {
+  const mongo = await connectMongo(config, testDbName('bench_floor'));
+  try {
+    await seedHotStore(mongo.db, fixtures, freshIds ? {} : { idsFrom: new Date(Date.now() - 86_400_000) });
+    return await measureHotStoreFloor(mongo.db, fixtures.length, DEFAULT_DELETE_CHUNK);
+  } finally {
+    await mongo.db.dropDatabase().catch(() => undefined);
+    await mongo.close();
+  }
+}
+
+function fastestFloor(runs: HotStoreFloor[]): FloorResult {
+  const best = runs.reduce((a, b) => (b.orders_per_s > a.orders_per_s ? b : a));
+  return { ...best, range_chunk: DEFAULT_DELETE_CHUNK, target_ratio: round(best.orders_per_s / TARGET_ORDERS_PER_S), runs_orders_per_s: runs.map((r) => r.orders_per_s) };
+}
+
 async function benchBackend(kind: BenchBackend, fixtures: FactFixture[], batch: number, config: Config, freshIds: boolean): Promise<BackendResult> {
   const log = createLogger({ bench: 'archive', backend: kind }, () => undefined);
   const id = randomBytes(4).toString('hex');
@@ -236,7 +277,8 @@ async function benchBackend(kind: BenchBackend, fixtures: FactFixture[], batch: 
     t = performance.now();
     const started = Date.now();
     const clock = new BusyClock();
-    const res = await runMove(timedDeps(rt.moveDeps(), clock), { orders: fixtures.length, maxBatch: batch, target });
+    const hooks = { encoded: (_batch: string, start: number, end: number) => clock.add('encode', start, end) };
+    const res = await runMove(timedDeps(rt.moveDeps(), clock), { orders: fixtures.length, maxBatch: batch, target, hooks });
     const seconds = (performance.now() - t) / 1000;
     const cats = clock.categories();
     if (res.moved !== fixtures.length) throw new Error(`archived ${res.moved} of ${fixtures.length} orders`);
@@ -277,8 +319,9 @@ async function benchBackend(kind: BenchBackend, fixtures: FactFixture[], batch: 
       size_ratio: round(hotBytes / parquetBytes, 2),
       seed_s: round(seedS),
       delete_path: cats.includes('hot.deletes.ids') ? (cats.includes('hot.deletes.range') ? 'mixed' : 'ids') : 'range',
-      time_share: timeShare(clock, seconds, w.encode),
+      time_share: timeShare(clock, seconds),
       orders_ratio: round(res.moved / seconds / TARGET_ORDERS_PER_S),
+      ratio_to_floor: 0, // set once the floor is known
     };
   } finally {
     await rt.mongo.db.dropDatabase().catch(() => undefined);
@@ -328,14 +371,21 @@ async function archiveBench(opts: ArchiveBenchOptions, config: Config, hotStore:
     if (down) skipped.webhdfs = down;
     else wanted.push('webhdfs');
   }
+  const freshIds = opts.freshIds ?? false;
   const results: BackendResult[] = [];
-  for (const b of wanted) results.push(await benchBackend(b, fixtures, batch, config, opts.freshIds ?? false));
+  for (const b of wanted) results.push(await benchBackend(b, fixtures, batch, config, freshIds));
+  // After the moves, so that the first move meets the same fresh server as without the floor.
+  const floors: HotStoreFloor[] = [];
+  while (floors.length < (opts.floorRuns ?? 1)) floors.push(await benchFloor(fixtures, config, freshIds));
+  const floor = fastestFloor(floors);
+  for (const r of results) r.ratio_to_floor = round(r.orders_per_s / floor.orders_per_s);
   return {
     orders,
     batch,
     codec: DEFAULT_CODEC,
     hot_store: hotStore ?? (config.mongoExternal ? config.mongoUrl.replace(/\/\/[^@]*@/, '//') : 'FerretDB (local, SQLite)'),
     codec_rows_per_s: await codecSpeed(fixtures),
+    hot_store_floor: floor,
     backends: results,
     skipped,
     targets: { throughput_ratio: 0.5, size_ratio: 4, orders_per_s: TARGET_ORDERS_PER_S },
@@ -353,6 +403,8 @@ Needs the stack: npm run stack -- up (and up --all for HDFS + Hive).
   --backends a[,b]     local, webhdfs (default local, plus webhdfs when it answers)
   --fresh-ids          keep the driver's ObjectIds (now): deletes go by id list, not by _id range
   --own-ferretdb       a private FerretDB instance (free port, own data) instead of the configured one
+  --floor-runs K       measure the hot store's floor K times after the backends (default 1)
+                       and take the fastest
   -h, --help           this text`;
 
 const cli = commandLine({
@@ -364,13 +416,14 @@ const cli = commandLine({
     backends: { type: 'list', value: 'a list of backends, e.g. --backends local,webhdfs', allowed: ['local', 'webhdfs'] },
     'fresh-ids': { type: 'boolean' },
     'own-ferretdb': { type: 'boolean' },
+    'floor-runs': { type: 'number', min: 1, integer: true },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values: v } = cli.parseOrExit(process.argv.slice(2));
-  runArchiveBench({ orders: v.orders, batch: v.batch, seed: v.seed, backends: v.backends, freshIds: v['fresh-ids'], ownFerretdb: v['own-ferretdb'] })
+  runArchiveBench({ orders: v.orders, batch: v.batch, seed: v.seed, backends: v.backends, freshIds: v['fresh-ids'], ownFerretdb: v['own-ferretdb'], floorRuns: v['floor-runs'] })
     .then((r) => {
       process.stdout.write(JSON.stringify(r, null, 2) + '\n');
       process.exit(0);

@@ -20,6 +20,9 @@ describe('BusyClock', () => {
     expect(clock.busyMs(['b'])).toBe(15);
     expect(clock.busyMs()).toBe(25);
     expect(clock.busyMs(['none'])).toBe(0);
+    clock.add('c', 8, 32); // overlaps a and b: the union of all grows by 10 (20..30)
+    expect(clock.busyMs(['c'])).toBe(24);
+    expect(clock.busyMs()).toBe(35);
   });
 
   it('times the methods of a wrapped object, sync, async and throwing', async () => {

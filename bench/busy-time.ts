@@ -19,6 +19,13 @@ export class BusyClock {
     };
   }
 
+  /** Record `category` busy from `start` to `end` (times of this clock's `now`), e.g. work timed elsewhere. */
+  add(category: string, start: number, end: number): void {
+    const list = this.intervals.get(category) ?? [];
+    list.push([start, end]);
+    this.intervals.set(category, list);
+  }
+
   /** Milliseconds during which at least one call of any of `categories` (default: all) was in flight. */
   busyMs(categories?: readonly string[]): number {
     const cats = categories ?? [...this.intervals.keys()];

@@ -113,6 +113,8 @@ export function summarise(r: BenchResults): string {
     for (const b of r.archive.backends) {
       lines.push(`archive ${b.backend} (${b.orders} orders): ${f(b.orders_per_s)} orders/s, ${f(b.mb_per_s, 2)} MB/s vs raw write ${f(b.raw_write.mb_per_s, 2)} MB/s → ratio ${f(b.throughput_ratio, 2)} (target ≥ ${r.archive.targets.throughput_ratio}); Parquet ${f(b.size_ratio, 1)}× smaller than the hot store (target ≥ ${r.archive.targets.size_ratio})` + (b.time_share ? `; ${f(b.orders_per_s)} / ${f(r.archive.targets.orders_per_s)} orders/s target = ${f(b.orders_ratio, 2)}, hot store ${f(b.time_share.hot_store_share * 100)} % of the time (reads ${f(b.time_share.hot_reads_s, 1)} s, marks ${f(b.time_share.hot_marks_s, 1)} s, deletes ${f(b.time_share.hot_deletes_s, 1)} s by ${b.delete_path}), Parquet encode ${f(b.time_share.parquet_encode_s, 1)} s, storage ${f(b.time_share.storage_s, 1)} s, rest ${f(b.time_share.rest_s, 1)} s` : ''));
     }
+    const fl = r.archive.hot_store_floor;
+    if (fl) lines.push(`archive: the hot store's floor (read ${f(fl.orders)} orders once + ${fl.delete_calls} _id range deletes, nothing else) ${f(fl.orders_per_s)} orders/s (read ${f(fl.read_s, 1)} s, delete ${f(fl.delete_s, 1)} s) = ${f(fl.target_ratio, 2)} of the ${f(r.archive.targets.orders_per_s)} orders/s target; archive-move / floor: ${r.archive.backends.map((b) => f(b.ratio_to_floor, 2)).join(', ')}`);
     for (const [k, v] of Object.entries(r.archive.skipped)) lines.push(`archive ${k}: skipped (${v})`);
   }
   if (r.ferretdbBackends) {

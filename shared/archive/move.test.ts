@@ -150,6 +150,71 @@ describe('runMove', () => {
     expect(s.archivedCents).toBe(cents(seeded));
   });
 
+  it('puts no file before the archive marks are in (the marks finish after the dimension reads)', async () => {
+    const events: string[] = [];
+    const claim = hot.claimArchived.bind(hot);
+    let release!: () => void;
+    const marksHeld = new Promise<void>((r) => (release = r));
+    hot.claimArchived = async (batchId, ids) => {
+      events.push('marks started');
+      await marksHeld;
+      events.push('marks done');
+      return claim(batchId, ids);
+    };
+    const put = deps.storage.put.bind(deps.storage);
+    deps.storage.put = async (p, bytes) => {
+      events.push('put');
+      return put(p, bytes);
+    };
+    const loadDims = hot.loadDims.bind(hot);
+    hot.loadDims = async (ids) => {
+      const rows = await loadDims(ids);
+      setTimeout(release, 20); // the marks finish after the dimension reads and the encoding began
+      return rows;
+    };
+    const encodedAt: [number, number][] = [];
+    const res = await runMove(deps, { orders: 100, maxBatch: 100, hooks: { encoded: (_b, start, end) => encodedAt.push([start, end]) } });
+    expect(res.moved).toBe(100);
+    expect(encodedAt.length).toBe(res.batches[0]!.files); // one call per file, start ≤ end
+    for (const [start, end] of encodedAt) expect(end).toBeGreaterThanOrEqual(start);
+    expect(events.indexOf('marks done')).toBeGreaterThan(0);
+    expect(events.indexOf('put')).toBeGreaterThan(events.indexOf('marks done'));
+    await invariants();
+  });
+
+  it('a failed dimension read waits for the marks, deletes nothing and is resumed by the next run', async () => {
+    const loadDims = hot.loadDims.bind(hot);
+    let marksSettled = false;
+    const claim = hot.claimArchived.bind(hot);
+    hot.claimArchived = async (batchId, ids) => {
+      await new Promise((r) => setTimeout(r, 20));
+      const out = await claim(batchId, ids);
+      marksSettled = true;
+      return out;
+    };
+    hot.loadDims = () => Promise.reject(new DependencyError('mongodb', 'dimension read failed'));
+    await expect(runMove(deps, { orders: 100, maxBatch: 100 })).rejects.toThrow(DependencyError);
+    expect(marksSettled).toBe(true);
+    expect(hot.facts.size).toBe(600);
+    hot.loadDims = loadDims;
+    const res = await runMove(deps, { orders: 100, maxBatch: 100 });
+    expect(res.batches[0]?.resumed_from).toBe('frozen');
+    expect(hot.facts.size).toBe(500);
+    await invariants();
+  });
+
+  it('a failed archive-marks insert fails the write once the dimension reads are done, nothing put or deleted', async () => {
+    hot.claimArchived = () => Promise.reject(new DependencyError('mongodb', 'marks insert failed'));
+    const loadDims = hot.loadDims.bind(hot);
+    hot.loadDims = async (ids) => {
+      await new Promise((r) => setTimeout(r, 30)); // the marks fail first, while this read runs
+      return loadDims(ids);
+    };
+    await expect(runMove(deps, { orders: 100, maxBatch: 100 })).rejects.toThrow(/marks insert failed/);
+    expect(hot.facts.size).toBe(600);
+    expect(await readdir(dir)).not.toContain('orders_fact');
+  });
+
   it('never deletes orders that arrive during a move', async () => {
     const late = buildFacts(40, { seed: 99, prefix: 'late', start: new Date('2025-12-31T00:00:00Z') });
     const res = await runMove(deps, {

