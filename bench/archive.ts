@@ -134,7 +134,7 @@ export interface BackendResult {
 }
 
 /** HotStoreFloor (shared/archive/testing/floor.ts) and the floor against the orders/s target. */
-export interface FloorResult extends HotStoreFloor {
+export interface ArchiveFloorResult extends HotStoreFloor {
   /** orders_per_s / targets.orders_per_s: above 1 only if the store itself can meet the target. */
   target_ratio: number;
   /** Orders per delete sub-range (the move's default). */
@@ -151,7 +151,7 @@ export interface ArchiveBenchResult {
   /** In-process Parquet codec speed on the same rows (no I/O). */
   codec_rows_per_s: { encode: number; decode: number };
   /** The hot store's unavoidable work for the same orders, measured in the same run. */
-  hot_store_floor: FloorResult;
+  hot_store_floor: ArchiveFloorResult;
   backends: BackendResult[];
   skipped: Record<string, string>;
   targets: { throughput_ratio: number; size_ratio: number; orders_per_s: number };
@@ -247,7 +247,7 @@ async function benchFloor(fixtures: FactFixture[], config: Config, freshIds: boo
   }
 }
 
-function fastestFloor(runs: HotStoreFloor[]): FloorResult {
+function fastestFloor(runs: HotStoreFloor[]): ArchiveFloorResult {
   const best = runs.reduce((a, b) => (b.orders_per_s > a.orders_per_s ? b : a));
   return { ...best, range_chunk: DEFAULT_DELETE_CHUNK, target_ratio: round(best.orders_per_s / TARGET_ORDERS_PER_S), runs_orders_per_s: runs.map((r) => r.orders_per_s) };
 }

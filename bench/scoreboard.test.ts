@@ -76,6 +76,15 @@ describe('scoreboard', () => {
     expect(r.find((x) => x.stage.startsWith('ingest CPU floor'))).toMatchObject({ ours: '24.9 µs', target: '≤ 20 µs', met: false });
     expect(r.find((x) => x.stage.startsWith('ingest CPU floor'))!.stage).toContain('store client 12.8 + producer 4.0 + pure steps 8.1');
   });
+  it("shows archive-move against the hot store's floor, and the floor against the target", () => {
+    const floor = { orders: 50000, read_s: 6, delete_s: 8, delete_calls: 2, orders_per_s: 3571, target_ratio: 0.71, range_chunk: 32000, runs_orders_per_s: [3571] };
+    const backend = { backend: 'local dir', orders: 50000, orders_per_s: 2000, ratio_to_floor: 0.56 };
+    const archive = { hot_store_floor: floor, backends: [backend], targets: { orders_per_s: 5000 } } as unknown as NonNullable<BenchResults['archive']>;
+    const r = scoreboard({ at: 'x', archive });
+    expect(r[0]).toMatchObject({ stage: 'archive-move, local dir, 50,000 orders', ours: '2,000 orders/s', reference: '3,571 orders/s (hot-store floor)', ratio: 0.56, met: false });
+    expect(r[1]).toMatchObject({ ours: '3,571 orders/s', target: '≥ 5,000 orders/s', met: false });
+    expect(r[1]!.stage).toContain('read 50,000 orders once + 2 _id range deletes');
+  });
   it('prints a Markdown table with one line per row', () => {
     const table = scoreboardTable(rows).split('\n');
     expect(table).toHaveLength(2 + rows.length);
