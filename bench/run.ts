@@ -6,10 +6,12 @@
  *   npm run bench -- [--only generator,ingest,store-bound,ingest-floor,peer,kpi,archive,analytics,kafka-client,faults,replicas,alerts,growth,ferretdb-backends] [--quick] [--hot-cap N] [--faults-rate N] [--help]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../shared/platform/config.ts';
 import { createLogger } from '../shared/platform/log.ts';
 import { stackUp } from '../dev/stack/api.ts';
+import { waitFor } from '../dev/testing/wait-for.ts';
 import { runGeneratorBench } from './generator.ts';
 import { benchIngest } from './ingest.ts';
 import { runPeerBench } from './peer.ts';
@@ -32,8 +34,24 @@ const args = parseOrExit(BENCH_USAGE, () => parseBenchArgs(process.argv.slice(2)
 const config = loadConfig();
 
 // The alerts part runs in process and needs no service.
-if (args.parts.some((p) => p !== 'alerts')) await stackUp({ all: args.parts.includes('archive') || args.parts.includes('analytics') });
+if (args.parts.some((p) => p !== 'alerts')) {
+  await stackUp({ all: args.parts.includes('archive') || args.parts.includes('analytics') });
+  await settle();
+}
 const results: BenchResults = { at: new Date().toISOString() };
+
+/**
+ * Services just started (JVMs, Airflow) keep both cores busy for a minute or two; figures taken
+ * then are a loaded machine's (a run measured at a 1-min load average of 6 showed function CPU
+ * and its floor both ~2× a settled run's). Wait until the 1-min load average is at most 0.5 per
+ * core, or 4 minutes at most, and log what was reached.
+ */
+async function settle(): Promise<void> {
+  const limit = os.cpus().length * 0.5;
+  const t0 = Date.now();
+  const settled = await waitFor(() => os.loadavg()[0]! <= limit, { what: 'the machine to settle', timeoutMs: 240_000, intervalMs: 5_000 }).catch(() => false);
+  log.info('bench: machine settled after the services started', { settled, loadavg_1m: Math.round(os.loadavg()[0]! * 100) / 100, waited_s: Math.round((Date.now() - t0) / 1000) });
+}
 const q = args.quick;
 
 if (args.parts.includes('generator')) {
