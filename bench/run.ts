@@ -16,7 +16,7 @@ import { runGeneratorBench } from './generator.ts';
 import { benchIngest } from './ingest.ts';
 import { runPeerBench } from './peer.ts';
 import { benchStoreBound } from './store-bound.ts';
-import { runFloorBench } from './ingest-floor.ts';
+import { runFloorBenchInChild } from './ingest-floor.ts';
 import { runKpiBench } from './kpi.ts';
 import { runArchiveBench } from './archive.ts';
 import { runAnalyticsBench } from './analytics.ts';
@@ -68,7 +68,7 @@ if (args.parts.includes('store-bound')) {
 }
 if (args.parts.includes('ingest-floor')) {
   log.info("bench: the floor of ingest's function CPU per event (driver writes + producer + pure steps, in one process)");
-  results.ingestFloor = await runFloorBench(q ? { events: 10_000, rounds: 3, config } : { config });
+  results.ingestFloor = await runFloorBenchInChild(q ? { events: 10_000, rounds: 3 } : {});
 }
 if (args.parts.includes('peer')) {
   log.info('bench: peer (Kafka Connect + MongoDB sink connector) beside our ingest, same events and store');
