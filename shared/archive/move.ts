@@ -128,6 +128,13 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** `_id` sub-ranges of at most `size` consecutive ids (ids ascending): the delete's calls (and the bench floor's). */
+export function subRanges<T>(sortedIds: readonly T[], size: number): { first: T; last: T }[] {
+  const out: { first: T; last: T }[] = [];
+  for (let i = 0; i < sortedIds.length; i += size) out.push({ first: sortedIds[i]!, last: sortedIds[Math.min(i + size, sortedIds.length) - 1]! });
+  return out;
+}
+
 interface Encoded {
   rows: ArchiveRow[];
   bytes: Uint8Array;
@@ -204,7 +211,7 @@ class Mover {
       catalog: this.deps.catalog.describe(),
       now: this.now(),
       rangeComplete: true,
-      deleteRanges: chunks(refs, this.deleteChunk).map((c) => ({ first: c[0]!.hot_id, last: c.at(-1)!.hot_id })),
+      deleteRanges: subRanges(refs.map((r) => r.hot_id), this.deleteChunk),
     });
     const { batch: stored, created } = await this.deps.manifests.create(batch);
     if (stored.step === 'deleted') throw new InvariantError(`batch ${stored._id} was already archived, yet its first order is still in the hot store`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { subRanges } from './floor.ts';
+import { subRanges } from '../move.ts';
 
 describe('subRanges', () => {
   it('cuts ascending ids into consecutive ranges of at most `size`, covering every id once', () => {

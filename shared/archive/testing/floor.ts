@@ -9,6 +9,7 @@
  */
 import type { Db, ObjectId } from 'mongodb';
 import { COLLECTIONS } from '../../adapters/mongo.ts';
+import { subRanges } from '../move.ts';
 
 export interface HotStoreFloor {
   orders: number;
@@ -23,13 +24,6 @@ export interface HotStoreFloor {
 }
 
 const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
-
-/** `_id` sub-ranges of at most `size` consecutive ids (ids ascending). */
-export function subRanges<T>(sortedIds: readonly T[], size: number): { first: T; last: T }[] {
-  const out: { first: T; last: T }[] = [];
-  for (let i = 0; i < sortedIds.length; i += size) out.push({ first: sortedIds[i]!, last: sortedIds[Math.min(i + size, sortedIds.length) - 1]! });
-  return out;
-}
 
 /** Time the floor on `db`'s orders_fact, which holds exactly the `orders` facts to move (ObjectId `_id`s); leaves it empty. */
 export async function measureHotStoreFloor(db: Db, orders: number, rangeChunk: number): Promise<HotStoreFloor> {
